@@ -1,0 +1,55 @@
+# The README's two commands: `make demo` and `make test`. Everything they need is
+# installed here: Python deps into .venv, Debian packages with apt-get (as root).
+
+PY      := .venv/bin/python
+VENV    := .venv/.installed
+DEB_PKGS := chromium chromium-driver xvfb xauth firefox-esr redis-server wrk xdotool
+DEB_BINS := /usr/bin/chromium /usr/bin/Xvfb /usr/bin/firefox-esr /usr/bin/redis-server /usr/bin/wrk /usr/bin/xdotool
+
+.PHONY: demo test unit js-test e2e lint typecheck bench js sysdeps clean
+
+demo: $(VENV)
+	.venv/bin/humangate demo
+
+test: lint typecheck unit js-test e2e
+
+$(VENV): pyproject.toml
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --upgrade pip
+	.venv/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+sysdeps:
+	@missing=0; for bin in $(DEB_BINS); do [ -x $$bin ] || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS) >/dev/null; \
+	  else \
+	    echo "missing system packages; run as root or: sudo apt-get install $(DEB_PKGS)"; exit 1; \
+	  fi; \
+	fi
+
+lint: $(VENV)
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: $(VENV)
+	.venv/bin/mypy
+
+unit: $(VENV) sysdeps
+	$(PY) -m pytest -q
+
+js-test:
+	node --test js/test/
+
+e2e: $(VENV) sysdeps
+	$(PY) -m pytest -q e2e
+
+bench: $(VENV) sysdeps
+	$(PY) bench/run.py
+
+js:
+	node js/build.mjs
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache
