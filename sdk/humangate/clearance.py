@@ -1,0 +1,130 @@
+"""The clearance cookie: proof that this client solved a challenge of some level.
+
+It is a sealed token (see :mod:`humangate.tokens`) holding the level, issue and expiry
+times, a random id, and a *binding*: a keyed hash of the client's network (IPv4 /24 and
+IPv6 /64 by default) and User-Agent. Verifying it is one AEAD open and a few
+comparisons: no store is touched on the pass path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import secrets
+from dataclasses import dataclass
+
+from humangate.clientip import IPAddress
+from humangate.errors import ConfigError, TokenError
+from humangate.levels import Level
+from humangate.tokens import KeyRing
+
+PURPOSE = "clearance"
+MAX_COOKIE_BYTES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """How tightly a clearance is tied to the client that earned it.
+
+    Prefix lengths default to a /24 for IPv4 and a /64 for IPv6 so that mobile and CGNAT
+    users are not re-challenged when their address moves within their network; 32/128
+    binds to the exact address. ``user_agent`` also ties it to the browser.
+    """
+
+    ipv4_prefix: int = 24
+    ipv6_prefix: int = 64
+    user_agent: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.ipv4_prefix <= 32:
+            raise ConfigError("clearance_binding.ipv4_prefix", "must be 0..32")
+        if not 0 <= self.ipv6_prefix <= 128:
+            raise ConfigError("clearance_binding.ipv6_prefix", "must be 0..128")
+
+    def fingerprint(self, client_ip: IPAddress | None, user_agent: str) -> str:
+        """A short digest of the client's network and browser (never the raw values)."""
+        if client_ip is None:
+            network = "unknown"
+        else:
+            prefix = self.ipv4_prefix if client_ip.version == 4 else self.ipv6_prefix
+            network = str(ipaddress.ip_network(f"{client_ip}/{prefix}", strict=False))
+        ua = user_agent if self.user_agent else ""
+        return hashlib.sha256(f"{network}\x00{ua}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Clearance:
+    level: Level
+    issued_at: int
+    expires_at: int
+    binding: str
+    id: str
+    score: int = 99
+    js_passed: bool | None = None
+
+
+class ClearanceCodec:
+    """Issues and checks clearance cookie values."""
+
+    __slots__ = ("_keys", "_skew", "_ttl", "_xhr_grace")
+
+    def __init__(self, keys: KeyRing, ttl: int, skew: int, xhr_grace: int) -> None:
+        self._keys = keys
+        self._ttl = ttl
+        self._skew = skew
+        self._xhr_grace = xhr_grace
+
+    def issue(
+        self,
+        level: Level,
+        binding: str,
+        now: float,
+        *,
+        score: int = 99,
+        js_passed: bool | None = None,
+    ) -> tuple[Clearance, str]:
+        clearance = Clearance(
+            level=level,
+            issued_at=int(now),
+            expires_at=int(now) + self._ttl,
+            binding=binding,
+            id=secrets.token_hex(8),
+            score=score,
+            js_passed=js_passed,
+        )
+        payload = {
+            "l": int(level),
+            "i": clearance.issued_at,
+            "e": clearance.expires_at,
+            "b": binding,
+            "u": clearance.id,
+            "s": score,
+            "j": js_passed,
+        }
+        return clearance, self._keys.seal(PURPOSE, payload)
+
+    def verify(
+        self, value: str, binding: str, now: float, *, background: bool = False
+    ) -> Clearance | None:
+        """The clearance if ``value`` is authentic, current and bound to this client."""
+        if len(value) > MAX_COOKIE_BYTES:
+            return None
+        try:
+            payload = self._keys.open(PURPOSE, value)
+            clearance = Clearance(
+                level=Level(payload["l"]),
+                issued_at=int(payload["i"]),
+                expires_at=int(payload["e"]),
+                binding=str(payload["b"]),
+                id=str(payload["u"]),
+                score=int(payload["s"]),
+                js_passed=payload["j"] if isinstance(payload["j"], bool) else None,
+            )
+        except (TokenError, KeyError, TypeError, ValueError):
+            return None
+        grace = self._skew + (self._xhr_grace if background else 0)
+        if now > clearance.expires_at + grace or now < clearance.issued_at - self._skew:
+            return None
+        if not secrets.compare_digest(clearance.binding, binding):
+            return None
+        return clearance

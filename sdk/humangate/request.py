@@ -1,0 +1,118 @@
+"""The neutral request and response that adapters translate to and from.
+
+The core never sees a framework object: adapters build a :class:`Request` from WSGI
+environ / ASGI scope and write a :class:`Response` back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
+
+# Headers longer than this are treated as absent by the core: ordinary attacker noise
+# must not cost parsing time or produce errors.
+MAX_HEADER_VALUE = 16 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One HTTP request as the core sees it.
+
+    ``headers`` keeps every header line in order with lower-cased names and values
+    decoded as latin-1 (so no byte sequence can fail to decode). ``path`` is the
+    percent-decoded path as text (undecodable bytes replaced); ``raw_path`` is the path
+    as sent. ``peer`` is the address of the connecting socket, or ``None`` (unix sockets).
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    peer: str | None = None
+    scheme: str = "http"
+    raw_path: str = ""
+    body: bytes = b""
+    websocket: bool = False
+    _cookies: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """The header's value; repeated lines are joined with ", " (RFC 9110 §5.3)."""
+        name = name.lower()
+        values = [v for k, v in self.headers if k == name]
+        if not values:
+            return default
+        joined = ", ".join(values)
+        if len(joined) > MAX_HEADER_VALUE:
+            return default
+        return joined
+
+    def header_list(self, name: str) -> list[str]:
+        name = name.lower()
+        return [v for k, v in self.headers if k == name]
+
+    @property
+    def user_agent(self) -> str:
+        return self.header("user-agent", "") or ""
+
+    @property
+    def host(self) -> str:
+        return self.header("host", "") or ""
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Cookies sent with the request; a malformed Cookie header yields what parses."""
+        if self._cookies is None:
+            jar: dict[str, str] = {}
+            for line in self.header_list("cookie"):
+                if len(line) > MAX_HEADER_VALUE:
+                    continue
+                for part in line.split(";"):
+                    name, sep, value = part.strip().partition("=")
+                    if sep and name and name not in jar:
+                        jar[name] = _unquote_cookie(value.strip())
+            object.__setattr__(self, "_cookies", jar)
+        assert self._cookies is not None  # for the type checker: set just above
+        return self._cookies
+
+    @property
+    def accepts_html(self) -> bool:
+        accept = self.header("accept", "") or ""
+        return "text/html" in accept or "application/xhtml+xml" in accept
+
+    @property
+    def is_background_fetch(self) -> bool:
+        """XHR/fetch rather than a top-level navigation (gets extra clearance grace)."""
+        if (self.header("x-requested-with") or "").lower() == "xmlhttprequest":
+            return True
+        mode = self.header("sec-fetch-mode")
+        return mode is not None and mode not in ("navigate", "nested-navigate")
+
+    @property
+    def target(self) -> str:
+        """Path plus query, as the app would see it (for redirects back after a solve)."""
+        path = self.raw_path or self.path
+        return f"{path}?{self.query}" if self.query else path
+
+
+def _unquote_cookie(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            parsed = SimpleCookie(f"x={value}")
+        except CookieError:
+            return value[1:-1]
+        morsel = parsed.get("x")
+        return morsel.value if morsel is not None else value[1:-1]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A complete answer from humangate itself (challenge page, block, asset, solve)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+    def with_headers(self, extra: Iterable[tuple[str, str]]) -> Response:
+        return Response(self.status, (*self.headers, *extra), self.body)

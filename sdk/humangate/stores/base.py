@@ -1,0 +1,47 @@
+"""The one interface every shared-state backend implements.
+
+Stores hold only what must be shared between processes: spent one-time tokens and
+windowed counters. The pass path (a valid clearance) never touches a store.
+
+Each backend offers the same operations twice: plain methods for WSGI and ``a``-prefixed
+coroutines for ASGI, so neither adapter blocks where it should not.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Shared state with expiry. Every key expires; nothing grows without bound."""
+
+    def spend(self, key: str, ttl: float) -> bool:
+        """Atomically mark ``key`` as used for ``ttl`` seconds.
+
+        Returns True exactly once per key while it is remembered (the caller may use the
+        token), False if it was already spent. Safe across threads and processes.
+        """
+        ...
+
+    def is_spent(self, key: str) -> bool:
+        """Whether ``key`` is currently marked (without marking it)."""
+        ...
+
+    def incr(self, key: str, window: float, amount: int = 1) -> int:
+        """Add ``amount`` to a fixed-window counter and return the new total.
+
+        The window starts with the first increment and the counter disappears ``window``
+        seconds later (then counting starts again from zero).
+        """
+        ...
+
+    def close(self) -> None: ...
+
+    async def aspend(self, key: str, ttl: float) -> bool: ...
+
+    async def ais_spent(self, key: str) -> bool: ...
+
+    async def aincr(self, key: str, window: float, amount: int = 1) -> int: ...
+
+    async def aclose(self) -> None: ...

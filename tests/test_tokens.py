@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from humangate.errors import ConfigError, TokenError
+from humangate.tokens import KeyRing, generate_secret
+from tests.conftest import OLD_SECRET, SECRET
+
+PURPOSES = ("ticket", "clearance")
+
+
+def test_round_trip() -> None:
+    ring = KeyRing([SECRET], PURPOSES)
+    token = ring.seal("ticket", {"a": 1, "b": "x"})
+    assert ring.open("ticket", token) == {"a": 1, "b": "x"}
+
+
+def test_token_is_opaque() -> None:
+    token = KeyRing([SECRET], PURPOSES).seal("ticket", {"secret-field": "visible?"})
+    assert b"visible" not in base64.urlsafe_b64decode(token + "==")
+
+
+def test_purposes_do_not_cross() -> None:
+    ring = KeyRing([SECRET], PURPOSES)
+    with pytest.raises(TokenError):
+        ring.open("clearance", ring.seal("ticket", {"a": 1}))
+
+
+def test_tampering_is_detected() -> None:
+    ring = KeyRing([SECRET], PURPOSES)
+    token = ring.seal("clearance", {"l": 3})
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    for index in (0, 3, 10, len(raw) - 1):
+        forged = bytearray(raw)
+        forged[index] ^= 0x01
+        text = base64.urlsafe_b64encode(bytes(forged)).rstrip(b"=").decode()
+        with pytest.raises(TokenError):
+            ring.open("clearance", text)
+
+
+def test_other_secret_cannot_open() -> None:
+    token = KeyRing([OLD_SECRET], PURPOSES).seal("clearance", {"l": 1})
+    with pytest.raises(TokenError):
+        KeyRing([SECRET], PURPOSES).open("clearance", token)
+
+
+def test_rotation_keeps_old_tokens_valid_and_seals_with_newest() -> None:
+    old_token = KeyRing([OLD_SECRET], PURPOSES).seal("clearance", {"l": 1})
+    rotated = KeyRing([SECRET, OLD_SECRET], PURPOSES)
+    assert rotated.open("clearance", old_token) == {"l": 1}
+    new_token = rotated.seal("clearance", {"l": 2})
+    assert KeyRing([SECRET], PURPOSES).open("clearance", new_token) == {"l": 2}
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["", "x", "!!!!", "é" * 10, "A" * 5000, "AQAAAAA", base64.urlsafe_b64encode(b"\x02" + b"\0" * 40).decode()],
+)
+def test_garbage_is_a_token_error(garbage: str) -> None:
+    with pytest.raises(TokenError):
+        KeyRing([SECRET], PURPOSES).open("ticket", garbage)
+
+
+def test_short_secret_is_refused() -> None:
+    with pytest.raises(ConfigError) as err:
+        KeyRing(["short"], PURPOSES)
+    assert err.value.field == "secret_keys"
+
+
+def test_generated_secrets_are_long_and_distinct() -> None:
+    a, b = generate_secret(), generate_secret()
+    assert a != b
+    assert len(a) >= 43
