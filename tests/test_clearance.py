@@ -26,11 +26,21 @@ def ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
 
 def test_default_binding_is_slash24_and_slash64_plus_user_agent() -> None:
     binding = Binding()
-    assert binding.fingerprint(ip("198.51.100.7"), UA) == binding.fingerprint(ip("198.51.100.200"), UA)
-    assert binding.fingerprint(ip("198.51.100.7"), UA) != binding.fingerprint(ip("198.51.101.7"), UA)
-    assert binding.fingerprint(ip("2001:db8:1:2::1"), UA) == binding.fingerprint(ip("2001:db8:1:2:ffff::9"), UA)
-    assert binding.fingerprint(ip("2001:db8:1:2::1"), UA) != binding.fingerprint(ip("2001:db8:1:3::1"), UA)
-    assert binding.fingerprint(ip("198.51.100.7"), UA) != binding.fingerprint(ip("198.51.100.7"), UA + "x")
+    assert binding.fingerprint(ip("198.51.100.7"), UA) == binding.fingerprint(
+        ip("198.51.100.200"), UA
+    )
+    assert binding.fingerprint(ip("198.51.100.7"), UA) != binding.fingerprint(
+        ip("198.51.101.7"), UA
+    )
+    assert binding.fingerprint(ip("2001:db8:1:2::1"), UA) == binding.fingerprint(
+        ip("2001:db8:1:2:ffff::9"), UA
+    )
+    assert binding.fingerprint(ip("2001:db8:1:2::1"), UA) != binding.fingerprint(
+        ip("2001:db8:1:3::1"), UA
+    )
+    assert binding.fingerprint(ip("198.51.100.7"), UA) != binding.fingerprint(
+        ip("198.51.100.7"), UA + "x"
+    )
 
 
 def test_exact_address_binding() -> None:
@@ -91,5 +101,8 @@ def test_garbage_cookie_is_none(codec: ClearanceCodec, value: str) -> None:
 def test_ticket_cannot_be_used_as_clearance() -> None:
     ring = KeyRing([SECRET], ("ticket", "clearance"))
     codec = ClearanceCodec(ring, ttl=TTL, skew=SKEW, xhr_grace=XHR)
-    forged = ring.seal("ticket", {"l": 3, "i": int(NOW), "e": int(NOW) + 99, "b": "b", "u": "x", "s": 99, "j": None})
+    forged = ring.seal(
+        "ticket",
+        {"l": 3, "i": int(NOW), "e": int(NOW) + 99, "b": "b", "u": "x", "s": 99, "j": None},
+    )
     assert codec.verify(forged, "b", NOW) is None

@@ -8,7 +8,9 @@ from humangate.clientip import ClientIPResolver, parse_ip
 from humangate.errors import ConfigError
 
 
-def resolve(trusted: int | list[str] | None, peer: str | None, *headers: tuple[str, str]) -> str | None:
+def resolve(
+    trusted: int | list[str] | None, peer: str | None, *headers: tuple[str, str]
+) -> str | None:
     address = ClientIPResolver(trusted).resolve(peer, headers)
     return None if address is None else str(address)
 

@@ -21,8 +21,13 @@ def book() -> TicketBook:
 
 def issue(book: TicketBook, target: str = "/page?x=1") -> tuple[object, str]:
     return book.issue(
-        level=Level.MANAGED, difficulty=10, client_ip=CLIENT, user_agent="UA",
-        target=target, ray="0123456789abcdef", now=NOW,
+        level=Level.MANAGED,
+        difficulty=10,
+        client_ip=CLIENT,
+        user_agent="UA",
+        target=target,
+        ray="0123456789abcdef",
+        now=NOW,
     )
 
 
@@ -32,11 +37,14 @@ def test_round_trip(book: TicketBook) -> None:
 
 
 def test_binding_to_exact_ip_and_user_agent(book: TicketBook) -> None:
-    ticket, token = issue(book)
+    _, token = issue(book)
     opened = book.open(token)
     assert book.check_client(opened, CLIENT, "UA", NOW, 0) is None
     # Same /24 is not enough for a ticket: it is bound to the exact address.
-    assert book.check_client(opened, ipaddress.ip_address("198.51.100.8"), "UA", NOW, 0) is Failure.OTHER_CLIENT
+    assert (
+        book.check_client(opened, ipaddress.ip_address("198.51.100.8"), "UA", NOW, 0)
+        is Failure.OTHER_CLIENT
+    )
     assert book.check_client(opened, CLIENT, "UA2", NOW, 0) is Failure.OTHER_CLIENT
     assert book.check_client(opened, None, "UA", NOW, 0) is Failure.OTHER_CLIENT
 

@@ -56,7 +56,15 @@ def test_rotation_keeps_old_tokens_valid_and_seals_with_newest() -> None:
 
 @pytest.mark.parametrize(
     "garbage",
-    ["", "x", "!!!!", "é" * 10, "A" * 5000, "AQAAAAA", base64.urlsafe_b64encode(b"\x02" + b"\0" * 40).decode()],
+    [
+        "",
+        "x",
+        "!!!!",
+        "é" * 10,
+        "A" * 5000,
+        "AQAAAAA",
+        base64.urlsafe_b64encode(b"\x02" + b"\0" * 40).decode(),
+    ],
 )
 def test_garbage_is_a_token_error(garbage: str) -> None:
     with pytest.raises(TokenError):

@@ -30,6 +30,7 @@ class Failure(enum.StrEnum):
     OTHER_CLIENT = "other_client"
     WRONG_SOLUTION = "wrong_solution"
     REPLAYED = "replayed"
+    AUTOMATED = "automated"
 
 
 def user_agent_hash(user_agent: str) -> str:

@@ -1,0 +1,32 @@
+"""Shared settings for the example apps, read from the environment."""
+
+from __future__ import annotations
+
+import os
+
+from humangate import Config, Rule
+
+
+def config_from_environment() -> Config:
+    store = os.environ.get("HUMANGATE_STORE")
+    return Config(
+        **({"store": store} if store else {}),  # unset: the embedded SQLite default
+        difficulty=int(os.environ.get("HUMANGATE_DIFFICULTY", "18")),
+        default_action=os.environ.get("HUMANGATE_DEFAULT_ACTION", "managed_challenge"),
+        rules=[
+            Rule(
+                'http.request.uri.path eq "/healthz"', "skip", "health checks are never challenged"
+            ),
+            Rule('starts_with(http.request.uri.path, "/blocked")', "block", "demo block rule"),
+            Rule('starts_with(http.request.uri.path, "/open")', "allow", "demo allow rule"),
+        ],
+        dev_mode=os.environ.get("HUMANGATE_DEV") == "1",
+    )
+
+
+def record_hit(path: str) -> None:
+    """Append ``path`` to $HUMANGATE_HITS_FILE: server-side proof a visitor got through."""
+    hits = os.environ.get("HUMANGATE_HITS_FILE")
+    if hits:
+        with open(hits, "a", encoding="utf-8") as handle:
+            handle.write(path + "\n")

@@ -1,0 +1,115 @@
+"""ASGI adapter: HTTP through the gate, lifespan passed through, websockets gated.
+
+    from humangate import Config
+    from humangate.asgi import HumanGate
+    app = HumanGate(app, Config(secret_keys=["..."]))
+
+A websocket handshake that the rules challenge or block is refused with a close
+(code 1008, policy violation) before it is accepted; browsers see the handshake fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from humangate.config import Config
+from humangate.effects import run_async
+from humangate.engine import Answer
+from humangate.gate import GateCore
+from humangate.request import Request, Response
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+POLICY_VIOLATION = 1008
+
+
+class HumanGate:
+    """Wraps an ASGI app; answers challenges itself and calls the app otherwise."""
+
+    def __init__(self, app: ASGIApp, config: Config | None = None) -> None:
+        self.app = app
+        self.gate = GateCore(config)
+
+    @property
+    def config(self) -> Config:
+        return self.gate.config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)  # lifespan and anything newer
+            return
+        request = await self._request(scope, receive)
+        outcome = await run_async(self.gate.engine.process(request), self.gate.store)
+        if isinstance(outcome, Answer):
+            if request.websocket:
+                await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": ""})
+            else:
+                await _respond(outcome.response, send)
+            return
+        if not outcome.headers or request.websocket:
+            await self.app(scope, receive, send)
+            return
+        extra = [
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in outcome.headers
+        ]
+
+        async def send_with_extra(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_extra)
+
+    async def _request(self, scope: Scope, receive: Receive) -> Request:
+        path = scope.get("root_path", "") + scope.get("path", "/")
+        raw_path = scope.get("raw_path")
+        method = scope.get("method", "GET").upper()
+        websocket = scope["type"] == "websocket"
+        body = b""
+        if not websocket and self.gate.needs_body(method, path):
+            body = await _read_body(receive, self.config.max_solve_body)
+        client = scope.get("client")
+        return Request(
+            method=method,
+            path=path or "/",
+            query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+            headers=tuple(
+                (bytes(name).decode("latin-1").lower(), bytes(value).decode("latin-1"))
+                for name, value in scope.get("headers", ())
+            ),
+            peer=str(client[0]) if client else None,
+            scheme=scope.get("scheme", "ws" if websocket else "http"),
+            raw_path=bytes(raw_path).decode("latin-1") if raw_path else "",
+            body=body,
+            websocket=websocket,
+        )
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes (one more than allowed, so 'too large' is detectable)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = bytes(message.get("body", b""))
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)[: limit + 1]
+
+
+async def _respond(response: Response, send: Send) -> None:
+    headers = [
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
+    ]
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})

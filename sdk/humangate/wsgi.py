@@ -1,0 +1,98 @@
+"""WSGI adapter: translate environ to a neutral Request and the outcome back.
+
+from humangate import Config
+from humangate.wsgi import HumanGate
+app = HumanGate(app, Config(secret_keys=["..."]))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from humangate.config import Config
+from humangate.effects import run_sync
+from humangate.engine import Answer
+from humangate.gate import GateCore
+from humangate.request import Request, Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+_PATH_SAFE = "/!$&'()*+,;=:@-._~"
+
+
+class HumanGate:
+    """Wraps a WSGI app; answers challenges itself and calls the app otherwise."""
+
+    def __init__(self, app: WSGIApplication, config: Config | None = None) -> None:
+        self.app = app
+        self.gate = GateCore(config)
+
+    @property
+    def config(self) -> Config:
+        return self.gate.config
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = self._request(environ)
+        outcome = run_sync(self.gate.engine.process(request), self.gate.store)
+        if isinstance(outcome, Answer):
+            return _respond(outcome.response, start_response)
+        if not outcome.headers:
+            return self.app(environ, start_response)
+        extra = list(outcome.headers)
+
+        def start_with_extra(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], object]:
+            return start_response(status, [*headers, *extra], exc_info)
+
+        return self.app(environ, start_with_extra)
+
+    def _request(self, environ: WSGIEnvironment) -> Request:
+        # PEP 3333 strings carry bytes as latin-1; recover them, then decode as UTF-8.
+        raw = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1")
+        path = raw.decode("utf-8", "replace") or "/"
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        body = b""
+        if self.gate.needs_body(method, path):
+            body = _read_body(environ, self.config.max_solve_body)
+        return Request(
+            method=method,
+            path=path,
+            query=environ.get("QUERY_STRING", ""),
+            headers=tuple(_headers(environ)),
+            peer=environ.get("REMOTE_ADDR") or None,
+            scheme=environ.get("wsgi.url_scheme", "http"),
+            raw_path=quote(raw, safe=_PATH_SAFE) or "/",
+            body=body,
+        )
+
+
+def _headers(environ: WSGIEnvironment) -> Iterable[tuple[str, str]]:
+    for key, value in environ.items():
+        if key.startswith("HTTP_") and isinstance(value, str):
+            yield key[5:].replace("_", "-").lower(), value
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            yield key.replace("_", "-").lower(), environ[key]
+
+
+def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes (one more than allowed, so 'too large' is detectable)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return b""
+    if length <= 0:
+        return b""
+    return bytes(environ["wsgi.input"].read(min(length, limit + 1)))
+
+
+def _respond(response: Response, start_response: StartResponse) -> list[bytes]:
+    status = f"{response.status} {HTTPStatus(response.status).phrase}"
+    headers = [*response.headers, ("content-length", str(len(response.body)))]
+    start_response(status, headers)
+    return [response.body]

@@ -1,0 +1,187 @@
+"""ASGI adapter: same flow as WSGI, plus lifespan pass-through and websocket gating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from humangate import Config, Rule
+from humangate.asgi import HumanGate, Receive, Scope, Send
+from humangate.testing import clearance_cookie
+from tests.conftest import BROWSER_UA, SECRET
+from tests.support import challenge_data, solution
+
+PEER = ("198.51.100.7", 50000)
+seen_scopes: list[str] = []
+
+
+async def site(scope: Scope, receive: Receive, send: Send) -> None:
+    seen_scopes.append(scope["type"])
+    if scope["type"] == "lifespan":
+        message = await receive()
+        assert message["type"] == "lifespan.startup"
+        await send({"type": "lifespan.startup.complete"})
+        return
+    if scope["type"] == "websocket":
+        await receive()
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": 1000})
+        return
+    body = f"app:{scope['path']}".encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/plain")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def make_gate(**overrides: Any) -> HumanGate:
+    settings: dict[str, Any] = {"secret_keys": [SECRET], "store": "memory://", "difficulty": 8}
+    settings.update(overrides)
+    return HumanGate(site, Config(**settings))
+
+
+def client_for(app: HumanGate, peer: tuple[str, int] = PEER) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=peer)
+    return httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        headers={"user-agent": BROWSER_UA, "accept": "text/html"},
+    )
+
+
+async def test_challenge_solve_and_pass() -> None:
+    async with client_for(make_gate()) as client:
+        page = await client.get("/page", params={"q": "1"})
+        assert page.status_code == 403
+        assert page.headers["cf-mitigated"] == "challenge"
+        data = challenge_data(page.content)
+        solved = await client.post(
+            data["solve_url"], content=solution(data), headers={"content-type": "application/json"}
+        )
+        assert solved.status_code == 200
+        assert solved.json()["redirect"] == "/page?q=1"
+        reached = await client.get("/page")
+        assert reached.status_code == 200 and reached.text == "app:/page"
+
+
+async def test_json_problem_for_api_clients() -> None:
+    async with client_for(make_gate()) as client:
+        answer = await client.get("/api", headers={"accept": "application/json"})
+        assert answer.status_code == 403
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["ray_id"] == answer.headers["humangate-ray"]
+
+
+async def test_bad_cookie_replaced_on_forwarded_response() -> None:
+    app = make_gate(rules=[Rule('http.request.uri.path eq "/open"', "allow")])
+    async with client_for(app) as client:
+        client.cookies.set("humangate_clearance", "forged")
+        answer = await client.get("/open")
+        assert answer.status_code == 200
+        assert "humangate_clearance=; Path=/; Max-Age=0" in answer.headers["set-cookie"]
+
+
+async def test_other_network_cookie_is_challenged() -> None:
+    app = make_gate()
+    name, value = clearance_cookie(app.config, ip=PEER[0], user_agent=BROWSER_UA)
+    async with client_for(app) as client:
+        client.cookies.set(name, value)
+        assert (await client.get("/x")).status_code == 200
+    async with client_for(app, ("203.0.113.9", 1)) as client:
+        client.cookies.set(name, value)
+        assert (await client.get("/x")).status_code == 403
+
+
+async def test_solve_body_read_from_receive_in_chunks() -> None:
+    app = make_gate()
+    async with client_for(app) as client:
+        page = await client.get("/page")
+        data = challenge_data(page.content)
+        body = solution(data)
+
+        async def chunks() -> Any:
+            for i in range(0, len(body), 7):
+                yield body[i : i + 7]
+
+        solved = await client.post(
+            data["solve_url"], content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert solved.status_code == 200
+
+
+async def test_no_client_in_scope_is_handled() -> None:
+    app = make_gate()
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/x",
+        "headers": [(b"accept", b"text/html")],
+        "client": None,
+    }
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 403
+
+
+async def test_lifespan_is_passed_through() -> None:
+    app = make_gate()
+    messages = [{"type": "lifespan.startup"}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app({"type": "lifespan"}, receive, send)
+    assert sent == [{"type": "lifespan.startup.complete"}]
+
+
+async def _websocket(app: HumanGate, cookie: str | None) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"user-agent", BROWSER_UA.encode()), (b"host", b"testserver")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    scope = {"type": "websocket", "path": "/ws", "headers": headers, "client": PEER, "scheme": "ws"}
+    await app(scope, receive, send)
+    return sent
+
+
+async def test_uncleared_websocket_is_closed_with_policy_violation() -> None:
+    sent = await _websocket(make_gate(), None)
+    assert sent == [{"type": "websocket.close", "code": 1008, "reason": ""}]
+
+
+async def test_cleared_websocket_connects() -> None:
+    app = make_gate()
+    name, value = clearance_cookie(app.config, ip=PEER[0], user_agent=BROWSER_UA)
+    sent = await _websocket(app, f"{name}={value}")
+    assert sent[0] == {"type": "websocket.accept"}
+
+
+@pytest.mark.parametrize("raw_path", [b"/%ff%fe", b"/" + b"a" * 50000])
+async def test_odd_paths(raw_path: bytes) -> None:
+    async with client_for(make_gate()) as client:
+        answer = await client.get(raw_path.decode())
+        assert answer.status_code == 403

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from humangate import Binding, Config, ConfigError, Rule
+from tests.conftest import SECRET
+
+
+def make(**overrides: object) -> Config:
+    return Config(**{"secret_keys": [SECRET], "store": "memory://", **overrides})  # type: ignore[arg-type]
+
+
+def test_defaults() -> None:
+    config = make()
+    assert config.passage_seconds == 1800
+    assert config.default_action == "managed_challenge"
+    assert config.path_prefix == "/.humangate/"
+    assert config.clearance_binding == Binding(24, 64, True)
+    assert config.trusted_proxies is None
+    assert Config(secret_keys=[SECRET]).store.startswith("sqlite:///")
+
+
+def test_config_is_frozen() -> None:
+    with pytest.raises(AttributeError):
+        make().difficulty = 3  # type: ignore[misc]
+
+
+def test_timedelta_and_seconds_accepted() -> None:
+    assert make(passage_ttl=timedelta(minutes=45)).passage_seconds == 2700
+
+
+def test_missing_secret_is_an_error_at_construction() -> None:
+    with pytest.raises(ConfigError) as err:
+        Config(store="memory://")
+    assert err.value.field == "secret_keys"
+    assert "humangate keygen" in str(err.value)
+
+
+def test_dev_mode_makes_an_ephemeral_key_loudly() -> None:
+    with pytest.warns(UserWarning, match="EPHEMERAL"):
+        config = Config(store="memory://", dev_mode=True)
+    assert len(config.secret_keys) == 1
+
+
+def test_environment_overrides_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUMANGATE_SECRET_KEYS", f"{'n' * 40}, {'o' * 40}")
+    assert make().secret_keys == ("n" * 40, "o" * 40)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("passage_ttl", -5),
+        ("passage_ttl", "30m"),
+        ("trusted_proxies", ["nope"]),
+        ("store", "postgres://x"),
+        ("store", "no-scheme"),
+        ("default_action", "explode"),
+        ("default_action", "log"),
+        ("path_prefix", "humangate"),
+        ("path_prefix", "/x"),
+        ("cookie_name", "bad name;"),
+        ("cookie_samesite", "lax"),
+        ("difficulty", 99),
+        ("difficulty", True),
+        ("max_solve_body", 10),
+        ("secret_keys", ["short"]),
+    ],
+)
+def test_bad_values_name_the_field(field: str, value: object) -> None:
+    with pytest.raises(ConfigError) as err:
+        make(**{field: value})
+    assert err.value.field.startswith(field.split("[", maxsplit=1)[0]) or field == "secret_keys"
+
+
+def test_samesite_none_needs_secure() -> None:
+    with pytest.raises(ConfigError):
+        make(cookie_samesite="None", cookie_secure=False)
+
+
+def test_rule_action_validated() -> None:
+    with pytest.raises(ConfigError) as err:
+        Rule("ssl", "bogus")
+    assert "bogus" in str(err.value)
+
+
+def test_rule_parse_error_at_config_time_with_position() -> None:
+    with pytest.raises(ConfigError) as err:
+        make(rules=[Rule('http.request.uri.path eq "/a"', "skip"), Rule("http.host eq", "block")])
+    assert err.value.field == "rules[1].expression"
+    assert "^" in str(err.value)
+
+
+def test_from_toml(tmp_path: Path) -> None:
+    path = tmp_path / "humangate.toml"
+    path.write_text(
+        f"""
+[humangate]
+secret_keys = ["{SECRET}"]
+store = "memory://"
+passage_ttl = 900
+trusted_proxies = ["10.0.0.0/8"]
+default_action = "js_challenge"
+clearance_binding = {{ ipv4_prefix = 32, ipv6_prefix = 128 }}
+
+[[humangate.rules]]
+expression = 'starts_with(http.request.uri.path, "/api/")'
+action = "skip"
+""",
+        encoding="utf-8",
+    )
+    config = Config.from_toml(path)
+    assert config.passage_seconds == 900
+    assert config.trusted_proxies == ("10.0.0.0/8",)
+    assert config.rules[0].action == "skip"
+    assert config.clearance_binding.ipv4_prefix == 32
+
+
+def test_from_toml_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        Config.from_toml(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("not = [valid", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        Config.from_toml(bad)
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text(f'secret_keys = ["{SECRET}"]\nsecrets = 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        Config.from_toml(unknown)
+    assert err.value.field == "secrets"
