@@ -197,9 +197,23 @@ class Config:
                 raise ConfigError(f"rules[{index}].expression", str(exc)) from exc
         object.__setattr__(self, "compiled_rules", tuple(compiled))
 
+    # Durations accept seconds or timedelta and are normalised to whole seconds in
+    # __post_init__; these accessors give them a precise type.
     @property
     def passage_seconds(self) -> int:
-        return int(self.passage_ttl)  # type: ignore[arg-type]  # normalised in __post_init__
+        return _as_int(self.passage_ttl)
+
+    @property
+    def ticket_seconds(self) -> int:
+        return _as_int(self.ticket_ttl)
+
+    @property
+    def skew_seconds(self) -> int:
+        return _as_int(self.clock_skew)
+
+    @property
+    def xhr_grace_seconds(self) -> int:
+        return _as_int(self.xhr_grace)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Config:
@@ -235,3 +249,7 @@ class Config:
             except TypeError as exc:
                 raise ConfigError("clearance_binding", str(exc)) from None
         return cls(rules=rules, **values)
+
+
+def _as_int(value: int | float | timedelta) -> int:
+    return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)

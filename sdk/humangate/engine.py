@@ -70,15 +70,15 @@ class Engine:
         self._config = config
         self._clock = clock
         keys = KeyRing(config.secret_keys, purposes=("ticket", "clearance"))
-        self._tickets = TicketBook(keys, int(config.ticket_ttl))  # type: ignore[arg-type]
+        self._tickets = TicketBook(keys, config.ticket_seconds)
         self._clearances = ClearanceCodec(
             keys,
             ttl=config.passage_seconds,
-            skew=int(config.clock_skew),  # type: ignore[arg-type]
-            xhr_grace=int(config.xhr_grace),  # type: ignore[arg-type]
+            skew=config.skew_seconds,
+            xhr_grace=config.xhr_grace_seconds,
         )
         self._resolver = ClientIPResolver(config.trusted_proxies)
-        max_age = config.passage_seconds + int(config.clock_skew) + int(config.xhr_grace)  # type: ignore[arg-type]
+        max_age = config.passage_seconds + config.skew_seconds + config.xhr_grace_seconds
         self._cookies = answers.CookieJar(
             config.cookie_name, config.cookie_secure, config.cookie_samesite, max_age
         )
@@ -308,7 +308,7 @@ class Engine:
             visitor.ip,
             visitor.user_agent,
             now,
-            int(self._config.clock_skew),  # type: ignore[arg-type]
+            self._config.skew_seconds,
         )
         if failure is None and not pow.is_solution(ticket.seed, nonce, ticket.difficulty):
             failure = Failure.WRONG_SOLUTION
