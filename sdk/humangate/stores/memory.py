@@ -1,0 +1,160 @@
+"""In-process store: for tests and single-process deployments.
+
+State lives in this process only, so with several workers each one has its own copy
+(a ticket spent in one worker could be spent again in another): use ``sqlite://`` or
+``redis://`` as soon as there is more than one process.
+
+Memory is bounded twice over:
+
+* expired entries are purged a little on every write (amortised, from a min-heap of
+  expiry times), so a flood of short-lived keys disappears as it expires;
+* a hard cap, ``max_entries``, evicts the oldest entries (by creation) when reached, so
+  even a flood of long-lived keys cannot exhaust memory. Evicting a spent token makes it
+  spendable again: keep the cap well above (requests per second x longest TTL).
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from humangate.errors import StoreError
+from humangate.stores._validation import check_amount, check_seconds, normalize_key
+
+DEFAULT_MAX_ENTRIES = 100_000
+
+# Expired entries removed per write at most: enough to outpace any flood (each write
+# adds one entry) while keeping the cost of a single call small and predictable.
+_PURGE_BATCH = 256
+
+
+@dataclass(slots=True)
+class _Entry:
+    value: int
+    expires_at: float
+    # Tells a heap item for this entry apart from one left over by an earlier entry
+    # under the same key (expired and re-created, or evicted and re-created).
+    serial: int
+
+
+class MemoryStore:
+    """Thread-safe in-process :class:`~humangate.stores.base.Store` (monotonic clock)."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+            raise ValueError(f"max_entries must be an int >= 1, got {max_entries!r}")
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._expiry_heap: list[tuple[float, int, str]] = []
+        self._serial = 0
+        self._closed = False
+
+    def __len__(self) -> int:
+        """Entries currently held, including expired ones not yet purged."""
+        with self._lock:
+            return len(self._entries)
+
+    @property
+    def max_entries(self) -> int:
+        return self._max_entries
+
+    # -- sync API ---------------------------------------------------------------------
+
+    def spend(self, key: str, ttl: float) -> bool:
+        name, ttl = normalize_key(key), check_seconds("ttl", ttl)
+        with self._lock:
+            now = self._writable_now()
+            if self._live(name, now) is not None:
+                return False
+            self._create(name, 1, now + ttl)
+            return True
+
+    def is_spent(self, key: str) -> bool:
+        name = normalize_key(key)
+        with self._lock:
+            self._check_open()
+            return self._live(name, time.monotonic()) is not None
+
+    def incr(self, key: str, window: float, amount: int = 1) -> int:
+        name, window = normalize_key(key), check_seconds("window", window)
+        amount = check_amount(amount)
+        with self._lock:
+            now = self._writable_now()
+            entry = self._live(name, now)
+            if entry is None:
+                self._create(name, amount, now + window)
+                return amount
+            entry.value += amount
+            return entry.value
+
+    def purge(self) -> int:
+        """Drop every expired entry now; returns how many were dropped."""
+        with self._lock:
+            return self._purge(time.monotonic(), limit=None)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._entries.clear()
+            self._expiry_heap.clear()
+
+    # -- async API: every operation is a few dict/heap steps under a short lock, so
+    # running it inline on the event loop is cheaper than hopping to a thread.
+
+    async def aspend(self, key: str, ttl: float) -> bool:
+        return self.spend(key, ttl)
+
+    async def ais_spent(self, key: str) -> bool:
+        return self.is_spent(key)
+
+    async def aincr(self, key: str, window: float, amount: int = 1) -> int:
+        return self.incr(key, window, amount)
+
+    async def aclose(self) -> None:
+        self.close()
+
+    # -- internals (caller holds self._lock) --------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError("memory store is closed")
+
+    def _writable_now(self) -> float:
+        self._check_open()
+        now = time.monotonic()
+        self._purge(now, limit=_PURGE_BATCH)
+        return now
+
+    def _live(self, name: str, now: float) -> _Entry | None:
+        entry = self._entries.get(name)
+        if entry is None or entry.expires_at > now:
+            return entry
+        del self._entries[name]
+        return None
+
+    def _create(self, name: str, value: int, expires_at: float) -> None:
+        while len(self._entries) >= self._max_entries:
+            self._entries.popitem(last=False)
+        self._serial += 1
+        self._entries[name] = _Entry(value, expires_at, self._serial)
+        heapq.heappush(self._expiry_heap, (expires_at, self._serial, name))
+        # Heap items of evicted or re-created entries linger until their expiry time;
+        # rebuild from the live entries before they outnumber them.
+        if len(self._expiry_heap) > 2 * len(self._entries) + _PURGE_BATCH:
+            self._expiry_heap = [(e.expires_at, e.serial, n) for n, e in self._entries.items()]
+            heapq.heapify(self._expiry_heap)
+
+    def _purge(self, now: float, limit: int | None) -> int:
+        heap, removed, popped = self._expiry_heap, 0, 0
+        while heap and heap[0][0] <= now and (limit is None or popped < limit):
+            _, serial, name = heapq.heappop(heap)
+            popped += 1
+            entry = self._entries.get(name)
+            if entry is not None and entry.serial == serial:
+                del self._entries[name]
+                removed += 1
+        return removed

@@ -1,0 +1,192 @@
+"""Redis (or Valkey) store, for several machines sharing state.
+
+Only plain commands and one small Lua script are used (``SET NX PX``, ``EXISTS``,
+``INCRBY``/``PTTL``/``PEXPIRE``), so any Redis >= 2.6.12 or Valkey works. Timeouts are
+short and there is a single immediate retry on a dropped connection: an unreachable
+server must turn into a quick :class:`~humangate.errors.StoreError`, never a hung
+request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import redis
+import redis.asyncio
+import redis.asyncio.retry
+import redis.backoff
+import redis.connection
+import redis.exceptions
+import redis.retry
+from redis.commands.core import AsyncScript, Script
+
+from humangate.errors import ConfigError, StoreError
+from humangate.stores._validation import (
+    check_amount,
+    check_seconds,
+    normalize_key,
+    redact_uri,
+    to_milliseconds,
+)
+
+DEFAULT_PREFIX = "humangate:"
+DEFAULT_TIMEOUT = 0.5
+
+# Counting and starting the window must be one atomic step: were the expiry set by a
+# second command, a crash in between would leave a counter that never expires. PTTL -1
+# means "exists without expiry", i.e. this increment created the key.
+_INCR_SCRIPT = """
+local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) == -1 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return total
+"""
+
+_ERRORS = (redis.exceptions.RedisError, OSError)
+_C = TypeVar("_C", redis.Redis, redis.asyncio.Redis)
+
+
+class RedisStore:
+    """:class:`~humangate.stores.base.Store` on Redis; clients connect on first use."""
+
+    def __init__(
+        self, url: str, *, prefix: str = DEFAULT_PREFIX, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        try:
+            redis.connection.parse_url(url)  # type: ignore[no-untyped-call]  # untyped in redis-py
+        except ValueError as exc:
+            raise ConfigError("store", f"invalid Redis URL {redact_uri(url)!r}: {exc}") from exc
+        self._url = url
+        self._prefix = prefix
+        self._timeout = check_seconds("timeout", timeout)
+        self._lock = threading.Lock()
+        self._sync: tuple[redis.Redis, Script] | None = None
+        # An asyncio client is bound to the loop it first ran on, so keep one per loop.
+        self._async: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[redis.asyncio.Redis, AsyncScript]
+        ] = weakref.WeakKeyDictionary()
+        self._closed = False
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    # -- sync API ---------------------------------------------------------------------
+
+    def spend(self, key: str, ttl: float) -> bool:
+        name, ms = self._name(key), to_milliseconds(check_seconds("ttl", ttl))
+        with self._errors():
+            client, _ = self._client()
+            return bool(client.set(name, 1, nx=True, px=ms))
+
+    def is_spent(self, key: str) -> bool:
+        name = self._name(key)
+        with self._errors():
+            client, _ = self._client()
+            return bool(client.exists(name))
+
+    def incr(self, key: str, window: float, amount: int = 1) -> int:
+        name, ms = self._name(key), to_milliseconds(check_seconds("window", window))
+        amount = check_amount(amount)
+        with self._errors():
+            _, script = self._client()
+            return int(script(keys=[name], args=[amount, ms]))
+
+    def close(self) -> None:
+        """Close the sync client; async clients are dropped (use :meth:`aclose` in ASGI)."""
+        with self._lock:
+            self._closed = True
+            pair, self._sync = self._sync, None
+            self._async.clear()
+        if pair is not None:
+            with self._errors():
+                pair[0].close()
+
+    # -- async API --------------------------------------------------------------------
+
+    async def aspend(self, key: str, ttl: float) -> bool:
+        name, ms = self._name(key), to_milliseconds(check_seconds("ttl", ttl))
+        with self._errors():
+            client, _ = self._aclient()
+            return bool(await client.set(name, 1, nx=True, px=ms))
+
+    async def ais_spent(self, key: str) -> bool:
+        name = self._name(key)
+        with self._errors():
+            client, _ = self._aclient()
+            return bool(await client.exists(name))
+
+    async def aincr(self, key: str, window: float, amount: int = 1) -> int:
+        name, ms = self._name(key), to_milliseconds(check_seconds("window", window))
+        amount = check_amount(amount)
+        with self._errors():
+            _, script = self._aclient()
+            return int(await script(keys=[name], args=[amount, ms]))
+
+    async def aclose(self) -> None:
+        """Close this loop's async client and the sync client."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            pair = self._async.pop(loop, None)
+        if pair is not None:
+            with self._errors():
+                await pair[0].aclose()
+        self.close()
+
+    # -- internals --------------------------------------------------------------------
+
+    def _name(self, key: str) -> str:
+        return self._prefix + normalize_key(key)
+
+    def _client(self) -> tuple[redis.Redis, Script]:
+        with self._lock:
+            self._check_open()
+            if self._sync is None:
+                client = self._build(redis.Redis, redis.retry.Retry)
+                self._sync = (client, client.register_script(_INCR_SCRIPT))
+            return self._sync
+
+    def _aclient(self) -> tuple[redis.asyncio.Redis, AsyncScript]:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            self._check_open()
+            pair = self._async.get(loop)
+            if pair is None:
+                client = self._build(redis.asyncio.Redis, redis.asyncio.retry.Retry)
+                pair = self._async[loop] = (client, client.register_script(_INCR_SCRIPT))
+            return pair
+
+    def _build(self, cls: type[_C], retry_cls: type[Any]) -> _C:
+        # One immediate retry on a dropped connection (typically a pooled socket the
+        # server closed when it restarted), none on timeouts: a timed-out command may
+        # have run, and running it again would double-count or report a fresh ticket as
+        # already spent. (Either way the error is fail-closed, never a replay.)
+        retry = retry_cls(redis.backoff.NoBackoff(), 1, (redis.exceptions.ConnectionError,))
+        try:
+            # Query-string options in the URL (e.g. ?socket_timeout=2) override these.
+            return cls.from_url(
+                self._url,
+                retry=retry,
+                socket_timeout=self._timeout,
+                socket_connect_timeout=self._timeout,
+            )
+        except (TypeError, ValueError) as exc:
+            # redis-py checks some URL query options only when it builds a client.
+            raise StoreError(f"redis store {redact_uri(self._url)}: bad option: {exc}") from exc
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"redis store {redact_uri(self._url)} is closed")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except _ERRORS as exc:
+            raise StoreError(f"redis store {redact_uri(self._url)}: {exc}") from exc

@@ -1,0 +1,61 @@
+"""Memory store: bounded under floods (purge of expired keys, hard cap)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from humangate.stores.memory import MemoryStore
+
+
+def test_flood_of_short_lived_keys_is_purged() -> None:
+    store = MemoryStore()
+    peak = 0
+    for i in range(100_000):
+        store.spend(f"flood-{i}", 0.2)
+        if i % 1000 == 0:
+            peak = max(peak, len(store))
+    assert peak <= store.max_entries
+    time.sleep(0.3)
+    # Ordinary traffic after the flood clears it: each write purges a batch.
+    for i in range(1000):
+        assert store.spend(f"after-{i}", 60) is True
+    assert len(store) == 1000
+
+
+def test_purge_drops_everything_expired_at_once() -> None:
+    store = MemoryStore()
+    for i in range(5000):
+        store.spend(f"k{i}", 0.1)
+        store.incr(f"c{i}", 60)
+    time.sleep(0.2)
+    # (Writes in the loop may already have purged some of them; purge() takes the rest.)
+    assert store.purge() >= 0
+    assert len(store) == 5000  # only the counters, which live on
+    assert store.purge() == 0
+
+
+def test_hard_cap_evicts_oldest() -> None:
+    store = MemoryStore(max_entries=1000)
+    for i in range(5000):
+        assert store.spend(f"k{i}", 3600) is True
+    assert len(store) == 1000
+    assert store.is_spent("k0") is False  # evicted: the documented price of the cap
+    assert store.is_spent("k3999") is False
+    assert store.is_spent("k4000") is True
+    assert store.is_spent("k4999") is True
+
+
+def test_heap_stays_bounded_under_churn() -> None:
+    # Re-spending expired keys and evicting leave stale heap items; they must not pile up.
+    store = MemoryStore(max_entries=100)
+    for i in range(20_000):
+        store.spend(f"k{i % 500}", 3600 if i % 2 else 0.000001)
+    assert len(store._expiry_heap) <= 2 * len(store) + 256
+
+
+@pytest.mark.parametrize("bad", [0, -5, 1.5, True])
+def test_max_entries_must_be_a_positive_int(bad: int) -> None:
+    with pytest.raises(ValueError, match="max_entries"):
+        MemoryStore(max_entries=bad)
