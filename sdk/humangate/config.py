@@ -25,6 +25,7 @@ from humangate.clientip import ClientIPResolver
 from humangate.errors import ConfigError, ExpressionError
 from humangate.levels import Action
 from humangate.pow import MAX_DIFFICULTY
+from humangate.stores._validation import redact_uri
 
 logger = logging.getLogger("humangate")
 
@@ -183,7 +184,8 @@ class Config:
         scheme, sep, _ = str(self.store).partition("://")
         if not sep or scheme not in _STORE_SCHEMES:
             raise ConfigError(
-                "store", f"{self.store!r}: expected memory://, sqlite:///path or redis://host"
+                "store",
+                f"{redact_uri(str(self.store))!r}: expected memory://, sqlite:///path or redis://host",
             )
 
     def _compile_rules(self) -> None:
