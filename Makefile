@@ -6,6 +6,8 @@ VENV    := .venv/.installed
 DEB_PKGS := chromium chromium-driver xvfb xauth firefox-esr redis-server wrk xdotool
 DEB_BINS := /usr/bin/chromium /usr/bin/Xvfb /usr/bin/firefox-esr /usr/bin/redis-server /usr/bin/wrk /usr/bin/xdotool
 
+JS_DEPS := js/node_modules/.package-lock.json
+
 .PHONY: demo test unit js-test e2e lint typecheck bench js sysdeps clean
 
 demo: $(VENV)
@@ -36,10 +38,16 @@ lint: $(VENV)
 typecheck: $(VENV)
 	.venv/bin/mypy
 
-unit: $(VENV) sysdeps
+# Dev-only JS tooling (wabt compiles the WebAssembly solver); the wheel ships the built
+# files, so `pip install` never needs Node.
+$(JS_DEPS): js/package.json js/package-lock.json
+	npm ci --prefix js --no-audit --no-fund --loglevel=error
+	touch $@
+
+unit: $(VENV) sysdeps $(JS_DEPS)
 	$(PY) -m pytest -q
 
-js-test:
+js-test: $(JS_DEPS)
 	node --test js/test/
 
 e2e: $(VENV) sysdeps
@@ -48,7 +56,7 @@ e2e: $(VENV) sysdeps
 bench: $(VENV) sysdeps
 	$(PY) bench/run.py
 
-js:
+js: $(JS_DEPS)
 	node js/build.mjs
 
 clean:

@@ -1,0 +1,50 @@
+// Proof-of-work Web Worker (classic; the build inlines its imports).
+//
+// In:  {seed, difficulty, start, stride, engine?}  search start, start + stride, ...
+//      engine: "auto" (default: WebAssembly SIMD if it loads, else JavaScript), "js", "wasm"
+// Out: {type: "progress", hashes}          nonces tried since the previous message, ~10/s
+//      {type: "found", nonce, hashes, engine}   then the worker idles until terminated
+//      {type: "error", message}            bad input, no such engine, or space exhausted
+
+import { createSearch, newBatch, runFor } from "./pow.js";
+import { searchBlock } from "./search-block.js";
+import { loadSimdBlock } from "./simd.js";
+
+const PROGRESS_INTERVAL_MS = 100;
+// Shipped next to this script, so the page only has to know the worker's URL.
+const SIMD_URL = new URL("pow-simd.wasm", self.location.href).href;
+
+/** The fastest block search available, honouring an explicit engine choice. */
+async function chooseEngine(preference = "auto") {
+  if (preference !== "js") {
+    try {
+      const block = await loadSimdBlock(SIMD_URL);
+      if (block) return { engine: "wasm-simd", block };
+    } catch {
+      // Blocked (CSP without 'wasm-unsafe-eval'), missing or invalid: use JavaScript.
+    }
+    if (preference === "wasm") throw new Error("WebAssembly SIMD is unavailable");
+  }
+  return { engine: "js", block: searchBlock };
+}
+
+async function solve(task) {
+  const { engine, block } = await chooseEngine(task.engine);
+  const search = createSearch({ ...task, block });
+  const batch = newBatch();
+  for (;;) {
+    const result = runFor(search, PROGRESS_INTERVAL_MS, batch);
+    if (result.nonce !== null) {
+      self.postMessage({ type: "found", nonce: result.nonce, hashes: result.hashes, engine });
+      return;
+    }
+    self.postMessage({ type: "progress", hashes: result.hashes });
+    if (result.exhausted) throw new RangeError("nonce space exhausted");
+  }
+}
+
+self.onmessage = (event) => {
+  solve(event.data).catch((error) => {
+    self.postMessage({ type: "error", message: String(error && error.message) });
+  });
+};
