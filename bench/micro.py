@@ -1,0 +1,121 @@
+"""In-process costs, in microseconds per call (timeit; best of several repeats).
+
+- clearance verification: one ClearanceCodec.verify (one AEAD open + comparisons)
+- binding: Binding.fingerprint, the client network + User-Agent digest a verify needs
+- WSGI pass path: a wrapped hello-world call with a valid cookie minus the bare call
+- challenge answer: a wrapped call without a cookie (issues a ticket, renders the page,
+  or the JSON problem body for a client that does not accept HTML)
+- solve verification: pow.is_solution (one SHA-256)
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+import timeit
+from collections.abc import Callable
+from typing import Any
+
+from bench.apps import BENCH_USER_AGENT, bench_config, wsgi_bare, wsgi_wrapped
+from humangate import pow
+from humangate.clearance import ClearanceCodec
+from humangate.clientip import parse_ip
+from humangate.levels import Level
+from humangate.testing import clearance_cookie
+from humangate.tokens import KeyRing
+
+IP = "127.0.0.1"
+
+
+def per_call_us(func: Callable[[], object], number: int) -> float:
+    """Best-of-5 microseconds per call: the least disturbed run is the truest cost."""
+    return min(timeit.repeat(func, number=number, repeat=5)) / number * 1e6
+
+
+def clearance_verify_us() -> float:
+    config = bench_config()
+    codec = ClearanceCodec(
+        KeyRing(config.secret_keys, purposes=("clearance",)),
+        ttl=config.passage_seconds,
+        skew=0,
+        xhr_grace=0,
+    )
+    binding = config.clearance_binding.fingerprint(parse_ip(IP), BENCH_USER_AGENT)
+    _, value = codec.issue(Level.MANAGED, binding, time.time())
+    assert codec.verify(value, binding, time.time()) is not None
+    return per_call_us(lambda: codec.verify(value, binding, time.time()), 20_000)
+
+
+def binding_fingerprint_us() -> float:
+    """The keyed network+UA digest the pass path computes before it can verify."""
+    binding = bench_config().clearance_binding
+    address = parse_ip(IP)
+    return per_call_us(lambda: binding.fingerprint(address, BENCH_USER_AGENT), 20_000)
+
+
+def _environ(cookie: str | None, accept: str = "text/html") -> dict[str, Any]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "REMOTE_ADDR": IP,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_USER_AGENT": BENCH_USER_AGENT,
+        "HTTP_ACCEPT": accept,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+    }
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    return environ
+
+
+def wsgi_call_us(
+    app: Callable[..., Any], cookie: str | None, number: int, accept: str = "text/html"
+) -> tuple[float, str]:
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        statuses.append(status)
+
+    def call() -> None:
+        b"".join(app(_environ(cookie, accept), start_response))
+
+    call()
+    return per_call_us(call, number), statuses[0]
+
+
+def is_solution_us() -> float:
+    seed = pow.new_seed()
+    nonce = pow.solve(seed, 8)
+    return per_call_us(lambda: pow.is_solution(seed, nonce, 8), 100_000)
+
+
+def main() -> None:
+    name, value = clearance_cookie(bench_config(), ip=IP, user_agent=BENCH_USER_AGENT)
+    cookie = f"{name}={value}"
+    bare, bare_status = wsgi_call_us(wsgi_bare, None, 20_000)
+    passed, pass_status = wsgi_call_us(wsgi_wrapped, cookie, 20_000)
+    challenged, challenge_status = wsgi_call_us(wsgi_wrapped, None, 2_000)
+    problem, problem_status = wsgi_call_us(wsgi_wrapped, None, 2_000, accept="*/*")
+    rows = [
+        ("ClearanceCodec.verify", clearance_verify_us(), ""),
+        ("Binding.fingerprint (per request)", binding_fingerprint_us(), ""),
+        ("WSGI call, bare hello-world", bare, bare_status),
+        ("WSGI call, wrapped + valid cookie", passed, pass_status),
+        ("  = added by the pass path", passed - bare, ""),
+        ("WSGI call, wrapped, challenge page", challenged, challenge_status),
+        ("WSGI call, wrapped, JSON challenge", problem, problem_status),
+        ("pow.is_solution (solve check)", is_solution_us(), ""),
+    ]
+    print(f"\nIn-process costs (Python {sys.version.split()[0]}, best of 5, µs per call)")
+    print(f"{'what':<38} {'µs/call':>9}  status")
+    for label, micros, status in rows:
+        print(f"{label:<38} {micros:>9.2f}  {status}")
+    if not pass_status.startswith("200"):
+        print("WARNING: the clearance cookie was not accepted; the pass-path row is wrong")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""`make bench`: humangate's benchmarks. Prints figures; asserts nothing about timings.
+
+    .venv/bin/python bench/run.py            # everything (about two minutes)
+    .venv/bin/python bench/run.py --quick    # shorter wrk runs
+
+Parts: (a) pass-path throughput bare vs wrapped (valid clearance cookie), (b) challenge
+answer throughput vs bare, both under uvicorn (ASGI) and gunicorn (WSGI) with wrk;
+(c) in-process microbenchmarks (bench/micro.py); (d) bench/solver_hashrate.py if present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script: make `bench` importable as a package
+# The bench apps carry their own fixed secret; an exported one would override it.
+os.environ.pop("HUMANGATE_SECRET_KEYS", None)
+
+from bench import http_bench, micro  # noqa: E402
+from bench.apps import BENCH_USER_AGENT, bench_config  # noqa: E402
+from humangate.testing import clearance_cookie  # noqa: E402
+
+HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    app: str
+    headers: dict[str, str]
+
+
+def cases() -> list[Case]:
+    # The cookie binds to 127.0.0.1 and this exact User-Agent, which wrk sends via -H.
+    name, value = clearance_cookie(bench_config(), ip="127.0.0.1", user_agent=BENCH_USER_AGENT)
+    base = {"User-Agent": BENCH_USER_AGENT, "Accept": HTML}
+    return [
+        Case("bare", "bare", base),
+        Case("wrapped, valid cookie (pass)", "wrapped", {**base, "Cookie": f"{name}={value}"}),
+        Case("wrapped, no cookie (challenge page)", "wrapped", base),
+        Case("wrapped, no cookie, JSON (challenge)", "wrapped", {**base, "Accept": "*/*"}),
+    ]
+
+
+def http_table(args: argparse.Namespace) -> None:
+    print(
+        f"\nThroughput with wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
+        f"{args.workers} workers, loopback, {os.cpu_count()} CPUs (server and wrk share them)"
+    )
+    columns = ("server", "case", "req/s", "ratio", "latency", "status", "non-2xx")
+    print("{:<15} {:<38} {:>9} {:>6} {:>9} {:>7} {}".format(*columns))
+    for server, kind in ((args.asgi_server, "asgi"), ("gunicorn", "wsgi")):
+        bare_rps = 0.0
+        for case in cases():
+            app = f"{kind}_{case.app}"
+            with http_bench.running(server, app, args.workers) as base:
+                status, mitigated = http_bench.probe(base + "/", case.headers)
+                result = http_bench.wrk(
+                    base + "/", case.headers, args.threads, args.connections, args.seconds
+                )
+            bare_rps = result.requests_per_second if case.app == "bare" else bare_rps
+            ratio = result.requests_per_second / bare_rps if bare_rps else 0.0
+            note = f"{status}{'*' if mitigated else ''}"
+            print(
+                f"{server:<15} {case.label:<38} {result.requests_per_second:>9.0f} {ratio:>6.2f} "
+                f"{result.latency:>9} {note:>7} {result.non_2xx}"
+                + (f"  socket errors:{result.errors}" if result.errors else "")
+            )
+    print("status: the probe request's status; * = answered with cf-mitigated: challenge")
+
+
+def solver_hashrate() -> None:
+    script = REPO / "bench" / "solver_hashrate.py"
+    if not script.exists():
+        print("\nbench/solver_hashrate.py not present: solver hash rate skipped")
+        return
+    print("\nSolver hash rate (bench/solver_hashrate.py)")
+    completed = subprocess.run([sys.executable, str(script)], cwd=REPO, check=False, timeout=600)
+    if completed.returncode:
+        print(f"bench/solver_hashrate.py exited with {completed.returncode}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 s wrk runs instead of 8 s")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument(
+        "--asgi-server",
+        choices=("uvicorn-workers", "uvicorn"),
+        default="uvicorn-workers",
+        help="uvicorn-workers: gunicorn -k uvicorn.workers.UvicornWorker (default); "
+        "uvicorn: uvicorn --workers N (slow on keep-alive, see docs/performance.md)",
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.seconds = 3
+    http_table(args)
+    micro.main()
+    solver_hashrate()
+
+
+if __name__ == "__main__":
+    main()
