@@ -9,7 +9,6 @@ comparisons: no store is touched on the pass path.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import secrets
 from dataclasses import dataclass
 
@@ -46,10 +45,15 @@ class Binding:
         if client_ip is None:
             network = "unknown"
         else:
-            prefix = self.ipv4_prefix if client_ip.version == 4 else self.ipv6_prefix
-            network = str(ipaddress.ip_network(f"{client_ip}/{prefix}", strict=False))
+            # Mask the address as an integer: the same network as ip_network(...,
+            # strict=False) at a fraction of the cost, on every request's pass path.
+            bits = 32 if client_ip.version == 4 else 128
+            prefix = self.ipv4_prefix if bits == 32 else self.ipv6_prefix
+            network = f"v{client_ip.version}/{prefix}/{int(client_ip) >> (bits - prefix)}"
         ua = user_agent if self.user_agent else ""
-        return hashlib.sha256(f"{network}\x00{ua}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{network}\x00{ua}".encode("utf-8", "surrogateescape")).hexdigest()[
+            :32
+        ]
 
 
 @dataclass(frozen=True, slots=True)
