@@ -59,9 +59,7 @@ class ClientIPResolver:
             )
         if isinstance(trusted_proxies, int):
             if not 0 <= trusted_proxies <= MAX_FORWARDED_HOPS:
-                raise ConfigError(
-                    "trusted_proxies", f"hop count must be 0..{MAX_FORWARDED_HOPS}"
-                )
+                raise ConfigError("trusted_proxies", f"hop count must be 0..{MAX_FORWARDED_HOPS}")
             self._hops = trusted_proxies
             return
         networks = []
@@ -89,9 +87,7 @@ class ClientIPResolver:
             return peer_ip  # fewer hops than promised: the header is not from our proxies
         return parse_ip(chain[-self._hops]) or peer_ip
 
-    def _by_trusted_networks(
-        self, peer_ip: IPAddress | None, chain: list[str]
-    ) -> IPAddress | None:
+    def _by_trusted_networks(self, peer_ip: IPAddress | None, chain: list[str]) -> IPAddress | None:
         if peer_ip is None or not self._is_trusted(peer_ip):
             return peer_ip
         nearest = peer_ip

@@ -79,7 +79,9 @@ class KeyRing:
         header = bytes([VERSION]) + self._newest
         nonce = os.urandom(_NONCE)
         plaintext = json.dumps(payload, separators=(",", ":")).encode()
-        sealed = self._cipher(self._newest, purpose).encrypt(nonce, plaintext, _aad(header, purpose))
+        sealed = self._cipher(self._newest, purpose).encrypt(
+            nonce, plaintext, _aad(header, purpose)
+        )
         return base64.urlsafe_b64encode(header + nonce + sealed).rstrip(b"=").decode("ascii")
 
     def open(self, purpose: str, token: str) -> dict[str, Any]:
@@ -92,7 +94,11 @@ class KeyRing:
             raise TokenError("malformed token") from None
         if len(raw) < _HEADER + _NONCE + _TAG or raw[0] != VERSION:
             raise TokenError("malformed token")
-        header, nonce, sealed = raw[:_HEADER], raw[_HEADER : _HEADER + _NONCE], raw[_HEADER + _NONCE :]
+        header, nonce, sealed = (
+            raw[:_HEADER],
+            raw[_HEADER : _HEADER + _NONCE],
+            raw[_HEADER + _NONCE :],
+        )
         cipher = self._ciphers.get((header[1:], purpose))
         if cipher is None:
             raise TokenError("unknown key")
