@@ -5,7 +5,8 @@
 
 Parts: (a) pass-path throughput bare vs wrapped (valid clearance cookie), (b) challenge
 answer throughput vs bare, both under uvicorn (ASGI) and gunicorn (WSGI) with wrk;
-(c) in-process microbenchmarks (bench/micro.py); (d) bench/solver_hashrate.py if present.
+(c) in-process microbenchmarks (bench/micro.py); (d) rule evaluation
+(bench/rules_eval.py); (e) the solver hash rate (bench/solver_hashrate.py).
 """
 
 from __future__ import annotations
@@ -75,15 +76,13 @@ def http_table(args: argparse.Namespace) -> None:
     print("status: the probe request's status; * = answered with cf-mitigated: challenge")
 
 
-def solver_hashrate() -> None:
-    script = REPO / "bench" / "solver_hashrate.py"
-    if not script.exists():
-        print("\nbench/solver_hashrate.py not present: solver hash rate skipped")
-        return
-    print("\nSolver hash rate (bench/solver_hashrate.py)")
-    completed = subprocess.run([sys.executable, str(script)], cwd=REPO, check=False, timeout=600)
+def run_script(name: str, title: str) -> None:
+    """Run another bench script in its own process and let it print its table."""
+    print(f"\n{title} (bench/{name})", flush=True)
+    command = [sys.executable, "-m", f"bench.{name.removesuffix('.py')}"]
+    completed = subprocess.run(command, cwd=REPO, check=False, timeout=600)
     if completed.returncode:
-        print(f"bench/solver_hashrate.py exited with {completed.returncode}")
+        print(f"bench/{name} exited with {completed.returncode}")
 
 
 def main() -> None:
@@ -105,7 +104,8 @@ def main() -> None:
         args.seconds = 3
     http_table(args)
     micro.main()
-    solver_hashrate()
+    run_script("rules_eval.py", "Rule evaluation per request")
+    run_script("solver_hashrate.py", "Solver hash rate")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """humangate: a self-hosted challenge platform for Python web apps.
 
-    from humangate import Config, Rule
-    from humangate.wsgi import HumanGate   # or humangate.asgi
+from humangate import Config, Rule
+from humangate.wsgi import HumanGate   # or humangate.asgi
 """
 
 from __future__ import annotations
