@@ -3,7 +3,7 @@
 
 PY      := .venv/bin/python
 VENV    := .venv/.installed
-DEB_PKGS := chromium chromium-driver xvfb xauth firefox-esr redis-server wrk xdotool
+DEB_PKGS := chromium chromium-driver xvfb xauth firefox-esr redis-server wrk xdotool fonts-noto-cjk
 DEB_BINS := /usr/bin/chromium /usr/bin/Xvfb /usr/bin/firefox-esr /usr/bin/redis-server /usr/bin/wrk /usr/bin/xdotool
 
 JS_DEPS := js/node_modules/.package-lock.json

@@ -21,6 +21,9 @@ def config_from_environment() -> Config:
             Rule('starts_with(http.request.uri.path, "/open")', "allow", "demo allow rule"),
         ],
         dev_mode=os.environ.get("HUMANGATE_DEV") == "1",
+        # Metrics and dashboard exist only with a token (docs/observability.md).
+        metrics_token=os.environ.get("HUMANGATE_METRICS_TOKEN") or None,
+        analytics_flush_seconds=float(os.environ.get("HUMANGATE_ANALYTICS_FLUSH", "5")),
     )
 
 

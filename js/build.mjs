@@ -21,6 +21,7 @@ const DEFAULT_OUT = join(JS_DIR, "..", "sdk", "humangate", "static");
 export const ENTRIES = {
   "challenge.js": "challenge.js",
   "pow-worker.js": "pow-worker.js",
+  "spa.js": "spa.js",
 };
 
 const IMPORT_LINE = /^import \{[^}]*\} from "\.\/([\w-]+\.js)";\n/gm;

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from humangate import pow
+from humangate.signals import passing_signals
 from tests.conftest import BROWSER_UA
 
 CHALLENGE_JSON = re.compile(
@@ -31,7 +32,7 @@ def solution(data: dict[str, Any], *, webdriver: bool = False, nonce: int | None
             "ticket": data["ticket"],
             "nonce": nonce,
             "elapsed_ms": 5,
-            "signals": {"webdriver": webdriver},
+            "signals": passing_signals(webdriver=webdriver),
         }
     ).encode()
 

@@ -185,3 +185,19 @@ async def test_odd_paths(raw_path: bytes) -> None:
     async with client_for(make_gate()) as client:
         answer = await client.get(raw_path.decode())
         assert answer.status_code == 403
+
+
+async def test_app_sees_the_clearance_in_a_copied_scope() -> None:
+    seen: list[Any] = []
+
+    async def spy(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope.get("humangate.clearance"))
+        await site(scope, receive, send)
+
+    config = Config(secret_keys=[SECRET], store="memory://", default_action="js_challenge")
+    app = HumanGate(spy, config)
+    name, value = clearance_cookie(config, ip=PEER[0], user_agent=BROWSER_UA, level="interactive")
+    async with client_for(app) as client:
+        client.cookies.set(name, value)
+        assert (await client.get("/x")).status_code == 200
+    assert seen[-1].level.label == "interactive"

@@ -492,3 +492,38 @@ def test_static_assets_are_served_with_etag(client: WSGIClient) -> None:
 def test_time_is_read_from_the_clock() -> None:
     app = gate()
     assert abs(app.gate.engine._clock() - time.time()) < 5
+
+
+def test_cors_preflight_is_never_challenged_but_the_request_is(client: WSGIClient) -> None:
+    preflight = client.request(
+        "OPTIONS",
+        "/api/items",
+        html=False,
+        headers={"origin": "https://app.example", "access-control-request-method": "POST"},
+    )
+    assert preflight.status == 200
+    assert client.request("OPTIONS", "/api/items", html=False).status == 403  # not a preflight
+    assert client.request("POST", "/api/items", html=False).status == 403
+
+
+def test_blocked_preflight_stays_blocked() -> None:
+    client = WSGIClient(gate(rules=[Rule('http.request.method eq "OPTIONS"', "block")]))
+    answer = client.request(
+        "OPTIONS", "/x", html=False, headers={"access-control-request-method": "GET"}
+    )
+    assert answer.status == 403
+
+
+def test_app_sees_the_clearance_in_environ(client: WSGIClient) -> None:
+    seen: list[Any] = []
+
+    def spy(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        seen.append(environ.get("humangate.clearance"))
+        return site(environ, start_response)
+
+    app = HumanGate(spy, client.app.config)
+    visitor = WSGIClient(app)
+    visitor.solve(visitor.request("GET", "/page"))
+    visitor.request("GET", "/page")
+    assert seen[-1] is not None
+    assert seen[-1].level.label == "managed"

@@ -6,34 +6,65 @@
 
 import { createSearch, newBatch, runFor } from "./pow.js";
 import { progressPercent } from "./progress.js";
+import { resolveLanguage, textDirection } from "./i18n.js";
+import { collectSignals } from "./signals.js";
+import { runInteraction } from "./interaction.js";
 
 const MAX_WORKERS = 4;
 const MAX_FAILURES = 3;
+const ACTIONABLE_FAILURES = new Set(["failure_other_client", "failure_automated"]);
 const RELOAD_DELAY_MS = 1500;
 const MAIN_THREAD_SLICE_MS = 20;
 
 // ---------------------------------------------------------------------------- steps
 
-// Each step gets the challenge and the view and resolves to the fields it adds to the
-// solve payload. The server lists the steps to run in `steps`, in order.
+// Each step gets the challenge, the view and its parameters (step_params[name]) and
+// resolves to {signals?, answer?, ...top-level fields}: verdicts merge into `signals`
+// (verdicts only, never raw values), `answer` goes to `steps[name]`, and anything else
+// (the proof-of-work's nonce) to the payload. The server lists the steps in `steps`.
 const STEPS = {
   pow: runProofOfWork,
+  signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
+  interaction: () => runInteraction(),
 };
 
-async function runSteps(challenge, view) {
-  const payload = { ticket: challenge.ticket, signals: collectSignals() };
-  for (const name of challenge.steps || ["pow"]) {
-    const step = STEPS[name];
-    if (!step) throw new Error(`unknown challenge step: ${name}`);
-    Object.assign(payload, await step(challenge, view));
-  }
-  return payload;
+// Plugin steps register their JS half here (docs/challenges.md).
+globalThis.humangate = Object.freeze({
+  registerStep(name, step) {
+    if (typeof step === "function" && !(name in STEPS)) STEPS[name] = step;
+  },
+});
+
+/** A plugin step's script, loaded with the page's CSP nonce; resolves once it ran. */
+function loadStepScript(url) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    const own = document.querySelector("script[nonce]");
+    script.nonce = own ? own.nonce : "";
+    script.src = url;
+    script.addEventListener("load", resolve);
+    script.addEventListener("error", () => reject(new Error(`cannot load ${url}`)));
+    document.head.appendChild(script);
+  });
 }
 
-// Verdicts only (true/false per check), never raw fingerprint values. The server refuses
-// a solve whose page saw navigator.webdriver set: the browser is remote-controlled.
-function collectSignals() {
-  return { webdriver: navigator.webdriver === true };
+async function runStep(name, challenge, view, payload) {
+  if (!STEPS[name] && challenge.step_scripts && challenge.step_scripts[name]) {
+    await loadStepScript(challenge.step_scripts[name]);
+  }
+  const step = STEPS[name];
+  if (!step) throw new Error(`unknown challenge step: ${name}`);
+  const params = (challenge.step_params && challenge.step_params[name]) || {};
+  const { signals, answer, ...fields } = (await step(challenge, view, params)) || {};
+  Object.assign(payload.signals, signals || {});
+  if (answer !== undefined) payload.steps[name] = answer;
+  Object.assign(payload, fields);
+}
+
+async function runSteps(challenge, view) {
+  const payload = { ticket: challenge.ticket, signals: {}, steps: {} };
+  for (const name of challenge.steps || ["pow"]) await runStep(name, challenge, view, payload);
+  return payload;
 }
 
 async function runProofOfWork(challenge, view) {
@@ -148,17 +179,30 @@ function isSameOriginPath(target) {
 
 // ------------------------------------------------------------------------- page
 
-function createView() {
-  const status = document.getElementById("humangate-status");
-  const progress = document.getElementById("humangate-progress");
-  const bar = document.getElementById("humangate-progress-bar");
-  const troubleshooting = document.getElementById("humangate-troubleshooting");
+/**
+ * The widget. `say(key)` shows a catalog message and remembers the key, so a switch to
+ * another language re-renders the current state instead of resetting it.
+ */
+function createView(challenge) {
+  const byId = (id) => document.getElementById(id);
+  const widget = byId("humangate-widget");
+  const status = byId("humangate-status");
+  const progress = byId("humangate-progress");
+  const bar = byId("humangate-progress-bar");
   const reduceMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
   if (bar) bar.style.transition = reduceMotion ? "none" : "width 150ms linear";
+  const show = (id) => {
+    const element = byId(id);
+    if (element) element.hidden = false;
+  };
+  let messages = challenge.messages || {};
+  let shown = { key: "working", text: "" };
   let shownPercent = -1;
-  return {
-    status(text) {
-      if (status && text) status.textContent = text;
+  const view = {
+    say(key, text) {
+      shown = { key, text: text || "" };
+      const message = messages[key] || text || messages.failed;
+      if (status && message) status.textContent = message;
     },
     progress(percent) {
       if (percent === shownPercent) return; // spare the DOM ten identical updates a second
@@ -166,10 +210,63 @@ function createView() {
       if (progress) progress.setAttribute("aria-valuenow", String(percent));
       if (bar) bar.style.width = `${percent}%`;
     },
+    /** Nothing is working on any more: the progress bar would only mislead. */
+    stop() {
+      if (widget) widget.classList.add("hg-stopped");
+    },
     showTroubleshooting() {
-      if (troubleshooting) troubleshooting.hidden = false;
+      show("humangate-troubleshooting");
+      show("humangate-retry-row");
+    },
+    unsupported() {
+      if (widget) widget.classList.add("hg-unsupported");
+      show("humangate-unsupported");
+    },
+    /** Re-render every text in `catalog` (language `code`), and lang/dir with it. */
+    applyCatalog(code, catalog) {
+      messages = { ...messages, ...catalog };
+      const page = document.documentElement.hasAttribute("data-humangate-page");
+      // On an owner's custom page only the widget is ours to translate.
+      const scope = page ? document : widget;
+      if (!scope) return;
+      for (const element of scope.querySelectorAll("[data-i18n]")) {
+        const text = catalog[element.getAttribute("data-i18n")];
+        if (typeof text === "string") element.textContent = text;
+      }
+      for (const element of scope.querySelectorAll("[data-i18n-label]")) {
+        const text = catalog[element.getAttribute("data-i18n-label")];
+        if (typeof text === "string") element.setAttribute("aria-label", text);
+      }
+      for (const element of page ? [document.documentElement, widget] : [widget]) {
+        if (!element) continue;
+        element.lang = code;
+        element.dir = textDirection(code);
+      }
+      view.say(shown.key, shown.text);
     },
   };
+  return view;
+}
+
+/**
+ * The seeds choose the language by navigator.language; the server pre-selected one
+ * from Accept-Language for the first paint. Fetch the other catalog only if they differ.
+ */
+async function switchLanguage(challenge, view) {
+  const supported = challenge.languages;
+  if (challenge.language_forced || !Array.isArray(supported) || !challenge.i18n_url) return;
+  const tags = [navigator.language, ...(navigator.languages || [])];
+  const wanted = tags.map((tag) => resolveLanguage(tag, supported)).find(Boolean);
+  if (!wanted || wanted === challenge.language) return;
+  try {
+    const response = await fetch(`${challenge.i18n_url}${wanted}.json`, {
+      credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    view.applyCatalog(wanted, await response.json());
+  } catch {
+    // Keep the server's choice: a readable page beats a perfect language.
+  }
 }
 
 /** Failed attempts on this path, kept across reloads; storage may be unavailable. */
@@ -209,50 +306,83 @@ function readChallenge() {
 
 async function main() {
   const challenge = readChallenge();
-  const messages = challenge.messages || {};
-  const view = createView();
+  const view = createView(challenge);
+  const widget = document.getElementById("humangate-widget");
+  // The inline compat script already explained an unsupported browser; stop here.
+  if (widget && widget.classList.contains("hg-unsupported")) return;
+  if (typeof Worker !== "function") {
+    view.unsupported();
+    return;
+  }
+  switchLanguage(challenge, view); // in parallel with the work; texts follow when ready
   const failures = failureCounter(location.pathname);
+  const retry = document.getElementById("humangate-retry");
+  if (retry) retry.addEventListener("click", () => location.reload());
 
-  const fail = (message) => {
-    view.status(message || messages.failed);
-    if (failures.increment() >= MAX_FAILURES) {
+  const fail = (key, text) => {
+    const stopping = failures.increment() >= MAX_FAILURES;
+    // Once retries stop, "a new one is on its way" would be untrue; reasons that tell
+    // the visitor what to change stay, the rest become the plain failure text.
+    view.say(stopping && !ACTIONABLE_FAILURES.has(key) ? "failed" : key, text);
+    if (stopping) {
+      view.stop();
       view.showTroubleshooting();
       return;
     }
     setTimeout(() => {
-      view.status(messages.retrying);
+      view.say("retrying");
       location.reload();
     }, RELOAD_DELAY_MS);
   };
 
   if (!navigator.cookieEnabled) {
-    view.status(messages.cookies_disabled || messages.failed);
+    // The clearance is a cookie: without cookies every solve would loop back here.
+    view.stop();
+    view.say("cookies_disabled");
     view.showTroubleshooting();
     return;
   }
   if (failures.count() >= MAX_FAILURES) view.showTroubleshooting();
-  view.status(messages.working);
+  view.say("working");
 
   let payload;
   try {
     payload = await runSteps(challenge, view);
   } catch {
-    fail(messages.failed);
+    fail("failed");
     return;
   }
-  const result = await submit(challenge.solve_url, payload);
+  let result = await submit(challenge.solve_url, payload);
+  if (result && result.reason === "interaction_required" && challenge.escalation) {
+    // Managed challenge with uncertain signals: ask for the interaction on this page and
+    // post the same (unspent) ticket again. Hard signals never get this far.
+    view.say("failure_interaction_required", result.message);
+    try {
+      await runStep(challenge.escalation, challenge, view, payload);
+    } catch {
+      fail("failed");
+      return;
+    }
+    result = await submit(challenge.solve_url, payload);
+  }
   if (result && result.ok === true && isSameOriginPath(result.redirect)) {
     failures.clear();
     view.progress(100);
-    view.status(messages.success);
+    view.say("success");
     location.replace(result.redirect);
   } else {
-    fail(result && typeof result.message === "string" ? result.message : messages.failed);
+    // Our own catalog's text for the reason (it follows a language switch); the
+    // server's message when the reason is new to this page.
+    const reason = result && typeof result.reason === "string" ? result.reason : "";
+    const text = result && typeof result.message === "string" ? result.message : "";
+    fail(reason ? `failure_${reason}` : "failed", text);
   }
 }
 
 main().catch(() => {
   // The page itself is broken (no challenge data): point the visitor at the help.
-  const help = document.getElementById("humangate-troubleshooting");
-  if (help) help.hidden = false;
+  for (const id of ["humangate-troubleshooting", "humangate-retry-row"]) {
+    const element = document.getElementById(id);
+    if (element) element.hidden = false;
+  }
 });

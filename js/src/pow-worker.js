@@ -2,6 +2,7 @@
 //
 // In:  {seed, difficulty, start, stride, engine?}  search start, start + stride, ...
 //      engine: "auto" (default: WebAssembly SIMD if it loads, else JavaScript), "js", "wasm"
+// In:  {type: "signals"} -> Out: {type: "signals", report} (see signals-worker.js)
 // Out: {type: "progress", hashes}          nonces tried since the previous message, ~10/s
 //      {type: "found", nonce, hashes, engine}   then the worker idles until terminated
 //      {type: "error", message}            bad input, no such engine, or space exhausted
@@ -9,6 +10,7 @@
 import { createSearch, newBatch, runFor } from "./pow.js";
 import { searchBlock } from "./search-block.js";
 import { loadSimdBlock } from "./simd.js";
+import { workerReport } from "./signals-worker.js";
 
 const PROGRESS_INTERVAL_MS = 100;
 // Shipped next to this script, so the page only has to know the worker's URL.
@@ -44,6 +46,11 @@ async function solve(task) {
 }
 
 self.onmessage = (event) => {
+  // The page also asks a worker of this script for its view of the browser (signals).
+  if (event.data && event.data.type === "signals") {
+    self.postMessage({ type: "signals", report: workerReport(self) });
+    return;
+  }
   solve(event.data).catch((error) => {
     self.postMessage({ type: "error", message: String(error && error.message) });
   });

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import unquote
 
 from humangate.config import Config
 from humangate.effects import run_async
 from humangate.engine import Answer
 from humangate.gate import GateCore
+from humangate.replay import Replay
 from humangate.request import Request, Response
 
 Scope = MutableMapping[str, Any]
@@ -26,6 +28,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 POLICY_VIOLATION = 1008
+CLEARANCE_KEY = "humangate.clearance"  # scope key: the visitor's Clearance or None
 
 
 class HumanGate:
@@ -49,8 +52,18 @@ class HumanGate:
             if request.websocket:
                 await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": ""})
             else:
-                await _respond(outcome.response, send)
+                response = outcome.response
+                if outcome.replay_level is not None:
+                    # A challenged form POST: hold its body (bounded) instead of losing it.
+                    body = await _read_body(receive, self.config.replay_max_body)
+                    response = self.gate.engine.hold(request, body, outcome.replay_level)
+                await _respond(response, send)
             return
+        # The app can read what the gate knows about this visitor (level, bot score).
+        # Copy the scope rather than mutate the server's (ASGI spec, "Middleware").
+        scope = {**scope, CLEARANCE_KEY: outcome.clearance}
+        if outcome.replay is not None:
+            scope, receive = _replayed(scope, receive, outcome.replay)
         if not outcome.headers or request.websocket:
             await self.app(scope, receive, send)
             return
@@ -71,8 +84,9 @@ class HumanGate:
         method = scope.get("method", "GET").upper()
         websocket = scope["type"] == "websocket"
         body = b""
-        if not websocket and self.gate.needs_body(method, path):
-            body = await _read_body(receive, self.config.max_solve_body)
+        limit = None if websocket else self.gate.engine.body_limit(method, path)
+        if limit is not None:
+            body = await _read_body(receive, limit)
         client = scope.get("client")
         return Request(
             method=method,
@@ -104,6 +118,39 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)[: limit + 1]
+
+
+def _replayed(scope: Scope, receive: Receive, replay: Replay) -> tuple[Scope, Receive]:
+    """This request to {prefix}replay turned back into the held form POST."""
+    root = scope.get("root_path", "")
+    path = unquote(replay.path)
+    headers = [
+        (name, value)
+        for name, value in scope.get("headers", ())
+        if bytes(name).lower() not in (b"content-type", b"content-length")
+    ]
+    headers += [
+        (b"content-type", replay.content_type.encode("latin-1")),
+        (b"content-length", str(len(replay.body)).encode()),
+    ]
+    replayed = {
+        **scope,
+        "method": replay.method,
+        "path": path[len(root) :] if root and path.startswith(root) else path,
+        "raw_path": replay.path.encode("latin-1"),
+        "query_string": replay.query.encode("latin-1"),
+        "headers": headers,
+    }
+    sent = False
+
+    async def receive_held() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()  # only http.disconnect is left to come
+        sent = True
+        return {"type": "http.request", "body": replay.body, "more_body": False}
+
+    return replayed, receive_held
 
 
 async def _respond(response: Response, send: Send) -> None:

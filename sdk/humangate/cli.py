@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
     keygen = commands.add_parser("keygen", help="print a new secret for secret_keys")
     keygen.set_defaults(handler=_keygen)
+    from humangate import cli_stats  # noqa: PLC0415 - keep `keygen` import-light
+
+    cli_stats.add_parser(commands)
+    from humangate.cli_rules import add_commands  # noqa: PLC0415 - rules, bots, tokens
+
+    add_commands(commands)
+    from humangate import cli_template  # noqa: PLC0415 - `template check`
+
+    cli_template.add_parser(commands)
     return parser
 
 

@@ -32,7 +32,14 @@ class Increment:
     amount: int = 1
 
 
-Operation = Spend | Increment
+@dataclass(frozen=True, slots=True)
+class IsSpent:
+    """Whether a one-time key is currently marked, without marking it."""
+
+    key: str
+
+
+Operation = Spend | Increment | IsSpent
 T = TypeVar("T")
 Flow = Generator[Operation, object, T]
 
@@ -44,6 +51,8 @@ def run_sync(flow: Flow[T], store: Store) -> T:
             try:
                 if isinstance(operation, Spend):
                     result: object = store.spend(operation.key, operation.ttl)
+                elif isinstance(operation, IsSpent):
+                    result = store.is_spent(operation.key)
                 else:
                     result = store.incr(operation.key, operation.window, operation.amount)
             except StoreError as exc:
@@ -61,6 +70,8 @@ async def run_async(flow: Flow[T], store: Store) -> T:
             try:
                 if isinstance(operation, Spend):
                     result: object = await store.aspend(operation.key, operation.ttl)
+                elif isinstance(operation, IsSpent):
+                    result = await store.ais_spent(operation.key)
                 else:
                     result = await store.aincr(operation.key, operation.window, operation.amount)
             except StoreError as exc:

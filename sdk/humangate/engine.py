@@ -12,33 +12,51 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qs
 
-from humangate import answers, pages, pow
+from humangate import answers, challenges, faults, pages
 from humangate.assets import StaticAssets
+from humangate.bots import VerifiedBots
 from humangate.clearance import Clearance, ClearanceCodec
 from humangate.clientip import ClientIPResolver, IPAddress
 from humangate.config import Config
 from humangate.effects import Flow, Spend
-from humangate.errors import StoreError, TokenError
-from humangate.i18n import catalog
+from humangate.errors import ConfigError, StoreError, TokenError
+from humangate.events import Event, Kind, LoggingObserver, Observer
+from humangate.geo import TrustedPeers, header_country, open_geo
+from humangate.i18n import available, catalog, choose_language
 from humangate.levels import Action, Level
+from humangate.observe import Analytics
+from humangate.pages.endpoints import SCRIPT_MESSAGES, catalog_response, favicon_response
+from humangate.replay import Replay, ReplayDesk, is_replayable
 from humangate.request import Request, Response
+from humangate.rules import service
 from humangate.rules.context import RequestFields
-from humangate.tickets import Failure, Ticket, TicketBook
+from humangate.rules.phases import Phases, Verdict
+from humangate.rules.ratelimit import Limited
+from humangate.signals import Assessment, primary_language
+from humangate.tickets import Failure, Ticket, TicketBook, user_agent_hash
 from humangate.tokens import KeyRing
 
 logger = logging.getLogger("humangate")
-events = logging.getLogger("humangate.events")
+signals_logger = logging.getLogger("humangate.signals")
 
 HeaderList = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """humangate answers the request itself; the app is not called."""
+    """humangate answers the request itself; the app is not called.
+
+    ``replay_level`` is set when a form POST was challenged: an adapter that can hold
+    the body reads it (at most ``config.replay_max_body + 1`` bytes) and answers with
+    ``engine.hold(request, body, replay_level)`` instead; ``response`` (a "submit the
+    form again" 403) is what an adapter without that support sends.
+    """
 
     response: Response
+    replay_level: Level | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +65,7 @@ class Forward:
 
     headers: HeaderList = ()
     clearance: Clearance | None = None
+    replay: Replay | None = None  # call the app with this held request instead
 
 
 Outcome = Answer | Forward
@@ -64,7 +83,23 @@ class _Visitor:
 
 
 class Engine:
-    __slots__ = ("_assets", "_clearances", "_clock", "_config", "_cookies", "_resolver", "_tickets")
+    __slots__ = (
+        "_analytics",
+        "_assets",
+        "_clearances",
+        "_clock",
+        "_config",
+        "_cookies",
+        "_observers",
+        "_peers",
+        "_phases",
+        "_replays",
+        "_resolver",
+        "_services",
+        "_store_warnings",
+        "_tickets",
+        "_types",
+    )
 
     def __init__(self, config: Config, *, clock: Callable[[], float] = time.time) -> None:
         self._config = config
@@ -83,10 +118,47 @@ class Engine:
             config.cookie_name, config.cookie_secure, config.cookie_samesite, max_age
         )
         self._assets = StaticAssets()
+        self._observers: list[Observer] = [LoggingObserver()]
+        # Shared analytics (humangate.observe): counted in process, flushed in the background.
+        self._analytics = Analytics(config, clock=clock)
+        if config.analytics:
+            self._observers.append(self._analytics.recorder)
+        # One throttled warning per purpose: an outage must not log once per request.
+        self._store_warnings = {
+            purpose: faults.ThrottledWarning(f"for {purpose}")
+            for purpose in ("ticket spending", "rate limits", "replays")
+        }
+        self._peers = TrustedPeers(config.trusted_proxies)
+        bots = VerifiedBots.load(config.bots_file) if config.verified_bots else None
+        self._phases = Phases(config, open_geo(config.geoip_country_db, config.geoip_asn_db), bots)
+        self._replays = ReplayDesk(
+            KeyRing(config.secret_keys, purposes=("replay",)),
+            max_body=config.replay_max_body,
+            ttl=config.ticket_seconds,
+            prefix=config.path_prefix,
+        )
+        self._services = service.ServiceTokens(
+            KeyRing(config.secret_keys, purposes=(service.PURPOSE,)),
+            config.revoked_service_tokens,
+        )
+        # Challenge type per level, plugins resolved now so a missing one fails at start-up.
+        self._types = challenges.challenge_types(config.challenge_steps)
 
     @property
     def config(self) -> Config:
         return self._config
+
+    def add_observer(self, observer: Observer) -> None:
+        """Report every future decision to ``observer`` too (metrics, analytics)."""
+        self._observers.append(observer)
+
+    def _observe(self, kind: Kind, ray: str, **details: object) -> None:
+        event = Event(kind, ray, self._clock(), **details)  # type: ignore[arg-type]
+        for observer in self._observers:
+            try:
+                observer.record(event)
+            except Exception:  # an observer must never break a request
+                logger.exception("humangate observer %r failed", observer)
 
     def process(self, request: Request) -> Flow[Outcome]:
         """Decide what happens to ``request`` (a generator; drive it with effects.run_*)."""
@@ -94,49 +166,81 @@ class Engine:
         if request.path.startswith(prefix) and not request.websocket:
             return (yield from self._endpoint(request, request.path[len(prefix) :]))
         visitor = self._visitor(request)
-        action = self._decide(request, visitor)
-        return self._act(request, visitor, action)
+        verdict = yield from self._decide(request, visitor)
+        rule = _rule_label(verdict)
+        if verdict.limited is not None and verdict.action is Action.BLOCK:
+            return Answer(self._rate_limited(request, visitor, verdict.limited, rule))
+        return self._act(request, visitor, verdict.action, rule)
 
     # -- rules ---------------------------------------------------------------------------
 
-    def _decide(self, request: Request, visitor: _Visitor) -> Action:
-        config = self._config
-        if not config.compiled_rules:
-            return Action(config.default_action)
-        level = visitor.clearance.level if visitor.clearance else Level.NONE
-        fields = RequestFields(
-            request,
-            visitor.ip,
-            {
-                "humangate.clearance.level": level.label,
-                "http.request.clearance.uuid": visitor.clearance.id if visitor.clearance else "",
-            },
-        )
-        for rule, expression in zip(config.rules, config.compiled_rules, strict=True):
-            if not expression.evaluate(fields):
-                continue
-            action = Action(rule.action)
-            if action is Action.LOG:
-                events.info(
-                    "rule matched (log)",
-                    extra={"humangate": {"rule": rule.description or rule.expression}},
-                )
-                continue
-            if action is Action.SKIP:
-                return Action.ALLOW  # skip the remaining rules and the default action
-            return action
-        return Action(config.default_action)
+    def _decide(self, request: Request, visitor: _Visitor) -> Flow[Verdict]:
+        """Run the rule phases (humangate.rules.phases) for this request."""
+        if self._phases.is_trivial and not self._config.under_attack:
+            return Verdict(Action(self._config.default_action))  # nothing to evaluate
+        fields = self.rule_fields(request, visitor.ip, visitor.clearance)
+        flow = self._phases.decide(fields, visitor.ip)
+        # Counters the store cannot give: "open" reads them as zero, "closed" as over the
+        # limit (docs/storage.md, "Behaviour under faults"); never a 500.
+        mode = self._config.rate_limit_store_failure
+        return (yield from faults.tolerate(flow, self._store_warnings["rate limits"], mode))
 
-    def _act(self, request: Request, visitor: _Visitor, action: Action) -> Outcome:
+    def rule_fields(
+        self, request: Request, ip: IPAddress | None, clearance: Clearance | None
+    ) -> RequestFields:
+        """The fields rules read for ``request`` (also used by ``humangate rules test``)."""
+        level = clearance.level if clearance else Level.NONE
+        values: dict[str, object] = {
+            "humangate.clearance.level": level.label,
+            "http.request.clearance.uuid": clearance.id if clearance else "",
+            # The browser signals' outcome, carried by the clearance (no clearance: unset
+            # score, and JS detection has not passed).
+            "cf.bot_management.js_detection.passed": bool(clearance and clearance.js_passed),
+        }
+        if clearance is not None:
+            values["cf.bot_management.score"] = clearance.score
+        token = request.header(service.HEADER)
+        verified = token is not None and self._services.verify(token, self._clock()) is not None
+        values["humangate.service.verified"] = verified
+        country = None
+        header = self._config.country_header
+        if header and self._peers.trusts(request.peer):
+            country = header_country(request.header(header))
+        return self._phases.fields(
+            lambda extra: RequestFields(request, ip, extra),
+            ip,
+            request.user_agent,
+            values,
+            country,
+        )
+
+    @property
+    def phases(self) -> Phases:
+        return self._phases
+
+    def _act(
+        self, request: Request, visitor: _Visitor, action: Action, rule: str | None = None
+    ) -> Outcome:
         forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
         if action is Action.BLOCK:
-            return Answer(self._block(request, visitor, forget))
-        if action.is_challenge:
+            return Answer(self._block(request, visitor, forget, rule))
+        if action.is_challenge and not _is_cors_preflight(request):
+            # A preflight cannot carry cookies, so it could never pass; the real request
+            # that follows it is challenged instead.
             cleared = (
                 visitor.clearance is not None and visitor.clearance.level >= action.required_level
             )
             if not cleared:
-                return Answer(self._challenge(request, visitor, action.required_level, forget))
+                if is_replayable(request):
+                    ray = answers.new_ray_id()
+                    retry = self._replays.must_retry(request, ray, action.required_level, forget)
+                    return Answer(retry, replay_level=action.required_level)
+                return Answer(
+                    self._challenge(request, visitor, action.required_level, forget, rule)
+                )
+            # The hot path: no ray id, no store; the recorder only bumps a counter.
+            level = visitor.clearance.level.label if visitor.clearance else None
+            self._observe(Kind.PASSED_WITH_CLEARANCE, "", rule=rule, level=level)
         return Forward(forget, visitor.clearance)
 
     def _visitor(self, request: Request) -> _Visitor:
@@ -153,10 +257,28 @@ class Engine:
             ip, user_agent, binding, clearance, bad_cookie=bool(value) and clearance is None
         )
 
+    def _where(self, request: Request, visitor: _Visitor) -> dict[str, object]:
+        """Country/ASN for an event when known, and the client IP only if the owner opted
+        in (``log_client_ip``). Only on non-pass paths: a lookup is not free."""
+        fields = self.rule_fields(request, visitor.ip, visitor.clearance)
+        country, asn = fields.get("ip.src.country"), fields.get("ip.src.asnum")
+        where: dict[str, object] = {
+            "country": country if isinstance(country, str) and len(country) == 2 else None,
+            "asn": asn if type(asn) is int else None,
+        }
+        if self._config.log_client_ip and visitor.ip is not None:
+            where["client_ip"] = str(visitor.ip)
+        return where
+
     # -- answers -------------------------------------------------------------------------
 
     def _challenge(
-        self, request: Request, visitor: _Visitor, level: Level, extra: HeaderList
+        self,
+        request: Request,
+        visitor: _Visitor,
+        level: Level,
+        extra: HeaderList,
+        rule: str | None = None,
     ) -> Response:
         ray = answers.new_ray_id()
         headers = (("cf-mitigated", "challenge"), *extra)
@@ -173,9 +295,14 @@ class Engine:
             ray=ray,
             now=self._clock(),
         )
-        events.info(
-            "challenge issued",
-            extra={"humangate": {"ray": ray, "level": level.label, "path": request.path}},
+        self._observe(
+            Kind.CHALLENGE_ISSUED,
+            ray,
+            level=level.label,
+            path=request.path,
+            rule=rule,
+            action=level.label,
+            **self._where(request, visitor),
         )
         if not request.accepts_html:
             return answers.problem(
@@ -189,9 +316,10 @@ class Engine:
                 extra_headers=headers,
             )
         nonce = answers.new_nonce()
-        language = "en"
+        language = self._page_language(request)
         messages = catalog(language)
         prefix = self._config.path_prefix
+        template = self._config.compiled_template
         body = pages.challenge_page(
             language=language,
             nonce=nonce,
@@ -199,12 +327,33 @@ class Engine:
             ray=ray,
             client_ip=str(visitor.ip or ""),
             script_url=f"{prefix}static/challenge.js",
-            challenge=self._challenge_data(ticket, token, messages),
+            challenge={
+                **self._challenge_data(ticket, token, messages, language),
+                **self._step_data(ticket, request),
+            },
+            favicon_url=self._favicon_url(),
+            template=template,
+            # ::GEO:: of a custom template; looked up only when a template is in use.
+            country=self._country(request, visitor) if template is not None else "",
         )
         return _head_aware(request, answers.html_response(403, body, ray, nonce, headers))
 
+    def _page_language(self, request: Request) -> str:
+        """The owner's forced language, else the best Accept-Language match (pages.md)."""
+        return choose_language(self._config.language, request.header("accept-language"))
+
+    def _favicon_url(self) -> str:
+        # The site's own icon, as Cloudflare does; the owner's icon when configured.
+        if self._config.favicon_bytes is None:
+            return "/favicon.ico"
+        return f"{self._config.path_prefix}favicon.ico"
+
+    def _country(self, request: Request, visitor: _Visitor) -> str:
+        country = self.rule_fields(request, visitor.ip, visitor.clearance).get("ip.src.country")
+        return country if isinstance(country, str) else ""
+
     def _challenge_data(
-        self, ticket: Ticket, token: str, messages: dict[str, str]
+        self, ticket: Ticket, token: str, messages: dict[str, str], language: str = "en"
     ) -> dict[str, object]:
         prefix = self._config.path_prefix
         return {
@@ -216,23 +365,85 @@ class Engine:
             "worker_url": f"{prefix}static/pow-worker.js",
             "level": ticket.level.label,
             "ray": ticket.ray,
-            "steps": ["pow"],
-            "messages": {
-                key: messages[key]
-                for key in (
-                    "working",
-                    "success",
-                    "failed",
-                    "retrying",
-                    "progress_label",
-                    "cookies_disabled",
-                )
+            "steps": self._types[ticket.level].step_names,
+            # The page re-renders in navigator.language's catalog when it differs from
+            # this pre-selection, unless the owner forced the language.
+            "language": language,
+            "language_forced": self._config.language is not None,
+            "languages": sorted(available()),
+            "i18n_url": f"{prefix}i18n/",
+            "custom_template": self._config.compiled_template is not None,
+            "messages": {key: messages[key] for key in SCRIPT_MESSAGES},
+        }
+
+    def _step_data(self, ticket: Ticket, request: Request) -> dict[str, object]:
+        """What the signal, interaction and plugin steps need in the page."""
+        kind = self._types[ticket.level]
+        prefix = self._config.path_prefix
+        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
+        return {
+            # Hashes, not values: the page compares its own navigator.userAgent and
+            # language against them and reports only whether they matched.
+            "ua_hash": ticket.ua_hash,
+            "lang_hash": user_agent_hash(primary_language(request.header("accept-language"))),
+            "escalation": kind.escalation.name if kind.escalation else None,
+            "step_params": {step.name: dict(step.issue(ticket)) for step in steps},
+            "step_scripts": {
+                step.name: f"{prefix}static/challenges/{step.name}.js"
+                for step in steps
+                if step.script is not None
             },
         }
 
-    def _block(self, request: Request, visitor: _Visitor, extra: HeaderList) -> Response:
+    def _rate_limited(
+        self, request: Request, visitor: _Visitor, limited: Limited, rule: str | None = None
+    ) -> Response:
         ray = answers.new_ray_id()
-        events.info("blocked", extra={"humangate": {"ray": ray, "path": request.path}})
+        retry: HeaderList = (("retry-after", str(limited.retry_after)),)
+        if visitor.bad_cookie:
+            retry = (*retry, self._cookies.clear(request.scheme))
+        self._observe(
+            Kind.RATE_LIMITED,
+            ray,
+            path=request.path,
+            rule=rule,
+            action="block",
+            **self._where(request, visitor),
+        )
+        if not request.accepts_html or request.websocket:
+            return answers.problem(
+                429,
+                "rate-limited",
+                "Too many requests",
+                f"Slow down; retry after {limited.retry_after} seconds.",
+                ray,
+                extra_fields={"retry_after": limited.retry_after},
+                extra_headers=retry,
+            )
+        nonce = answers.new_nonce()
+        body = pages.block_page(
+            language=self._page_language(request),
+            nonce=nonce,
+            host=request.host,
+            ray=ray,
+            client_ip=str(visitor.ip or ""),
+            favicon_url=self._favicon_url(),
+            kind="rate_limited",
+        )
+        return _head_aware(request, answers.html_response(429, body, ray, nonce, retry))
+
+    def _block(
+        self, request: Request, visitor: _Visitor, extra: HeaderList, rule: str | None = None
+    ) -> Response:
+        ray = answers.new_ray_id()
+        self._observe(
+            Kind.BLOCKED,
+            ray,
+            path=request.path,
+            rule=rule,
+            action="block",
+            **self._where(request, visitor),
+        )
         if not request.accepts_html or request.websocket:
             return answers.problem(
                 403,
@@ -244,14 +455,26 @@ class Engine:
             )
         nonce = answers.new_nonce()
         body = pages.block_page(
-            language="en", nonce=nonce, host=request.host, ray=ray, client_ip=str(visitor.ip or "")
+            language=self._page_language(request),
+            nonce=nonce,
+            host=request.host,
+            ray=ray,
+            client_ip=str(visitor.ip or ""),
+            favicon_url=self._favicon_url(),
         )
         return _head_aware(request, answers.html_response(403, body, ray, nonce, extra))
 
     # -- humangate's own endpoints -------------------------------------------------------
 
     def _endpoint(self, request: Request, name: str) -> Flow[Outcome]:
-        if name.startswith("static/"):
+        if name.startswith("static/challenges/") and name.endswith(".js"):
+            # The JS half of a plugin step, served from the registered step itself.
+            if request.method not in ("GET", "HEAD"):
+                return Answer(_method_not_allowed("GET, HEAD"))
+            script = _plugin_script(name[len("static/challenges/") : -len(".js")])
+            if script is not None:
+                return Answer(_head_aware(request, _script_response(script)))
+        elif name.startswith("static/"):
             if request.method not in ("GET", "HEAD"):
                 return Answer(_method_not_allowed("GET, HEAD"))
             asset = self._assets.response(
@@ -259,14 +482,111 @@ class Engine:
             )
             if asset is not None:
                 return Answer(asset)
+        elif name.startswith("i18n/") or name == "favicon.ico":
+            if request.method not in ("GET", "HEAD"):
+                return Answer(_method_not_allowed("GET, HEAD"))
+            etag = request.header("if-none-match")
+            icon = self._config.favicon_bytes
+            if name == "favicon.ico" and icon is not None:
+                return Answer(favicon_response(icon, request.method, etag))
+            found = catalog_response(name[len("i18n/") :], request.method, etag)
+            if found is not None:
+                return Answer(found)
         elif name == "solve":
             if request.method != "POST":
                 return Answer(_method_not_allowed("POST"))
             return (yield from self._solve(request))
+        elif name == "replay":
+            if request.method != "POST":
+                return Answer(_method_not_allowed("POST"))
+            return (yield from self._replay(request))
+        elif name == "challenge":
+            if request.method not in ("GET", "HEAD"):
+                return Answer(_method_not_allowed("GET, HEAD"))
+            return Answer(self._explicit_challenge(request))
+        elif name == "done":
+            return Answer(_head_aware(request, _done_page()))
+        elif name in ("metrics", "dashboard"):
+            ip = self._resolver.resolve(request.peer, request.headers)
+            found = self._analytics.endpoint(name, request, ip)
+            if found is not None:  # unconfigured or not allowed: the plain 404 below
+                return Answer(found)
         ray = answers.new_ray_id()
         return Answer(
             answers.problem(404, "not-found", "Not found", "No such humangate endpoint.", ray)
         )
+
+    def body_limit(self, method: str, path: str) -> int | None:
+        """How many bytes of this request's body the engine reads (None: leave it alone).
+
+        Only humangate's own POST endpoints have their bodies read here; a challenged
+        form POST to the app is read later, on demand (see :attr:`Answer.replay_level`).
+        """
+        if method != "POST" or not path.startswith(self._config.path_prefix):
+            return None
+        name = path[len(self._config.path_prefix) :]
+        if name == "solve":
+            return self._config.max_solve_body
+        if name == "replay":
+            return self._replays.form_limit
+        return None
+
+    def hold(self, request: Request, body: bytes, level: Level) -> Response:
+        """The holding page for a challenged form POST whose ``body`` the adapter read."""
+        visitor = self._visitor(request)
+        forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
+        return self._replays.hold(
+            request, body, level, client_ip=visitor.ip, now=self._clock(), extra=forget
+        )
+
+    def _explicit_challenge(self, request: Request) -> Response:
+        """``{prefix}challenge?level=...``: a challenge that returns to ``{prefix}done``.
+
+        What the SPA helper and the form holding page show in an iframe. A visitor who
+        already holds the level goes straight to the done page.
+        """
+        label = parse_qs(request.query).get("level", ["managed"])[0]
+        try:
+            level = Level.from_label(label)
+        except ValueError:
+            level = Level.MANAGED
+        level = max(level, Level.NON_INTERACTIVE)
+        visitor = self._visitor(request)
+        if visitor.clearance is not None and visitor.clearance.level >= level:
+            return _head_aware(request, _done_page())
+        forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
+        done = f"{self._config.path_prefix}done"
+        target = replace(request, path=done, raw_path=done, query="")
+        return self._challenge(target, visitor, level, forget)
+
+    def _replay(self, request: Request) -> Flow[Outcome]:
+        """Send a held form POST to the app: authentic, this client, cleared, once."""
+        ray = answers.new_ray_id()
+        now = self._clock()
+        visitor = self._visitor(request)
+        held = self._replays.open(request, visitor.ip, now)
+        refused = answers.problem(
+            403,
+            "replay-refused",
+            "Request must be retried",
+            "This held form submission is not valid here (expired, already sent, or "
+            "from another browser). Submit the form again.",
+            ray,
+        )
+        if held is None:
+            return Answer(refused)
+        if visitor.clearance is None or visitor.clearance.level < held.level:
+            return Answer(refused)
+        original = held.replay
+        try:
+            first_use = yield Spend(f"replay:{held.id}", max(held.expires_at - now, 0) + 60)
+        except StoreError as exc:
+            self._store_warnings["replays"](exc)
+            first_use = False
+        if not first_use:
+            return Answer(refused)
+        forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
+        return Forward(forget, visitor.clearance, replay=original)
 
     def _solve(self, request: Request) -> Flow[Outcome]:
         ray = answers.new_ray_id()
@@ -296,12 +616,12 @@ class Engine:
                     ray,
                 )
             )
-        token, nonce, signals = submission
+        token, nonce, signals, extras = submission
         now = self._clock()
         try:
             ticket = self._tickets.open(token)
         except TokenError:
-            return Answer(self._solve_failed(Failure.INVALID, None, ray))
+            return Answer(self._solve_failed(Failure.INVALID, None, ray, request))
         visitor = self._visitor(request)
         failure = self._tickets.check_client(
             ticket,
@@ -310,16 +630,39 @@ class Engine:
             now,
             self._config.skew_seconds,
         )
-        if failure is None and not pow.is_solution(ticket.seed, nonce, ticket.difficulty):
-            failure = Failure.WRONG_SOLUTION
-        if failure is None and _looks_automated(visitor.user_agent, signals):
-            failure = Failure.AUTOMATED
-        if failure is not None:
-            return Answer(self._solve_failed(failure, ticket, ray))
+        assessment = None
+        if failure is None:
+            # Proof of work, page/Worker verdicts, header checks, interaction, plugins.
+            decision = self._types[ticket.level].verify(
+                _submission(request, visitor.user_agent, ticket, nonce, signals, extras, now)
+            )
+            assessment = decision.assessment
+            # Names of the checks that fired, never their inputs: for operators and e2e.
+            signals_logger.info(
+                "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s",
+                ticket.ray,
+                ticket.level.label,
+                decision.failure or "passed",
+                assessment.score,
+                ",".join(assessment.hard) or "-",
+                ",".join(assessment.soft) or "-",
+            )
+            if decision.failure is not None:
+                known = decision.failure in Failure.__members__.values()
+                failure = Failure(decision.failure) if known else Failure.STEP_FAILED
+        if failure is not None or assessment is None:
+            return Answer(self._solve_failed(failure or Failure.INVALID, ticket, ray, request))
         try:
             first_use = yield Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60)
         except StoreError as exc:
-            logger.warning("store unavailable while spending a ticket: %s", exc)
+            self._store_warnings["ticket spending"](exc)
+            if self._config.store_failure == "open":
+                # The owner chose availability: accept, unrecorded (one replay possible).
+                return Answer(
+                    self._solved(
+                        request, visitor, ticket, now, assessment, solve_ms=_elapsed(extras)
+                    )
+                )
             return Answer(
                 answers.problem(
                     503,
@@ -331,16 +674,36 @@ class Engine:
                 )
             )
         if not first_use:
-            return Answer(self._solve_failed(Failure.REPLAYED, ticket, ray))
-        return Answer(self._solved(request, visitor, ticket, now))
+            return Answer(self._solve_failed(Failure.REPLAYED, ticket, ray, request))
+        solve_ms = _elapsed(extras)
+        return Answer(self._solved(request, visitor, ticket, now, assessment, solve_ms=solve_ms))
 
-    def _solved(self, request: Request, visitor: _Visitor, ticket: Ticket, now: float) -> Response:
+    def _solved(
+        self,
+        request: Request,
+        visitor: _Visitor,
+        ticket: Ticket,
+        now: float,
+        assessment: Assessment,
+        *,
+        solve_ms: int | None = None,
+    ) -> Response:
         # A higher clearance replaces a lower one, never the other way round.
         held = visitor.clearance.level if visitor.clearance else Level.NONE
-        _, cookie = self._clearances.issue(max(held, ticket.level), visitor.binding, now)
-        events.info(
-            "challenge solved",
-            extra={"humangate": {"ray": ticket.ray, "level": ticket.level.label}},
+        _, cookie = self._clearances.issue(
+            max(held, ticket.level),
+            visitor.binding,
+            now,
+            score=assessment.score,
+            js_passed=assessment.js_passed,
+        )
+        # Refers to the ray id of the challenge it answers, as the seeds ask.
+        self._observe(
+            Kind.CHALLENGE_SOLVED,
+            ticket.ray,
+            level=ticket.level.label,
+            solve_ms=solve_ms,
+            **self._where(request, visitor),
         )
         return answers.json_response(
             200,
@@ -349,12 +712,22 @@ class Engine:
             extra=(self._cookies.set(request.scheme, cookie),),
         )
 
-    def _solve_failed(self, failure: Failure, ticket: Ticket | None, ray: str) -> Response:
-        events.info("challenge failed", extra={"humangate": {"ray": ray, "reason": failure.value}})
+    def _solve_failed(
+        self, failure: Failure, ticket: Ticket | None, ray: str, request: Request | None = None
+    ) -> Response:
+        self._observe(
+            Kind.CHALLENGE_FAILED,
+            ray,
+            reason=failure.value,
+            level=ticket.level.label if ticket else None,
+        )
         data: dict[str, object] = {
             "ok": False,
             "reason": failure.value,
-            "message": catalog("en")[f"failure_{failure.value}"],
+            # The page prefers its own catalog's text for `reason`; this is the fallback.
+            "message": catalog(self._page_language(request) if request else "en")[
+                f"failure_{failure.value}"
+            ],
             "ray_id": ray,
         }
         if ticket is not None:
@@ -362,7 +735,35 @@ class Engine:
         return answers.json_response(403, data, ray, extra=(("cf-mitigated", "challenge"),))
 
 
-def _parse_submission(body: bytes) -> tuple[str, int, dict[str, object]] | None:
+def _rule_label(verdict: Verdict) -> str:
+    """Which rule decided: its label from the config, or the phase that ended it."""
+    for match in reversed(verdict.matches):
+        if match.phase == verdict.phase:
+            return match.label
+    return verdict.phase  # "default" or "under_attack"
+
+
+def _elapsed(extras: dict[str, object]) -> int | None:
+    """The browser-reported solve time, clamped (it is the client's word: analytics only)."""
+    value = extras.get("elapsed_ms")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return min(max(value, 0), 3_600_000)
+
+
+def _done_page() -> Response:
+    ray = answers.new_ray_id()
+    nonce = answers.new_nonce()
+    body = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Verified</title></head><body><p>Verified. You can continue.</p></body></html>"
+    )
+    return answers.html_response(200, body.encode(), ray, nonce)
+
+
+def _parse_submission(
+    body: bytes,
+) -> tuple[str, int, dict[str, object], dict[str, object]] | None:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -374,12 +775,56 @@ def _parse_submission(body: bytes) -> tuple[str, int, dict[str, object]] | None:
         return None
     if not isinstance(signals, dict):
         return None
-    return token, nonce, signals
+    extras = {k: v for k, v in data.items() if k in ("elapsed_ms", "steps")}
+    return token, nonce, signals, extras
 
 
-def _looks_automated(user_agent: str, signals: dict[str, object]) -> bool:
-    """Hard automation markers: a headless User-Agent, or the page saw webdriver set."""
-    return "HeadlessChrome" in user_agent or signals.get("webdriver") is not False
+def _submission(  # noqa: PLR0917 - one private call site, read as a record
+    request: Request,
+    user_agent: str,
+    ticket: Ticket,
+    nonce: int,
+    signals: dict[str, object],
+    extras: dict[str, object],
+    now: float,
+) -> challenges.Submission:
+    elapsed = extras.get("elapsed_ms")
+    steps = extras.get("steps")
+    return challenges.Submission(
+        ticket=ticket,
+        nonce=nonce,
+        elapsed_ms=elapsed if isinstance(elapsed, int) and not isinstance(elapsed, bool) else None,
+        signals=signals,
+        steps=steps if isinstance(steps, dict) else {},
+        header=request.header,
+        user_agent=user_agent,
+        scheme=request.scheme,
+        host=request.host,
+        now=now,
+    )
+
+
+def _plugin_script(name: str) -> bytes | None:
+    try:
+        step = challenges.get_step(name)
+    except ConfigError:
+        return None
+    return step.script.encode() if step.script is not None else None
+
+
+def _script_response(script: bytes) -> Response:
+    headers = (
+        ("content-type", "text/javascript; charset=utf-8"),
+        ("cache-control", "public, max-age=300"),
+        ("x-content-type-options", "nosniff"),
+    )
+    return Response(200, headers, script)
+
+
+def _is_cors_preflight(request: Request) -> bool:
+    return (
+        request.method == "OPTIONS" and request.header("access-control-request-method") is not None
+    )
 
 
 def _method_not_allowed(allow: str) -> Response:

@@ -2,6 +2,9 @@
 
 name, value = clearance_cookie(config, ip="127.0.0.1", user_agent="testclient")
 client.cookies.set(name, value)
+
+The pytest fixtures built on this (``humangate_cleared_headers``, ...) are in
+:mod:`humangate.contrib.pytest_plugin`, loaded automatically by pytest.
 """
 
 from __future__ import annotations
@@ -14,11 +17,15 @@ from humangate.config import Config
 from humangate.levels import Level
 from humangate.tokens import KeyRing
 
+# A fixed secret for tests only (the pytest plugin's default Config uses it).
+TEST_SECRET = "humangate-test-secret-not-for-production-0123456789"  # noqa: S105
+TEST_USER_AGENT = "humangate-test-client"
+
 
 def clearance_cookie(
     config: Config,
     *,
-    ip: str,
+    ip: str | None,
     user_agent: str,
     level: str = "managed",
     secure: bool = False,
@@ -26,10 +33,11 @@ def clearance_cookie(
     """A valid clearance cookie ``(name, value)`` for a client at ``ip`` with ``user_agent``.
 
     ``level`` is "non_interactive", "managed" or "interactive". ``secure=True`` gives the
-    ``__Host-`` cookie name used on https.
+    ``__Host-`` cookie name used on https. ``ip=None`` is a client without a usable
+    address (a unix socket, or Starlette's TestClient whose host is "testclient").
     """
-    address = parse_ip(ip)
-    if address is None:
+    address = parse_ip(ip) if ip is not None else None
+    if ip is not None and address is None:
         raise ValueError(f"{ip!r} is not an IP address")
     codec = ClearanceCodec(
         KeyRing(config.secret_keys, purposes=("clearance",)),

@@ -31,6 +31,8 @@ class Failure(enum.StrEnum):
     WRONG_SOLUTION = "wrong_solution"
     REPLAYED = "replayed"
     AUTOMATED = "automated"
+    INTERACTION_REQUIRED = "interaction_required"  # managed: soft doubts, show the button
+    STEP_FAILED = "step_failed"  # a plugin step refused the answer
 
 
 def user_agent_hash(user_agent: str) -> str:

@@ -7,21 +7,24 @@ app = HumanGate(app, Config(secret_keys=["..."]))
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from humangate.config import Config
 from humangate.effects import run_sync
 from humangate.engine import Answer
 from humangate.gate import GateCore
+from humangate.replay import Replay
 from humangate.request import Request, Response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
+CLEARANCE_KEY = "humangate.clearance"  # environ key: the visitor's Clearance or None
 
 
 class HumanGate:
@@ -39,7 +42,16 @@ class HumanGate:
         request = self._request(environ)
         outcome = run_sync(self.gate.engine.process(request), self.gate.store)
         if isinstance(outcome, Answer):
-            return _respond(outcome.response, start_response)
+            response = outcome.response
+            if outcome.replay_level is not None:
+                # A challenged form POST: hold its body (bounded) instead of losing it.
+                body = _read_body(environ, self.config.replay_max_body)
+                response = self.gate.engine.hold(request, body, outcome.replay_level)
+            return _respond(response, start_response)
+        # The app can read what the gate knows about this visitor (level, bot score).
+        environ[CLEARANCE_KEY] = outcome.clearance
+        if outcome.replay is not None:
+            environ = _replayed(environ, outcome.replay)
         if not outcome.headers:
             return self.app(environ, start_response)
         extra = list(outcome.headers)
@@ -57,8 +69,9 @@ class HumanGate:
         path = raw.decode("utf-8", "replace") or "/"
         method = environ.get("REQUEST_METHOD", "GET").upper()
         body = b""
-        if self.gate.needs_body(method, path):
-            body = _read_body(environ, self.config.max_solve_body)
+        limit = self.gate.engine.body_limit(method, path)
+        if limit is not None:
+            body = _read_body(environ, limit)
         return Request(
             method=method,
             path=path,
@@ -89,6 +102,21 @@ def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:
     if length <= 0:
         return b""
     return bytes(environ["wsgi.input"].read(min(length, limit + 1)))
+
+
+def _replayed(environ: WSGIEnvironment, replay: Replay) -> WSGIEnvironment:
+    """This request to {prefix}replay turned back into the held form POST."""
+    path = unquote(replay.path, encoding="latin-1")  # PEP 3333: bytes as latin-1
+    script = environ.get("SCRIPT_NAME", "")
+    return {
+        **environ,
+        "REQUEST_METHOD": replay.method,
+        "PATH_INFO": path[len(script) :] if script and path.startswith(script) else path,
+        "QUERY_STRING": replay.query,
+        "CONTENT_TYPE": replay.content_type,
+        "CONTENT_LENGTH": str(len(replay.body)),
+        "wsgi.input": io.BytesIO(replay.body),
+    }
 
 
 def _respond(response: Response, start_response: StartResponse) -> list[bytes]:

@@ -215,3 +215,51 @@ async def test_aclose_is_final(store: Store) -> None:
     await store.aclose()
     with pytest.raises(StoreError, match="closed"):
         await store.aspend("other", 60)
+
+
+# -- analytics aggregates (hashes of counters, recent-items lists) -----------------------
+
+
+def test_hincr_many_adds_and_hget_many_reads(store: Store) -> None:
+    store.hincr_many({"bucket:1": {"issued": 2, "solved": 1}, "bucket:2": {"issued": 5}}, 60)
+    store.hincr_many({"bucket:1": {"issued": 3, "blocked": 1}}, 60)
+    assert store.hget_many(["bucket:1", "bucket:2", "missing"]) == [
+        {"issued": 5, "solved": 1, "blocked": 1},
+        {"issued": 5},
+        {},
+    ]
+    assert store.hget_many([]) == []
+
+
+def test_hash_fields_expire(store: Store) -> None:
+    store.hincr_many({"bucket": {"issued": 1}}, SHORT)
+    assert store.hget_many(["bucket"]) == [{"issued": 1}]
+    time.sleep(PAST)
+    assert store.hget_many(["bucket"]) == [{}]
+    store.hincr_many({"bucket": {"issued": 1}}, 60)
+    assert store.hget_many(["bucket"]) == [{"issued": 1}]
+
+
+def test_recent_keeps_newest_first_and_bounded(store: Store) -> None:
+    store.push_recent("events", ["a", "b"], limit=3, ttl=60)
+    store.push_recent("events", ["c", "d"], limit=3, ttl=60)
+    assert store.recent("events", 10) == ["d", "c", "b"]
+    assert store.recent("events", 2) == ["d", "c"]
+    assert store.recent("nothing", 5) == []
+
+
+def test_recent_expires(store: Store) -> None:
+    store.push_recent("events", ["a"], limit=5, ttl=SHORT)
+    time.sleep(PAST)
+    assert store.recent("events", 5) == []
+
+
+def test_aggregates_flood_stays_bounded(store: Store) -> None:
+    # Under attack each issued challenge may add a small hash; they all carry a TTL and
+    # the recent list never grows past its limit.
+    store.hincr_many({f"ray:{i}": {"r": 1} for i in range(2000)}, SHORT)
+    for i in range(50):
+        store.push_recent("events", [str(i)] * 20, limit=100, ttl=60)
+    assert len(store.recent("events", 1000)) == 100
+    time.sleep(PAST)
+    assert store.hget_many([f"ray:{i}" for i in range(0, 2000, 97)]) == [{}] * 21

@@ -1,4 +1,8 @@
-"""Message catalogs: one JSON file per language under ``catalogs/``."""
+"""Message catalogs (one JSON file per language under ``catalogs/``) and negotiation.
+
+Adding a language is adding ``catalogs/<code>.json`` with every key of ``en.json``;
+:func:`available` lists the files, so negotiation and the page pick it up by itself.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,30 @@ import json
 from functools import cache
 from importlib import resources
 
+from humangate.i18n.negotiate import RTL_LANGUAGES, negotiate, resolve
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "RTL_LANGUAGES",
+    "available",
+    "catalog",
+    "catalog_json",
+    "choose_language",
+    "direction",
+    "negotiate",
+    "resolve",
+]
+
 DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def available() -> frozenset[str]:
+    """Codes of every shipped catalog (file names without ``.json``), e.g. ``pt-br``."""
+    root = resources.files(__package__).joinpath("catalogs")
+    return frozenset(
+        entry.name.removesuffix(".json") for entry in root.iterdir() if entry.name.endswith(".json")
+    )
 
 
 @cache
@@ -15,10 +42,20 @@ def catalog(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     english = _load(DEFAULT_LANGUAGE)
     if language == DEFAULT_LANGUAGE:
         return english
-    try:
-        return {**english, **_load(language)}
-    except FileNotFoundError:
+    if language not in available():
         return english
+    return {**english, **_load(language)}
+
+
+@cache
+def catalog_json(language: str) -> bytes:
+    """The full catalog as UTF-8 JSON, as ``/.humangate/i18n/<code>.json`` serves it."""
+    return json.dumps(catalog(language), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def direction(language: str) -> str:
+    """``rtl`` for right-to-left scripts (Arabic, Persian), else ``ltr``."""
+    return "rtl" if language.split("-", maxsplit=1)[0] in RTL_LANGUAGES else "ltr"
 
 
 def _load(language: str) -> dict[str, str]:
@@ -29,3 +66,14 @@ def _load(language: str) -> dict[str, str]:
     if not isinstance(data, dict):
         raise ValueError(f"catalog {language} is not an object")
     return {str(key): str(value) for key, value in data.items()}
+
+
+def choose_language(forced: str | None, accept_language: str | None) -> str:
+    """The owner's forced language, else the best match for the header, else English.
+
+    The page script may still switch to ``navigator.language`` (unless forced): the
+    header only makes the first paint right for most visitors.
+    """
+    if forced:
+        return forced
+    return negotiate(accept_language, available()) or DEFAULT_LANGUAGE

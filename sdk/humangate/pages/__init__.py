@@ -1,4 +1,11 @@
-"""HTML for the pages visitors see. Every value reflected into a page is escaped."""
+"""HTML for the pages visitors see. Every value reflected into a page is escaped.
+
+A challenge page is a layout (``challenge.html``, or the owner's custom template) around
+one widget (``widget.html``): status line, progress, help and the runtime script. The
+same widget serves all challenge types; the script reads which steps to run from the
+JSON island. Texts carry ``data-i18n`` keys so the page script can re-render them when
+``navigator.language`` asks for another catalog than the server guessed.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +15,22 @@ import string
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
-from humangate.i18n import catalog
+from humangate.i18n import catalog, direction
+from humangate.pages.custom import CustomTemplate
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+__all__ = ["CustomTemplate", "block_page", "challenge_page", "favicon_link", "script_json"]
+
+
+@cache
+def _text(name: str) -> str:
+    return resources.files(__package__).joinpath("templates", name).read_text("utf-8")
 
 
 @cache
 def _template(name: str) -> string.Template:
-    text = resources.files(__package__).joinpath("templates", name).read_text("utf-8")
-    return string.Template(text)
-
-
-@cache
-def _css() -> str:
-    return resources.files(__package__).joinpath("templates", "base.css").read_text("utf-8")
+    return string.Template(_text(name))
 
 
 def script_json(data: Mapping[str, Any]) -> str:
@@ -32,24 +39,21 @@ def script_json(data: Mapping[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _render(
+def favicon_link(href: str) -> str:
+    return f'<link rel="icon" href="{html.escape(href)}">'
+
+
+def _fill(
     name: str,
     language: str,
-    nonce: str,
     values: Mapping[str, str],
-    trusted: Mapping[str, str] | None = None,
-) -> bytes:
-    """Fill a template: ``values`` are HTML-escaped; ``trusted`` are already safe."""
-    messages = catalog(language)
-    escaped = {key: html.escape(value) for key, value in {**messages, **values}.items()}
-    escaped.update(trusted or {})
-    escaped.update(
-        lang=html.escape(language),
-        dir="rtl" if language.split("-", maxsplit=1)[0] in RTL_LANGUAGES else "ltr",
-        nonce=nonce,
-        css=_css(),
-    )
-    return _template(name).substitute(escaped).encode("utf-8")
+    trusted: Mapping[str, str],
+) -> str:
+    """Fill a template: catalog texts and ``values`` are escaped; ``trusted`` are not."""
+    escaped = {key: html.escape(value) for key, value in {**catalog(language), **values}.items()}
+    escaped.update(trusted)
+    escaped.update(lang=html.escape(language), dir=direction(language))
+    return _template(name).substitute(escaped)
 
 
 def challenge_page(
@@ -61,18 +65,77 @@ def challenge_page(
     client_ip: str,
     script_url: str,
     challenge: Mapping[str, Any],
+    favicon_url: str = "/favicon.ico",
+    template: CustomTemplate | None = None,
+    country: str = "",
 ) -> bytes:
-    return _render(
+    """The interstitial page, built in or from the owner's ``template``."""
+    widget_values = {"ray": ray, "script_url": script_url}
+    ray_line = ""
+    if template is not None:
+        # The built-in layout shows the ray id in its footer; an owner's page may not.
+        messages = catalog(language)
+        ray_line = (
+            f'<p><span data-i18n="ray_label">{html.escape(messages["ray_label"])}</span>: '
+            f"<code>{html.escape(ray)}</code></p>\n"
+        )
+    widget = _fill(
+        "widget.html",
+        language,
+        widget_values,
+        {
+            # The JSON island is escaped for <script> context, where HTML escapes do not apply.
+            "challenge_json": script_json(challenge),
+            "compat_js": _text("compat.js").strip(),
+            "nonce": nonce,
+            "ray_line": ray_line,
+        },
+    )
+    if template is not None:
+        head = f'<style nonce="{nonce}">{_text("widget.css")}</style>'
+        if not template.has_icon:
+            head = favicon_link(favicon_url) + head
+        page = template.render(
+            widget=widget, head_extra=head, client_ip=client_ip, ray=ray, geo=country, nonce=nonce
+        )
+        return page.encode("utf-8")
+    page = _fill(
         "challenge.html",
         language,
-        nonce,
-        {"host": host, "ray": ray, "client_ip": client_ip, "script_url": script_url},
-        # The JSON island is escaped for <script> context, where HTML escapes do not apply.
-        trusted={"challenge_json": script_json(challenge)},
+        {"host": host, "ray": ray, "client_ip": client_ip},
+        {
+            "css": _text("base.css") + _text("widget.css"),
+            "favicon": favicon_link(favicon_url),
+            "nonce": nonce,
+            "widget": widget,
+        },
     )
+    return page.encode("utf-8")
 
 
-def block_page(*, language: str, nonce: str, host: str, ray: str, client_ip: str) -> bytes:
-    return _render(
-        "block.html", language, nonce, {"host": host, "ray": ray, "client_ip": client_ip}
+def block_page(
+    *,
+    language: str,
+    nonce: str,
+    host: str,
+    ray: str,
+    client_ip: str,
+    favicon_url: str = "/favicon.ico",
+    kind: Literal["block", "rate_limited"] = "block",
+) -> bytes:
+    """The page for a block (403) or a rate limit (429)."""
+    messages = catalog(language)
+    page = _fill(
+        "block.html",
+        language,
+        {
+            "host": host,
+            "ray": ray,
+            "client_ip": client_ip,
+            "page_title": messages[f"{kind}_title"],
+            "page_heading": messages[f"{kind}_heading"],
+            "page_text": messages[f"{kind}_text"],
+        },
+        {"css": _text("base.css"), "favicon": favicon_link(favicon_url), "nonce": nonce},
     )
+    return page.encode("utf-8")

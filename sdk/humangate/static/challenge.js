@@ -502,6 +502,382 @@ function expectedHashes(difficulty) {
   return 2 ** difficulty;
 }
 
+// ---- js/src/i18n.js
+// Maps a browser language tag to one of the page's catalogs. The same rules as
+// sdk/humangate/i18n/negotiate.py, so the server's pre-selection from Accept-Language
+// and the page's choice from navigator.language agree on every tag.
+
+const TRADITIONAL = new Set(["hant", "tw", "hk", "mo"]);
+const TAG = /^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/;
+
+/** The catalog code for `tag` among `supported`, or null when none fits. */
+function resolveLanguage(tag, supported) {
+  if (typeof tag !== "string") return null;
+  const normal = tag.trim().replace(/_/g, "-").toLowerCase();
+  if (!TAG.test(normal) || normal === "und") return null;
+  if (supported.includes(normal)) return normal;
+  const [primary, ...rest] = normal.split("-");
+  let code = primary;
+  if (primary === "zh") {
+    // The script subtag, when given, beats the region: zh-Hans-HK is Simplified.
+    const traditional = rest.includes("hant") ||
+      (!rest.includes("hans") && rest.some((part) => TRADITIONAL.has(part)));
+    code = traditional ? "zh-tw" : "zh-cn";
+  }
+  if (primary === "pt") code = "pt-br";
+  return supported.includes(code) ? code : null;
+}
+
+const RTL = new Set(["ar", "fa", "he", "ur"]);
+
+function textDirection(code) {
+  return RTL.has(code.split("-")[0]) ? "rtl" : "ltr";
+}
+
+// ---- js/src/signals-worker.js
+// Signals seen from inside a dedicated Worker (H2 worker UA, H4 CDP probe, H6 values).
+// Stealth kits patch the page with init scripts that never run in workers, and a CDP
+// User-Agent override does not reach them, so the Worker is the honest witness. Its raw
+// values go only to the page (postMessage), which compares them and reports verdicts.
+
+/** Whether a DevTools-protocol client serialised a logged Error (both probe variants). */
+function cdpProbe(scope) {
+  let touched = false;
+  // Variant 1: a user-defined `stack` getter runs when V8 builds the console event
+  // (older Chromium; getErrorProperty skips it on current builds).
+  try {
+    const error = new Error("humangate");
+    Object.defineProperty(error, "stack", {
+      configurable: true,
+      get() {
+        touched = true;
+        return "";
+      },
+    });
+    scope.console.debug(error);
+  } catch {
+    // console missing or locked down: no verdict from this variant.
+  }
+  const getter = touched;
+  touched = false;
+  // Variant 2: the native `stack` accessor still calls Error.prepareStackTrace while the
+  // event is built. A fresh Error each time: its stack is formatted only once.
+  const ErrorType = scope.Error;
+  const saved = ErrorType.prepareStackTrace;
+  try {
+    ErrorType.prepareStackTrace = (error, frames) => {
+      touched = true;
+      return typeof saved === "function" ? saved(error, frames) : String(error);
+    };
+    scope.console.debug(new ErrorType("humangate"));
+  } catch {
+    // As above.
+  } finally {
+    ErrorType.prepareStackTrace = saved; // restore the page's own hook (or its absence)
+  }
+  return { getter, prepare: touched };
+}
+
+/** What the Worker reports to the page. */
+function workerReport(scope) {
+  const nav = scope.navigator;
+  const chromium = /\bChrom(?:e|ium)\//.test(nav.userAgent);
+  let timeZone = "";
+  try {
+    timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    // Intl unavailable: compared as empty on both sides.
+  }
+  return {
+    userAgent: nav.userAgent,
+    platform: nav.platform,
+    languages: Array.from(nav.languages || []).join(","),
+    hardwareConcurrency: nav.hardwareConcurrency,
+    timeZone,
+    // The probe is V8/CDP-specific; other engines are not judged by it.
+    cdp: chromium ? cdpProbe(scope) : null,
+  };
+}
+
+// ---- js/src/signals.js
+// Page-side automation checks (automation-detection.md §6, H1-H7). Every check yields a
+// verdict: "pass", "fail", or "na" when the API is unavailable (privacy tools, other
+// engines); only these verdicts leave the browser. None of the §3 "never" signals
+// (WebGL, screen, fonts, media devices, hardware, timezone as such) is judged.
+
+
+const HEADLESS = /HeadlessChrome/;
+const SIGNAL_WORKER_TIMEOUT_MS = 2000;
+// BotD's distinctive properties, chromedriver's cdc_ globals, Playwright's bindings.
+const AUTOMATION_GLOBALS = [
+  "_phantom", "callPhantom", "__nightmare", "_selenium", "callSelenium",
+  "_Selenium_IDE_Recorder", "__webdriver_evaluate", "__selenium_evaluate",
+  "__webdriver_script_function", "__webdriver_script_func", "__webdriver_script_fn",
+  "__fxdriver_evaluate", "__driver_unwrapped", "__webdriver_unwrapped",
+  "__driver_evaluate", "__selenium_unwrapped", "__fxdriver_unwrapped",
+  "$cdc_asdjflasutopfhvcZLmcfl_", "$chrome_asyncScriptInfo", "domAutomation",
+  "domAutomationController", "__playwright__binding__", "__pwInitScripts",
+  "__playwright_evaluation_script__", "__puppeteer_evaluation_script__",
+  "Cypress", "__lastWatirAlert", "__lastWatirConfirm", "__lastWatirPrompt",
+];
+const DRIVER_GLOBAL = /^(?:[a-z]{3}_.*_(?:Array|Promise|Symbol)|\$?cdc_|__(?:webdriver|selenium|driver|fxdriver)_)/;
+const DRIVER_ATTRIBUTE = /selenium|webdriver|driver/i;
+const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
+
+const verdict = (failed) => (failed ? "fail" : "pass");
+
+/** Run `check`; an exception means the API is unavailable here: "na". */
+function guarded(check) {
+  try {
+    return check();
+  } catch {
+    return "na";
+  }
+}
+
+function chromeMajor(userAgent) {
+  const match = /\bChrom(?:e|ium)\/(\d+)/.exec(userAgent);
+  return match && !/\bFirefox\//.test(userAgent) ? Number(match[1]) : 0;
+}
+
+function hexDigest(text) {
+  const bytes = sha256(new TextEncoder().encode(text));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32);
+}
+
+function primaryLanguage(languages) {
+  const first = (languages && languages[0]) || "";
+  return first.split(",")[0].split(";")[0].trim().toLowerCase();
+}
+
+/** A fresh same-origin realm (an attached, hidden, src-less iframe); null if refused. */
+function withFreshRealm(doc, use) {
+  const frame = doc.createElement("iframe");
+  frame.setAttribute("aria-hidden", "true");
+  frame.tabIndex = -1;
+  frame.style.display = "none";
+  doc.body.appendChild(frame);
+  try {
+    return use(frame.contentWindow);
+  } finally {
+    frame.remove();
+  }
+}
+
+function automationGlobals(win, doc) {
+  for (const name of AUTOMATION_GLOBALS) {
+    if (name in win || name in doc) return true;
+  }
+  for (const name of [...Object.getOwnPropertyNames(win), ...Object.getOwnPropertyNames(doc)]) {
+    if (DRIVER_GLOBAL.test(name)) return true;
+  }
+  return doc.documentElement.getAttributeNames().some((n) => DRIVER_ATTRIBUTE.test(n));
+}
+
+function nativeToString(win, realm) {
+  const toString = win.Function.prototype.toString;
+  if ("prototype" in toString) return "fail";
+  try {
+    new toString(); // eslint-disable-line new-cap -- a native method is not a constructor
+    return "fail";
+  } catch {
+    // expected
+  }
+  const other = realm ? realm.Function.prototype.toString : toString;
+  // The other realm's untouched toString judges this realm's one (cross-realm check).
+  return verdict(!NATIVE.test(other.call(toString)) || !NATIVE.test(toString.call(toString)));
+}
+
+function descriptorInChain(object, name) {
+  for (let o = object; o; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, name);
+    if (descriptor) return descriptor;
+  }
+  return undefined;
+}
+
+function pluginsConsistent(nav, win) {
+  if (!("pdfViewerEnabled" in nav) || !nav.plugins) return "na";
+  // By spec: exactly the 5 standard PDF plugins when the viewer is enabled, else none.
+  const count = nav.plugins.length;
+  const typed = !win.PluginArray || nav.plugins instanceof win.PluginArray;
+  return verdict(!typed || (count !== 0 && count !== 5) || (!nav.pdfViewerEnabled && count > 0));
+}
+
+function uaDataConsistent(nav) {
+  const major = chromeMajor(nav.userAgent);
+  const brands = nav.userAgentData && nav.userAgentData.brands;
+  if (!major || !brands || brands.length === 0) return "na";
+  const majors = brands.filter((b) => !/Not.?A.?Brand/i.test(b.brand)).map((b) => Number(b.version));
+  return majors.length ? verdict(!majors.includes(major)) : "na";
+}
+
+async function notificationMismatch(win, nav) {
+  if (!chromeMajor(nav.userAgent) || !win.Notification || !nav.permissions) return "na";
+  const status = await nav.permissions.query({ name: "notifications" });
+  return verdict(win.Notification.permission === "denied" && status.state === "prompt");
+}
+
+/** The Worker's report (see signals-worker.js), or null if no Worker could run. */
+function askWorker(workerUrl, timeoutMs = SIGNAL_WORKER_TIMEOUT_MS) {
+  return new Promise((resolve) => {
+    let worker;
+    const done = (value) => {
+      clearTimeout(timer);
+      if (worker) worker.terminate();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    try {
+      worker = new Worker(workerUrl);
+      worker.addEventListener("message", ({ data }) => {
+        if (data && data.type === "signals") done(data.report);
+      });
+      worker.addEventListener("error", (event) => {
+        event.preventDefault();
+        done(null);
+      });
+      worker.postMessage({ type: "signals" });
+    } catch {
+      done(null);
+    }
+  });
+}
+
+function compareWithWorker(nav, timeZone, report) {
+  if (!report) return { headless_worker_ua: "na", cdp_worker: "na", worker_consistent: "na" };
+  const cdp = report.cdp;
+  const differs =
+    report.userAgent !== nav.userAgent ||
+    report.platform !== nav.platform ||
+    report.languages !== Array.from(nav.languages || []).join(",") ||
+    report.hardwareConcurrency !== nav.hardwareConcurrency ||
+    report.timeZone !== timeZone;
+  return {
+    headless_worker_ua: verdict(HEADLESS.test(report.userAgent)),
+    cdp_worker: cdp ? verdict(cdp.getter || cdp.prepare) : "na",
+    worker_consistent: verdict(differs),
+  };
+}
+
+/** Every page and Worker verdict. `env` is injectable for tests. */
+async function collectSignals(challenge, env = {}) {
+  const win = env.window || globalThis;
+  const doc = env.document || win.document;
+  const nav = win.navigator;
+  const ua = nav.userAgent;
+  const major = chromeMajor(ua);
+  let timeZone = "";
+  try {
+    timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    // compared as empty
+  }
+  const report = askWorker(challenge.worker_url);
+  const verdicts = {};
+  verdicts.webdriver_iframe = guarded(() =>
+    withFreshRealm(doc, (frame) => {
+      verdicts.native_to_string = guarded(() => nativeToString(win, frame));
+      return verdict(frame.navigator.webdriver === true);
+    }),
+  );
+  if (!("native_to_string" in verdicts)) {
+    verdicts.native_to_string = guarded(() => nativeToString(win, null));
+  }
+  verdicts.webdriver = verdict(nav.webdriver === true);
+  verdicts.headless_ua = verdict(
+    HEADLESS.test(ua) ||
+      HEADLESS.test(nav.appVersion || "") ||
+      ((nav.userAgentData && nav.userAgentData.brands) || []).some((b) => HEADLESS.test(b.brand)),
+  );
+  verdicts.automation_globals = guarded(() => verdict(automationGlobals(win, doc)));
+  if (major) {
+    const probe = cdpProbe(win);
+    verdicts.cdp_stack_getter = verdict(probe.getter);
+    verdicts.cdp_prepare_stack = verdict(probe.prepare);
+  } else {
+    verdicts.cdp_stack_getter = "na";
+    verdicts.cdp_prepare_stack = "na";
+  }
+  verdicts.webdriver_descriptor =
+    major >= 89 ? verdict(!("webdriver" in nav) || nav.webdriver === undefined) : "na";
+  verdicts.navigator_own_props = guarded(() => verdict(Object.getOwnPropertyNames(nav).length > 0));
+  verdicts.error_name_descriptor = guarded(() =>
+    verdict(Object.getOwnPropertyDescriptor(win.Error.prototype, "name").configurable === false),
+  );
+  verdicts.div_offset_height = guarded(() =>
+    verdict(Object.getOwnPropertyDescriptor(win.HTMLDivElement.prototype, "offsetHeight") !== undefined),
+  );
+  verdicts.outer_size_descriptor = guarded(() => {
+    const descriptor = descriptorInChain(win, "outerWidth");
+    return descriptor ? verdict("value" in descriptor) : "na";
+  });
+  verdicts.iframe_content_window = guarded(() => {
+    const frame = doc.createElement("iframe");
+    frame.srcdoc = "";
+    return verdict(frame.contentWindow !== null);
+  });
+  verdicts.chrome_app_mock = guarded(() => {
+    const app = win.chrome && win.chrome.app;
+    return verdict(Boolean(app && app.getIsInstalled && app.getIsInstalled.name === "getDetails"));
+  });
+  verdicts.plugins_consistent = guarded(() => pluginsConsistent(nav, win));
+  verdicts.ua_data_consistent = guarded(() => uaDataConsistent(nav));
+  verdicts.ua_match = challenge.ua_hash ? verdict(hexDigest(ua) !== challenge.ua_hash) : "na";
+  verdicts.lang_match = challenge.lang_hash
+    ? verdict(hexDigest(primaryLanguage(nav.languages || [nav.language])) !== challenge.lang_hash)
+    : "na";
+  verdicts.chrome_object = major ? verdict(typeof win.chrome === "undefined") : "na";
+  verdicts.outer_size_zero = verdict(win.outerWidth === 0 && win.outerHeight === 0);
+  try {
+    verdicts.notification_permission = await notificationMismatch(win, nav);
+  } catch {
+    verdicts.notification_permission = "na";
+  }
+  Object.assign(verdicts, compareWithWorker(nav, timeZone, await report));
+  return verdicts;
+}
+
+// ---- js/src/interaction.js
+// The interaction step: a real <button> (rendered by the page template) that a person
+// activates by mouse, touch or keyboard. Only trusted events count; pointer
+// plausibility is a soft signal. Never a puzzle.
+
+const MIN_REACTION_MS = 100; // faster than a person can see the button and react
+
+/** Verdicts for the click that activated the button. */
+function interactionVerdicts(event, reactionMs) {
+  // Keyboard activation (Enter/Space) fires a click with detail 0 and zero coordinates:
+  // pointer plausibility does not apply to it.
+  const pointer = event.detail > 0;
+  // CDP's Input.dispatchMouseEvent leaves screen coordinates equal to client ones; a
+  // browser window always has its viewport offset on screen (toolbar, frame).
+  const cdpLike = event.screenX === event.clientX && event.screenY === event.clientY;
+  return {
+    interaction: event.isTrusted === true ? "pass" : "fail",
+    pointer_plausible: pointer ? (cdpLike ? "fail" : "pass") : "na",
+    interaction_time: reactionMs < MIN_REACTION_MS ? "fail" : "pass",
+  };
+}
+
+/** Show the button, wait for its activation, hide it again. */
+function runInteraction(doc = document, now = () => performance.now()) {
+  const box = doc.getElementById("humangate-interaction");
+  const button = doc.getElementById("humangate-interaction-button");
+  if (!box || !button) return Promise.reject(new Error("no interaction element"));
+  box.hidden = false;
+  button.focus(); // keyboard and screen-reader users land on the one thing to do
+  const shown = now();
+  return new Promise((resolve) => {
+    const onClick = (event) => {
+      button.removeEventListener("click", onClick);
+      box.hidden = true;
+      resolve({ signals: interactionVerdicts(event, now() - shown) });
+    };
+    button.addEventListener("click", onClick);
+  });
+}
+
 // ---- js/src/challenge.js
 // The challenge page script. It reads the challenge the server rendered into
 // #humangate-challenge, runs the listed steps (proof-of-work today; signals and an
@@ -512,31 +888,59 @@ function expectedHashes(difficulty) {
 
 const MAX_WORKERS = 4;
 const MAX_FAILURES = 3;
+const ACTIONABLE_FAILURES = new Set(["failure_other_client", "failure_automated"]);
 const RELOAD_DELAY_MS = 1500;
 const MAIN_THREAD_SLICE_MS = 20;
 
 // ---------------------------------------------------------------------------- steps
 
-// Each step gets the challenge and the view and resolves to the fields it adds to the
-// solve payload. The server lists the steps to run in `steps`, in order.
+// Each step gets the challenge, the view and its parameters (step_params[name]) and
+// resolves to {signals?, answer?, ...top-level fields}: verdicts merge into `signals`
+// (verdicts only, never raw values), `answer` goes to `steps[name]`, and anything else
+// (the proof-of-work's nonce) to the payload. The server lists the steps in `steps`.
 const STEPS = {
   pow: runProofOfWork,
+  signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
+  interaction: () => runInteraction(),
 };
 
-async function runSteps(challenge, view) {
-  const payload = { ticket: challenge.ticket, signals: collectSignals() };
-  for (const name of challenge.steps || ["pow"]) {
-    const step = STEPS[name];
-    if (!step) throw new Error(`unknown challenge step: ${name}`);
-    Object.assign(payload, await step(challenge, view));
-  }
-  return payload;
+// Plugin steps register their JS half here (docs/challenges.md).
+globalThis.humangate = Object.freeze({
+  registerStep(name, step) {
+    if (typeof step === "function" && !(name in STEPS)) STEPS[name] = step;
+  },
+});
+
+/** A plugin step's script, loaded with the page's CSP nonce; resolves once it ran. */
+function loadStepScript(url) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    const own = document.querySelector("script[nonce]");
+    script.nonce = own ? own.nonce : "";
+    script.src = url;
+    script.addEventListener("load", resolve);
+    script.addEventListener("error", () => reject(new Error(`cannot load ${url}`)));
+    document.head.appendChild(script);
+  });
 }
 
-// Verdicts only (true/false per check), never raw fingerprint values. The server refuses
-// a solve whose page saw navigator.webdriver set: the browser is remote-controlled.
-function collectSignals() {
-  return { webdriver: navigator.webdriver === true };
+async function runStep(name, challenge, view, payload) {
+  if (!STEPS[name] && challenge.step_scripts && challenge.step_scripts[name]) {
+    await loadStepScript(challenge.step_scripts[name]);
+  }
+  const step = STEPS[name];
+  if (!step) throw new Error(`unknown challenge step: ${name}`);
+  const params = (challenge.step_params && challenge.step_params[name]) || {};
+  const { signals, answer, ...fields } = (await step(challenge, view, params)) || {};
+  Object.assign(payload.signals, signals || {});
+  if (answer !== undefined) payload.steps[name] = answer;
+  Object.assign(payload, fields);
+}
+
+async function runSteps(challenge, view) {
+  const payload = { ticket: challenge.ticket, signals: {}, steps: {} };
+  for (const name of challenge.steps || ["pow"]) await runStep(name, challenge, view, payload);
+  return payload;
 }
 
 async function runProofOfWork(challenge, view) {
@@ -651,17 +1055,30 @@ function isSameOriginPath(target) {
 
 // ------------------------------------------------------------------------- page
 
-function createView() {
-  const status = document.getElementById("humangate-status");
-  const progress = document.getElementById("humangate-progress");
-  const bar = document.getElementById("humangate-progress-bar");
-  const troubleshooting = document.getElementById("humangate-troubleshooting");
+/**
+ * The widget. `say(key)` shows a catalog message and remembers the key, so a switch to
+ * another language re-renders the current state instead of resetting it.
+ */
+function createView(challenge) {
+  const byId = (id) => document.getElementById(id);
+  const widget = byId("humangate-widget");
+  const status = byId("humangate-status");
+  const progress = byId("humangate-progress");
+  const bar = byId("humangate-progress-bar");
   const reduceMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
   if (bar) bar.style.transition = reduceMotion ? "none" : "width 150ms linear";
+  const show = (id) => {
+    const element = byId(id);
+    if (element) element.hidden = false;
+  };
+  let messages = challenge.messages || {};
+  let shown = { key: "working", text: "" };
   let shownPercent = -1;
-  return {
-    status(text) {
-      if (status && text) status.textContent = text;
+  const view = {
+    say(key, text) {
+      shown = { key, text: text || "" };
+      const message = messages[key] || text || messages.failed;
+      if (status && message) status.textContent = message;
     },
     progress(percent) {
       if (percent === shownPercent) return; // spare the DOM ten identical updates a second
@@ -669,10 +1086,63 @@ function createView() {
       if (progress) progress.setAttribute("aria-valuenow", String(percent));
       if (bar) bar.style.width = `${percent}%`;
     },
+    /** Nothing is working on any more: the progress bar would only mislead. */
+    stop() {
+      if (widget) widget.classList.add("hg-stopped");
+    },
     showTroubleshooting() {
-      if (troubleshooting) troubleshooting.hidden = false;
+      show("humangate-troubleshooting");
+      show("humangate-retry-row");
+    },
+    unsupported() {
+      if (widget) widget.classList.add("hg-unsupported");
+      show("humangate-unsupported");
+    },
+    /** Re-render every text in `catalog` (language `code`), and lang/dir with it. */
+    applyCatalog(code, catalog) {
+      messages = { ...messages, ...catalog };
+      const page = document.documentElement.hasAttribute("data-humangate-page");
+      // On an owner's custom page only the widget is ours to translate.
+      const scope = page ? document : widget;
+      if (!scope) return;
+      for (const element of scope.querySelectorAll("[data-i18n]")) {
+        const text = catalog[element.getAttribute("data-i18n")];
+        if (typeof text === "string") element.textContent = text;
+      }
+      for (const element of scope.querySelectorAll("[data-i18n-label]")) {
+        const text = catalog[element.getAttribute("data-i18n-label")];
+        if (typeof text === "string") element.setAttribute("aria-label", text);
+      }
+      for (const element of page ? [document.documentElement, widget] : [widget]) {
+        if (!element) continue;
+        element.lang = code;
+        element.dir = textDirection(code);
+      }
+      view.say(shown.key, shown.text);
     },
   };
+  return view;
+}
+
+/**
+ * The seeds choose the language by navigator.language; the server pre-selected one
+ * from Accept-Language for the first paint. Fetch the other catalog only if they differ.
+ */
+async function switchLanguage(challenge, view) {
+  const supported = challenge.languages;
+  if (challenge.language_forced || !Array.isArray(supported) || !challenge.i18n_url) return;
+  const tags = [navigator.language, ...(navigator.languages || [])];
+  const wanted = tags.map((tag) => resolveLanguage(tag, supported)).find(Boolean);
+  if (!wanted || wanted === challenge.language) return;
+  try {
+    const response = await fetch(`${challenge.i18n_url}${wanted}.json`, {
+      credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    view.applyCatalog(wanted, await response.json());
+  } catch {
+    // Keep the server's choice: a readable page beats a perfect language.
+  }
 }
 
 /** Failed attempts on this path, kept across reloads; storage may be unavailable. */
@@ -712,51 +1182,84 @@ function readChallenge() {
 
 async function main() {
   const challenge = readChallenge();
-  const messages = challenge.messages || {};
-  const view = createView();
+  const view = createView(challenge);
+  const widget = document.getElementById("humangate-widget");
+  // The inline compat script already explained an unsupported browser; stop here.
+  if (widget && widget.classList.contains("hg-unsupported")) return;
+  if (typeof Worker !== "function") {
+    view.unsupported();
+    return;
+  }
+  switchLanguage(challenge, view); // in parallel with the work; texts follow when ready
   const failures = failureCounter(location.pathname);
+  const retry = document.getElementById("humangate-retry");
+  if (retry) retry.addEventListener("click", () => location.reload());
 
-  const fail = (message) => {
-    view.status(message || messages.failed);
-    if (failures.increment() >= MAX_FAILURES) {
+  const fail = (key, text) => {
+    const stopping = failures.increment() >= MAX_FAILURES;
+    // Once retries stop, "a new one is on its way" would be untrue; reasons that tell
+    // the visitor what to change stay, the rest become the plain failure text.
+    view.say(stopping && !ACTIONABLE_FAILURES.has(key) ? "failed" : key, text);
+    if (stopping) {
+      view.stop();
       view.showTroubleshooting();
       return;
     }
     setTimeout(() => {
-      view.status(messages.retrying);
+      view.say("retrying");
       location.reload();
     }, RELOAD_DELAY_MS);
   };
 
   if (!navigator.cookieEnabled) {
-    view.status(messages.cookies_disabled || messages.failed);
+    // The clearance is a cookie: without cookies every solve would loop back here.
+    view.stop();
+    view.say("cookies_disabled");
     view.showTroubleshooting();
     return;
   }
   if (failures.count() >= MAX_FAILURES) view.showTroubleshooting();
-  view.status(messages.working);
+  view.say("working");
 
   let payload;
   try {
     payload = await runSteps(challenge, view);
   } catch {
-    fail(messages.failed);
+    fail("failed");
     return;
   }
-  const result = await submit(challenge.solve_url, payload);
+  let result = await submit(challenge.solve_url, payload);
+  if (result && result.reason === "interaction_required" && challenge.escalation) {
+    // Managed challenge with uncertain signals: ask for the interaction on this page and
+    // post the same (unspent) ticket again. Hard signals never get this far.
+    view.say("failure_interaction_required", result.message);
+    try {
+      await runStep(challenge.escalation, challenge, view, payload);
+    } catch {
+      fail("failed");
+      return;
+    }
+    result = await submit(challenge.solve_url, payload);
+  }
   if (result && result.ok === true && isSameOriginPath(result.redirect)) {
     failures.clear();
     view.progress(100);
-    view.status(messages.success);
+    view.say("success");
     location.replace(result.redirect);
   } else {
-    fail(result && typeof result.message === "string" ? result.message : messages.failed);
+    // Our own catalog's text for the reason (it follows a language switch); the
+    // server's message when the reason is new to this page.
+    const reason = result && typeof result.reason === "string" ? result.reason : "";
+    const text = result && typeof result.message === "string" ? result.message : "";
+    fail(reason ? `failure_${reason}` : "failed", text);
   }
 }
 
 main().catch(() => {
   // The page itself is broken (no challenge data): point the visitor at the help.
-  const help = document.getElementById("humangate-troubleshooting");
-  if (help) help.hidden = false;
+  for (const id of ["humangate-troubleshooting", "humangate-retry-row"]) {
+    const element = document.getElementById(id);
+    if (element) element.hidden = false;
+  }
 });
 })();

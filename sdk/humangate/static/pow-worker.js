@@ -508,11 +508,77 @@ function zeroMask(difficulty) {
   return difficulty === 0 ? 0 : (-1 << (32 - difficulty)) | 0;
 }
 
+// ---- js/src/signals-worker.js
+// Signals seen from inside a dedicated Worker (H2 worker UA, H4 CDP probe, H6 values).
+// Stealth kits patch the page with init scripts that never run in workers, and a CDP
+// User-Agent override does not reach them, so the Worker is the honest witness. Its raw
+// values go only to the page (postMessage), which compares them and reports verdicts.
+
+/** Whether a DevTools-protocol client serialised a logged Error (both probe variants). */
+function cdpProbe(scope) {
+  let touched = false;
+  // Variant 1: a user-defined `stack` getter runs when V8 builds the console event
+  // (older Chromium; getErrorProperty skips it on current builds).
+  try {
+    const error = new Error("humangate");
+    Object.defineProperty(error, "stack", {
+      configurable: true,
+      get() {
+        touched = true;
+        return "";
+      },
+    });
+    scope.console.debug(error);
+  } catch {
+    // console missing or locked down: no verdict from this variant.
+  }
+  const getter = touched;
+  touched = false;
+  // Variant 2: the native `stack` accessor still calls Error.prepareStackTrace while the
+  // event is built. A fresh Error each time: its stack is formatted only once.
+  const ErrorType = scope.Error;
+  const saved = ErrorType.prepareStackTrace;
+  try {
+    ErrorType.prepareStackTrace = (error, frames) => {
+      touched = true;
+      return typeof saved === "function" ? saved(error, frames) : String(error);
+    };
+    scope.console.debug(new ErrorType("humangate"));
+  } catch {
+    // As above.
+  } finally {
+    ErrorType.prepareStackTrace = saved; // restore the page's own hook (or its absence)
+  }
+  return { getter, prepare: touched };
+}
+
+/** What the Worker reports to the page. */
+function workerReport(scope) {
+  const nav = scope.navigator;
+  const chromium = /\bChrom(?:e|ium)\//.test(nav.userAgent);
+  let timeZone = "";
+  try {
+    timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    // Intl unavailable: compared as empty on both sides.
+  }
+  return {
+    userAgent: nav.userAgent,
+    platform: nav.platform,
+    languages: Array.from(nav.languages || []).join(","),
+    hardwareConcurrency: nav.hardwareConcurrency,
+    timeZone,
+    // The probe is V8/CDP-specific; other engines are not judged by it.
+    cdp: chromium ? cdpProbe(scope) : null,
+  };
+}
+
 // ---- js/src/pow-worker.js
 // Proof-of-work Web Worker (classic; the build inlines its imports).
 //
 // In:  {seed, difficulty, start, stride, engine?}  search start, start + stride, ...
 //      engine: "auto" (default: WebAssembly SIMD if it loads, else JavaScript), "js", "wasm"
+// In:  {type: "signals"} -> Out: {type: "signals", report} (see signals-worker.js)
 // Out: {type: "progress", hashes}          nonces tried since the previous message, ~10/s
 //      {type: "found", nonce, hashes, engine}   then the worker idles until terminated
 //      {type: "error", message}            bad input, no such engine, or space exhausted
@@ -552,6 +618,11 @@ async function solve(task) {
 }
 
 self.onmessage = (event) => {
+  // The page also asks a worker of this script for its view of the browser (signals).
+  if (event.data && event.data.type === "signals") {
+    self.postMessage({ type: "signals", report: workerReport(self) });
+    return;
+  }
   solve(event.data).catch((error) => {
     self.postMessage({ type: "error", message: String(error && error.message) });
   });

@@ -70,3 +70,10 @@ def redact_uri(uri: str) -> str:
         return uri
     netloc = f"{parts.username or ''}:***@{parts.netloc.rpartition('@')[2]}"
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def check_limit(limit: int) -> int:
+    """Validate a list length bound: an int >= 1."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be an int >= 1, got {limit!r}")
+    return limit

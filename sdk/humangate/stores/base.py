@@ -9,6 +9,7 @@ coroutines for ASGI, so neither adapter blocks where it should not.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 
@@ -34,6 +35,29 @@ class Store(Protocol):
         The window starts with the first increment and the counter disappears ``window``
         seconds later (then counting starts again from zero).
         """
+        ...
+
+    # -- analytics: written by a background flusher thread and read by the metrics and
+    # dashboard endpoints, never on a request's decision path, so sync-only on purpose.
+
+    def hincr_many(self, updates: Mapping[str, Mapping[str, int]], ttl: float) -> None:
+        """Add to integer fields of several hashes at once (one round trip).
+
+        Every field written expires ``ttl`` seconds after this write (sliding expiry).
+        """
+        ...
+
+    def hget_many(self, keys: Sequence[str]) -> list[dict[str, int]]:
+        """The live fields of each hash in ``keys``, in order (``{}`` when absent)."""
+        ...
+
+    def push_recent(self, key: str, values: Sequence[str], limit: int, ttl: float) -> None:
+        """Append ``values`` (oldest first) to a list that keeps only its newest ``limit``
+        items; the list expires ``ttl`` seconds after this write."""
+        ...
+
+    def recent(self, key: str, limit: int) -> list[str]:
+        """Up to ``limit`` newest items of the list at ``key``, newest first."""
         ...
 
     def close(self) -> None: ...

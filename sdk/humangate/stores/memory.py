@@ -18,11 +18,17 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
+from collections import OrderedDict, deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from humangate.errors import StoreError
-from humangate.stores._validation import check_amount, check_seconds, normalize_key
+from humangate.stores._validation import (
+    check_amount,
+    check_limit,
+    check_seconds,
+    normalize_key,
+)
 
 DEFAULT_MAX_ENTRIES = 100_000
 
@@ -40,6 +46,15 @@ class _Entry:
     serial: int
 
 
+@dataclass(slots=True)
+class _Aggregate:
+    """An analytics hash or recent-items list, with its (sliding) expiry."""
+
+    expires_at: float
+    fields: dict[str, int] = field(default_factory=dict)
+    items: deque[str] = field(default_factory=deque)
+
+
 class MemoryStore:
     """Thread-safe in-process :class:`~humangate.stores.base.Store` (monotonic clock)."""
 
@@ -52,6 +67,10 @@ class MemoryStore:
         self._expiry_heap: list[tuple[float, int, str]] = []
         self._serial = 0
         self._closed = False
+        # Analytics aggregates live apart from the spend/counter entries so that a flood
+        # of those can never evict them (and vice versa); the same cap bounds them.
+        self._aggregates: OrderedDict[str, _Aggregate] = OrderedDict()
+        self._next_sweep = 0.0
 
     def __len__(self) -> int:
         """Entries currently held, including expired ones not yet purged."""
@@ -91,6 +110,40 @@ class MemoryStore:
             entry.value += amount
             return entry.value
 
+    def hincr_many(self, updates: Mapping[str, Mapping[str, int]], ttl: float) -> None:
+        ttl = check_seconds("ttl", ttl)
+        with self._lock:
+            now = self._writable_now()
+            for key, counts in updates.items():
+                aggregate = self._aggregate(normalize_key(key), now, now + ttl)
+                for name, amount in counts.items():
+                    aggregate.fields[name] = aggregate.fields.get(name, 0) + check_amount(amount)
+
+    def hget_many(self, keys: Sequence[str]) -> list[dict[str, int]]:
+        with self._lock:
+            self._check_open()
+            now = time.monotonic()
+            found = [self._aggregates.get(normalize_key(key)) for key in keys]
+            return [dict(a.fields) if a and a.expires_at > now else {} for a in found]
+
+    def push_recent(self, key: str, values: Sequence[str], limit: int, ttl: float) -> None:
+        ttl, limit = check_seconds("ttl", ttl), check_limit(limit)
+        with self._lock:
+            now = self._writable_now()
+            aggregate = self._aggregate(normalize_key(key), now, now + ttl)
+            aggregate.items.extend(values)
+            while len(aggregate.items) > limit:
+                aggregate.items.popleft()
+
+    def recent(self, key: str, limit: int) -> list[str]:
+        limit = check_limit(limit)
+        with self._lock:
+            self._check_open()
+            aggregate = self._aggregates.get(normalize_key(key))
+            if aggregate is None or aggregate.expires_at <= time.monotonic():
+                return []
+            return list(reversed(aggregate.items))[:limit]
+
     def purge(self) -> int:
         """Drop every expired entry now; returns how many were dropped."""
         with self._lock:
@@ -101,6 +154,7 @@ class MemoryStore:
             self._closed = True
             self._entries.clear()
             self._expiry_heap.clear()
+            self._aggregates.clear()
 
     # -- async API: every operation is a few dict/heap steps under a short lock, so
     # running it inline on the event loop is cheaper than hopping to a thread.
@@ -135,6 +189,19 @@ class MemoryStore:
             return entry
         del self._entries[name]
         return None
+
+    def _aggregate(self, name: str, now: float, expires_at: float) -> _Aggregate:
+        aggregate = self._aggregates.get(name)
+        if aggregate is None or aggregate.expires_at <= now:
+            if now >= self._next_sweep:  # at most once a second: O(aggregates) each
+                self._next_sweep = now + 1.0
+                for stale in [k for k, a in self._aggregates.items() if a.expires_at <= now]:
+                    del self._aggregates[stale]
+            while len(self._aggregates) >= self._max_entries:
+                self._aggregates.popitem(last=False)
+            aggregate = self._aggregates[name] = _Aggregate(expires_at)
+        aggregate.expires_at = expires_at
+        return aggregate
 
     def _create(self, name: str, value: int, expires_at: float) -> None:
         while len(self._entries) >= self._max_entries:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -28,6 +28,7 @@ from redis.commands.core import AsyncScript, Script
 from humangate.errors import ConfigError, StoreError
 from humangate.stores._validation import (
     check_amount,
+    check_limit,
     check_seconds,
     normalize_key,
     redact_uri,
@@ -97,6 +98,51 @@ class RedisStore:
         with self._errors():
             _, script = self._client()
             return int(script(keys=[name], args=[amount, ms]))
+
+    def hincr_many(self, updates: Mapping[str, Mapping[str, int]], ttl: float) -> None:
+        ms = to_milliseconds(check_seconds("ttl", ttl))
+        with self._errors():
+            client, _ = self._client()
+            # MULTI/EXEC: the increments and their expiry land together or not at all.
+            pipe = client.pipeline(transaction=True)
+            for key, counts in updates.items():
+                if not counts:
+                    continue
+                name = self._name(key)
+                for field_name, amount in counts.items():
+                    pipe.hincrby(name, field_name, check_amount(amount))
+                pipe.pexpire(name, ms)
+            pipe.execute()
+
+    def hget_many(self, keys: Sequence[str]) -> list[dict[str, int]]:
+        names = [self._name(key) for key in keys]
+        with self._errors():
+            client, _ = self._client()
+            pipe = client.pipeline(transaction=False)
+            for name in names:
+                pipe.hgetall(name)
+            replies: list[dict[bytes, bytes]] = pipe.execute()
+        return [{k.decode(): int(v) for k, v in reply.items()} for reply in replies]
+
+    def push_recent(self, key: str, values: Sequence[str], limit: int, ttl: float) -> None:
+        name, ms = self._name(key), to_milliseconds(check_seconds("ttl", ttl))
+        limit = check_limit(limit)
+        if not values:
+            return
+        with self._errors():
+            client, _ = self._client()
+            pipe = client.pipeline(transaction=True)
+            pipe.lpush(name, *values)  # each to the head: the newest ends up first
+            pipe.ltrim(name, 0, limit - 1)
+            pipe.pexpire(name, ms)
+            pipe.execute()
+
+    def recent(self, key: str, limit: int) -> list[str]:
+        name, limit = self._name(key), check_limit(limit)
+        with self._errors():
+            client, _ = self._client()
+            items: list[bytes | str] = client.lrange(name, 0, limit - 1)
+        return [item.decode() if isinstance(item, bytes) else item for item in items]
 
     def close(self) -> None:
         """Close the sync client; async clients are dropped (use :meth:`aclose` in ASGI)."""

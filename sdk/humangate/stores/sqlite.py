@@ -16,11 +16,16 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from humangate.errors import StoreError
-from humangate.stores._validation import check_amount, check_seconds, normalize_key
+from humangate.stores._validation import (
+    check_amount,
+    check_limit,
+    check_seconds,
+    normalize_key,
+)
 
 logger = logging.getLogger("humangate.stores")
 
@@ -36,6 +41,36 @@ CREATE TABLE IF NOT EXISTS humangate_store (
     expires_at REAL    NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS humangate_store_expires_at ON humangate_store (expires_at);
+CREATE TABLE IF NOT EXISTS humangate_hash (
+    key        TEXT    NOT NULL,
+    field      TEXT    NOT NULL,
+    value      INTEGER NOT NULL,
+    expires_at REAL    NOT NULL,
+    PRIMARY KEY (key, field)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS humangate_hash_expires_at ON humangate_hash (expires_at);
+CREATE TABLE IF NOT EXISTS humangate_list (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    key        TEXT    NOT NULL,
+    value      TEXT    NOT NULL,
+    expires_at REAL    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS humangate_list_key ON humangate_list (key, id);
+"""
+
+# Analytics hash fields: sliding expiry, and an expired field starts over from zero.
+_HINCR = """
+INSERT INTO humangate_hash (key, field, value, expires_at)
+VALUES (:key, :field, :amount, :expires_at)
+ON CONFLICT (key, field) DO UPDATE SET
+    value      = CASE WHEN expires_at <= :now THEN excluded.value ELSE value + excluded.value END,
+    expires_at = excluded.expires_at
+"""
+
+_LIST_TRIM = """
+DELETE FROM humangate_list WHERE key = :key AND id NOT IN (
+    SELECT id FROM humangate_list WHERE key = :key ORDER BY id DESC LIMIT :limit
+)
 """
 
 # Insert the marker, or take over a row whose time is up; a live row is left alone and
@@ -149,6 +184,69 @@ class SQLiteStore:
                 raise
             return int(total)
 
+    def hincr_many(self, updates: Mapping[str, Mapping[str, int]], ttl: float) -> None:
+        ttl = check_seconds("ttl", ttl)
+        rows = [
+            (normalize_key(key), name, check_amount(amount))
+            for key, counts in updates.items()
+            for name, amount in counts.items()
+        ]
+        with self._errors():
+            db, now = self._db(), time.time()
+            self._maybe_purge(db, now)
+            params = [
+                {"key": k, "field": f, "amount": a, "expires_at": now + ttl, "now": now}
+                for k, f, a in rows
+            ]
+            with self._transaction(db):
+                db.executemany(_HINCR, params)
+
+    def hget_many(self, keys: Sequence[str]) -> list[dict[str, int]]:
+        names = [normalize_key(key) for key in keys]
+        found: dict[str, dict[str, int]] = {name: {} for name in names}
+        with self._errors():
+            db, now = self._db(), time.time()
+            # Chunks stay under SQLite's bound-parameter limit on old builds (999).
+            for start in range(0, len(names), 500):
+                chunk = names[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = (
+                    "SELECT key, field, value FROM humangate_hash "  # noqa: S608 - only '?' marks
+                    f"WHERE key IN ({marks}) AND expires_at > ?"
+                )
+                for key, name, value in db.execute(query, (*chunk, now)):
+                    found[key][name] = int(value)
+        return [dict(found[name]) for name in names]
+
+    def push_recent(self, key: str, values: Sequence[str], limit: int, ttl: float) -> None:
+        name, ttl, limit = normalize_key(key), check_seconds("ttl", ttl), check_limit(limit)
+        with self._errors():
+            db, now = self._db(), time.time()
+            self._maybe_purge(db, now)
+            with self._transaction(db):
+                db.executemany(
+                    "INSERT INTO humangate_list (key, value, expires_at) VALUES (?, ?, ?)",
+                    [(name, str(value), now + ttl) for value in values],
+                )
+                db.execute(
+                    "UPDATE humangate_list SET expires_at = ? WHERE key = ?", (now + ttl, name)
+                )
+                db.execute(_LIST_TRIM, {"key": name, "limit": limit})
+
+    def recent(self, key: str, limit: int) -> list[str]:
+        name, limit = normalize_key(key), check_limit(limit)
+        with self._errors():
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT value FROM humangate_list WHERE key = ? AND expires_at > ? "
+                    "ORDER BY id DESC LIMIT ?",
+                    (name, time.time(), limit),
+                )
+                .fetchall()
+            )
+        return [str(value) for (value,) in rows]
+
     def purge(self) -> int:
         """Delete every expired row now; returns how many were deleted."""
         with self._errors():
@@ -157,7 +255,7 @@ class SQLiteStore:
                 deleted = db.execute(_PURGE, {"now": now, "limit": _PURGE_BATCH}).rowcount
                 removed += deleted
                 if deleted < _PURGE_BATCH:
-                    return removed
+                    return removed + self._purge_aggregates(db, now)
 
     def close(self) -> None:
         """Close every connection this process opened. Later calls raise StoreError."""
@@ -232,7 +330,26 @@ class SQLiteStore:
         if tick < self._next_purge:
             return
         deleted = db.execute(_PURGE, {"now": now, "limit": _PURGE_BATCH}).rowcount
+        self._purge_aggregates(db, now)
         self._next_purge = tick + (0.0 if deleted >= _PURGE_BATCH else self._purge_interval)
+
+    @staticmethod
+    def _purge_aggregates(db: sqlite3.Connection, now: float) -> int:
+        removed = db.execute("DELETE FROM humangate_hash WHERE expires_at <= ?", (now,)).rowcount
+        removed += db.execute("DELETE FROM humangate_list WHERE expires_at <= ?", (now,)).rowcount
+        return int(removed)
+
+    @staticmethod
+    @contextmanager
+    def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

@@ -1,0 +1,34 @@
+"""Challenge plugins: the step protocol, the registry and the built-in types.
+
+See docs/challenges.md for writing a plugin.
+"""
+
+from __future__ import annotations
+
+from humangate.challenges.builtins import InteractionStep, PowStep, SignalsStep
+from humangate.challenges.protocol import ChallengeStep, StepResult, Submission
+from humangate.challenges.registry import (
+    GROUP,
+    get_step,
+    register_challenge,
+    registered,
+    unregister_challenge,
+)
+from humangate.challenges.types import ChallengeType, Decision, challenge_types
+
+for _step in (PowStep(), SignalsStep(), InteractionStep()):
+    register_challenge(_step, replace=True)
+
+__all__ = [
+    "GROUP",
+    "ChallengeStep",
+    "ChallengeType",
+    "Decision",
+    "StepResult",
+    "Submission",
+    "challenge_types",
+    "get_step",
+    "register_challenge",
+    "registered",
+    "unregister_challenge",
+]

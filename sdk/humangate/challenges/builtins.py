@@ -1,0 +1,70 @@
+"""The built-in steps: proof-of-work, browser signals, and an accessible interaction.
+
+Their browser halves are compiled into challenge.js (js/src/), so ``script`` is None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from humangate import pow
+from humangate.challenges.protocol import StepResult, Submission
+from humangate.signals import INTERACTION_CHECKS, PAGE_CHECKS, header_verdicts, parse_verdicts
+from humangate.signals.verdicts import Verdict
+from humangate.tickets import Failure, Ticket
+
+
+class PowStep:
+    name: Final = "pow"
+    script: Final = None
+
+    def issue(self, ticket: Ticket) -> Mapping[str, object]:
+        return {}
+
+    def verify(self, submission: Submission) -> StepResult:
+        ticket = submission.ticket
+        if not pow.is_solution(ticket.seed, submission.nonce, ticket.difficulty):
+            return StepResult(Failure.WRONG_SOLUTION.value)
+        return StepResult()
+
+
+class SignalsStep:
+    """Page and Worker verdicts (H1-H6, client H7) plus the server's header checks."""
+
+    name: Final = "signals"
+    script: Final = None
+
+    def issue(self, ticket: Ticket) -> Mapping[str, object]:
+        return {}
+
+    def verify(self, submission: Submission) -> StepResult:
+        page = {k: v for k, v in submission.signals.items() if k in PAGE_CHECKS}
+        verdicts = parse_verdicts(page, PAGE_CHECKS)
+        verdicts.update(
+            header_verdicts(
+                submission.header, submission.user_agent, submission.scheme, submission.host
+            )
+        )
+        return StepResult(verdicts=verdicts)
+
+
+class InteractionStep:
+    """A trusted activation of a real button; pointer plausibility is only a soft signal."""
+
+    name: Final = "interaction"
+    script: Final = None
+
+    def issue(self, ticket: Ticket) -> Mapping[str, object]:
+        return {}
+
+    def verify(self, submission: Submission) -> StepResult:
+        given = {k: v for k, v in submission.signals.items() if k in INTERACTION_CHECKS}
+        if "interaction" not in given:
+            # Not done yet (not a signal about the browser): the page must show the button.
+            return StepResult(Failure.INTERACTION_REQUIRED.value)
+        verdicts = parse_verdicts(given, INTERACTION_CHECKS)
+        if verdicts["interaction"] is not Verdict.PASS:
+            # A click that was not trusted (element.click(), dispatchEvent): automation.
+            return StepResult(Failure.AUTOMATED.value, verdicts)
+        return StepResult(verdicts=verdicts)

@@ -1,0 +1,74 @@
+"""What a challenge step is: a Python half (issue / verify) and a JS half of one name.
+
+A step is any object with this shape (a :class:`typing.Protocol`, so plugins need not
+import or subclass anything of humangate's to be one). Challenge *types* are ordered lists
+of steps (see :mod:`humangate.challenges.types`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from humangate.signals import Verdicts
+from humangate.tickets import Ticket
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One solve attempt as a step sees it."""
+
+    ticket: Ticket
+    nonce: int
+    elapsed_ms: int | None
+    signals: Mapping[str, object]  # raw client verdicts, parsed by the signals step
+    steps: Mapping[str, object]  # the steps' own answers: payload["steps"]
+    header: Callable[[str], str | None]
+    user_agent: str
+    scheme: str
+    host: str
+    now: float
+
+    def answer(self, name: str) -> Mapping[str, object]:
+        """Step ``name``'s answer from the browser ({} when missing or malformed)."""
+        value = self.steps.get(name)
+        return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """A step's judgement: a failure reason (a tickets.Failure value) and/or verdicts."""
+
+    failure: str | None = None
+    verdicts: Verdicts = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+@runtime_checkable
+class ChallengeStep(Protocol):
+    """A challenge step. ``name`` is also the JS half's name.
+
+    ``script`` is the browser half's source, served at ``{prefix}static/challenges/<name>.js``
+    (``None`` for the built-in steps compiled into challenge.js). It must call
+    ``humangate.registerStep(name, async (challenge, view, params) => answer)``; the answer
+    is posted as ``steps[name]``; :meth:`verify` reads it with ``submission.answer(name)``.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def script(self) -> str | None: ...
+
+    def issue(self, ticket: Ticket) -> Mapping[str, object]:
+        """Parameters for the JS half of this ticket (public: they are in the page)."""
+        ...
+
+    def verify(self, submission: Submission) -> StepResult:
+        """Judge the browser's answer. Must not trust anything the client could forge
+        unless it is bound to the sealed ticket (ids, times, the proof of work)."""
+        ...

@@ -1,0 +1,76 @@
+"""Challenge types: the three actions as compositions of steps, and how they decide.
+
+| action              | steps                       | on soft doubt            | on hard signal |
+|---------------------|-----------------------------|--------------------------|----------------|
+| js_challenge        | pow, signals                | pass, lower score        | fail           |
+| managed_challenge   | pow, signals (+interaction) | ask for the interaction  | fail           |
+| challenge           | pow, signals, interaction   | pass, lower score        | fail           |
+
+A failure never spends the ticket, so a managed page that is told
+"interaction_required" shows the button and re-posts the same ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from humangate.challenges.protocol import ChallengeStep, Submission
+from humangate.challenges.registry import get_step
+from humangate.levels import Action, Level
+from humangate.signals import Assessment, Verdicts, assess
+from humangate.tickets import Failure
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    failure: str | None
+    assessment: Assessment
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeType:
+    action: Action
+    steps: tuple[ChallengeStep, ...]
+    escalation: ChallengeStep | None = None  # run when signals are only uncertain
+
+    @property
+    def step_names(self) -> list[str]:
+        return [step.name for step in self.steps]
+
+    def verify(self, submission: Submission) -> Decision:
+        verdicts: Verdicts = {}
+        failure: str | None = None
+        for step in self.steps:
+            result = step.verify(submission)
+            verdicts.update(result.verdicts)
+            failure = failure or result.failure
+        escalated = self.escalation is not None and "interaction" in submission.signals
+        if escalated and self.escalation is not None:
+            result = self.escalation.verify(submission)
+            verdicts.update(result.verdicts)
+            failure = failure or result.failure
+        assessment = assess(verdicts)
+        if assessment.hard and failure in (None, Failure.INTERACTION_REQUIRED.value):
+            failure = Failure.AUTOMATED.value
+        elif failure is None and assessment.uncertain and self.escalation and not escalated:
+            failure = Failure.INTERACTION_REQUIRED.value
+        return Decision(failure, assessment)
+
+
+_BUILT_IN: dict[Action, tuple[tuple[str, ...], str | None]] = {
+    Action.JS_CHALLENGE: (("pow", "signals"), None),
+    Action.MANAGED_CHALLENGE: (("pow", "signals"), "interaction"),
+    Action.CHALLENGE: (("pow", "signals", "interaction"), None),
+}
+
+
+def challenge_types(extra_steps: Mapping[str, Sequence[str]]) -> dict[Level, ChallengeType]:
+    """The type for each challenge level, with ``extra_steps`` (per action) appended."""
+    types: dict[Level, ChallengeType] = {}
+    for action, (names, escalation) in _BUILT_IN.items():
+        steps = tuple(get_step(name) for name in (*names, *extra_steps.get(action.value, ())))
+        types[action.required_level] = ChallengeType(
+            action, steps, get_step(escalation) if escalation else None
+        )
+    return types

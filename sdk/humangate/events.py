@@ -1,0 +1,67 @@
+"""Security events: one record per decision worth keeping, for logs, metrics, dashboards.
+
+The engine reports every decision to its observers. The default observer writes one
+structured record to the ``humangate.events`` logger (so any logging handler works);
+analytics and metrics register further observers with :meth:`Engine.add_observer`.
+Events never carry cookie values, and carry the client address only as the owner
+allows (see ``client_ip``: None unless recording it was enabled).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import asdict, dataclass
+from typing import Protocol, runtime_checkable
+
+
+class Kind(enum.StrEnum):
+    CHALLENGE_ISSUED = "challenge_issued"
+    CHALLENGE_SOLVED = "challenge_solved"
+    CHALLENGE_FAILED = "challenge_failed"
+    PASSED_WITH_CLEARANCE = "passed_with_clearance"
+    BLOCKED = "blocked"
+    RATE_LIMITED = "rate_limited"
+    LOGGED = "logged"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: Kind
+    ray: str
+    at: float
+    rule: str | None = None
+    action: str | None = None
+    level: str | None = None
+    reason: str | None = None
+    path: str | None = None
+    country: str | None = None
+    asn: int | None = None
+    solve_ms: int | None = None
+    client_ip: str | None = None
+
+
+@runtime_checkable
+class Observer(Protocol):
+    """Receives every event. Must be fast and must not raise (errors are logged)."""
+
+    def record(self, event: Event) -> None: ...
+
+
+class LoggingObserver:
+    """Writes each event to the ``humangate.events`` logger at INFO."""
+
+    __slots__ = ("_logger",)
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self._logger = logger or logging.getLogger("humangate.events")
+
+    def record(self, event: Event) -> None:
+        # A pass with a valid clearance is the normal case, not a security event: DEBUG,
+        # so the INFO stream holds only decisions worth keeping.
+        level = logging.DEBUG if event.kind is Kind.PASSED_WITH_CLEARANCE else logging.INFO
+        if self._logger.isEnabledFor(level):
+            fields = {k: v for k, v in asdict(event).items() if v is not None}
+            self._logger.log(
+                level, "%s ray=%s", event.kind.value, event.ray, extra={"humangate": fields}
+            )

@@ -1,0 +1,83 @@
+"""What a store outage means, per purpose, and how it is reported.
+
+* Ticket spending (``Config.store_failure``, default ``"closed"``): a solve that cannot
+  be recorded as spent is refused with 503 + Retry-After, since accepting it would allow
+  replays. ``"open"`` accepts it unrecorded (availability over replay protection).
+* Rate limits (``Config.rate_limit_store_failure``, default ``"open"``): counters that
+  cannot be read count as zero, so an outage never locks every visitor out.
+* Analytics: always fail open; counts wait in process and are retried (bounded).
+
+Every fault is logged as one WARNING per purpose per minute (with how many were
+suppressed), not one per request, so an outage cannot flood the logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from humangate.effects import Flow, Increment, IsSpent, Operation
+from humangate.errors import StoreError
+
+logger = logging.getLogger("humangate")
+T = TypeVar("T")
+_OVER_ANY_LIMIT = 2**62
+
+
+class ThrottledWarning:
+    """Logs at most one warning per ``interval`` seconds; counts the rest."""
+
+    __slots__ = ("_clock", "_interval", "_lock", "_next", "_suppressed", "_what")
+
+    def __init__(
+        self, what: str, interval: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._what = what
+        self._interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._suppressed = 0
+
+    def __call__(self, exc: BaseException) -> None:
+        with self._lock:
+            now = self._clock()
+            if now < self._next:
+                self._suppressed += 1
+                return
+            suppressed, self._suppressed = self._suppressed, 0
+            self._next = now + self._interval
+        more = f" ({suppressed} more since the last warning)" if suppressed else ""
+        logger.warning("store unavailable %s: %s%s", self._what, exc, more)
+
+
+def tolerate(flow: Flow[T], warn: Callable[[BaseException], None], mode: str) -> Flow[T]:
+    """Run the rate-limit phase ``flow``, answering counters the store cannot give.
+
+    The rule phases yield store operations only for rate limits (see
+    humangate.rules.phases). ``mode="open"``: a counter reads as this request alone
+    (never over a limit), a key as unspent, so an outage lets traffic through.
+    ``mode="closed"``: a counter reads as far over any limit, so each matching rate
+    limit applies its action.
+    """
+    try:
+        operation: Operation = next(flow)
+        while True:
+            try:
+                result: object = yield operation
+            except StoreError as exc:
+                warn(exc)
+                if isinstance(operation, Increment):
+                    result = operation.amount if mode == "open" else _OVER_ANY_LIMIT
+                elif isinstance(operation, IsSpent):
+                    result = mode != "open"
+                else:
+                    # The phase's only spend marks a mitigation timeout; not recording it
+                    # just means the next request is counted afresh.
+                    result = True
+            operation = flow.send(result)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]

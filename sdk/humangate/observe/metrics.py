@@ -1,0 +1,91 @@
+"""Prometheus exposition, read from the shared store at scrape time.
+
+A per-process ``prometheus_client`` registry would show one gunicorn worker's counts
+per scrape; reading the store's running totals instead gives every scrape the sum over
+all workers and machines. Labels are bounded: ``rule`` comes from the configuration,
+``level`` and ``reason`` from fixed sets, ``country`` is an ISO code capped per flush.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
+
+from humangate.observe import schema
+from humangate.observe.summary import RuleStats
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+_COUNTERS = (
+    ("challenges_issued", "Challenges issued (challenge pages and JSON challenges).", "issued"),
+    ("challenges_solved", "Challenges solved (a clearance was issued).", "solved"),
+    ("challenge_submissions_rejected", "Solve submissions refused.", "rejected"),
+    ("passes_with_clearance", "Requests passed because of a valid clearance.", "passed"),
+    ("blocks", "Requests blocked.", "blocked"),
+    ("rate_limited", "Requests refused by a rate limiting rule.", "rate_limited"),
+)
+
+
+class _Snapshot(Collector):
+    def __init__(self, rows: list[RuleStats], other: Counter[str]) -> None:
+        self._rows = rows
+        self._other = other
+
+    def collect(self) -> Iterable[Metric]:
+        for name, help_text, attribute in _COUNTERS:
+            family = CounterMetricFamily(f"humangate_{name}", help_text, labels=("rule", "level"))
+            for row in self._rows:
+                value = getattr(row, attribute)
+                if value:
+                    family.add_metric((row.rule, row.level), value)
+            yield family
+        yield from self._solve_time()
+        yield from self._others()
+
+    def _solve_time(self) -> Iterator[Metric]:
+        family = HistogramMetricFamily(
+            "humangate_challenge_solve_seconds",
+            "Time from challenge page to solution, as the browser measured it.",
+            labels=("rule", "level"),
+        )
+        for row in self._rows:
+            if not any(row.solve_buckets):
+                continue
+            cumulative, buckets = 0, []
+            for bound, count in zip(schema.SOLVE_BOUNDS_MS, row.solve_buckets, strict=True):
+                cumulative += count
+                le = floatToGoString(bound / 1000)  # type: ignore[no-untyped-call]
+                buckets.append((le, cumulative))
+            family.add_metric((row.rule, row.level), buckets, row.solve_ms_sum / 1000)
+        yield family
+
+    def _others(self) -> Iterator[Metric]:
+        reasons = CounterMetricFamily(
+            "humangate_challenge_failures",
+            "Refused solve submissions by reason.",
+            labels=("reason", "level"),
+        )
+        countries = CounterMetricFamily(
+            "humangate_events_by_country",
+            "Decisions by client country (ISO code; 'other' past the cap).",
+            labels=("kind", "country"),
+        )
+        for name, value in sorted(self._other.items()):
+            parts = name.split("|")
+            if parts[0] == "r" and len(parts) == 3:
+                reasons.add_metric((parts[1], parts[2]), value)
+            elif parts[0] == "c" and len(parts) == 3:
+                countries.add_metric((parts[1], parts[2]), value)
+        yield reasons
+        yield countries
+
+
+def exposition(rows: list[RuleStats], other: Counter[str]) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Snapshot(rows, other))
+    return generate_latest(registry)

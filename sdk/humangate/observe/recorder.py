@@ -1,0 +1,293 @@
+"""Counts decisions in process and flushes them to the shared store in the background.
+
+Why aggregate in process: a visitor with a valid clearance must cost no store round
+trip (docs/architecture.md). Every event, passes included, is one dict increment under
+a lock here (about a microsecond); a daemon thread writes the accumulated counts every
+``Config.analytics_flush_seconds`` in a few batched store calls. Across workers and
+machines the store sums the flushes, so any worker can answer a scrape for all of them.
+The price: the last few seconds of counts are not visible yet, and a worker killed
+with SIGKILL loses at most one interval's counts.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import threading
+import weakref
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+
+from humangate.errors import StoreError
+from humangate.events import Event, Kind
+from humangate.faults import ThrottledWarning
+from humangate.observe import schema
+from humangate.stores.base import Store
+
+logger = logging.getLogger("humangate")
+
+MAX_PENDING_FIELDS = 50_000  # kept across failed flushes at most (bounded memory)
+MAX_GEO_PER_FLUSH = 64  # distinct countries/ASNs written per flush; the rest is "other"
+_LOCAL_RAYS = 10_000
+# Hoisted for the hot path (an enum member or module attribute lookup costs there).
+_PASS = Kind.PASSED_WITH_CLEARANCE
+_BUCKET = schema.BUCKET_SECONDS
+
+
+class Recorder:
+    """An :class:`~humangate.events.Observer` feeding the shared analytics."""
+
+    def __init__(
+        self,
+        store: Callable[[], Store],
+        *,
+        interval: float = 5.0,
+        ray_ttl: float = 900.0,
+        background: bool = True,
+    ) -> None:
+        self._store = store
+        self._interval = interval
+        self._ray_ttl = ray_ttl
+        self._background = background
+        self._lock = threading.Lock()
+        self._warn = ThrottledWarning("for analytics (counts kept in memory and retried)")
+        self._pass_fields: dict[tuple[str | None, str | None], str] = {}
+        self._reset()
+        # A forked worker (gunicorn preload) starts clean. A weak reference, so that
+        # registering does not keep every recorder ever built alive.
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _reset_if_alive(ref))
+
+    def _reset(self) -> None:
+        # Also after a fork: the parent's thread does not exist in the child and its
+        # pending counts belong to the parent.
+        self._lock = threading.Lock()
+        self._pending: Counter[tuple[int, str]] = Counter()
+        self._events: list[str] = []
+        self._issued: dict[str, str] = {}  # ray -> rule, to write to the store
+        self._unresolved: list[tuple[Event, int]] = []  # solves whose rule is elsewhere
+        self._local: OrderedDict[str, str] = OrderedDict()  # rays this process issued
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # -- recording (request path) --------------------------------------------------------
+
+    def record(self, event: Event) -> None:
+        if self._thread is None and self._background:
+            self._start()
+        if event.kind is _PASS:
+            # The hot path (every request with a clearance): a cached field name and one
+            # increment under the lock; no store, no JSON, no string building.
+            names = (event.rule, event.level)
+            name = self._pass_fields.get(names)
+            if name is None:
+                name = self._pass_field(names)
+            key = (int(event.at // _BUCKET) * _BUCKET, name)
+            with self._lock:
+                self._pending[key] += 1
+            return
+        self._record_decision(event)
+
+    def _pass_field(self, names: tuple[str | None, str | None]) -> str:
+        if len(self._pass_fields) > 1024:  # labels come from config; this is a backstop
+            self._pass_fields.clear()
+        name = schema.count_field(
+            Kind.PASSED_WITH_CLEARANCE.value, schema.label(names[0]), schema.label(names[1])
+        )
+        self._pass_fields[names] = name
+        return name
+
+    def _record_decision(self, event: Event) -> None:
+        minute = schema.minute_of(event.at)
+        level = schema.label(event.level)
+        kind = event.kind.value
+        with self._lock:
+            # A solve names the rule of the challenge it answers when this process knows it.
+            self._events.append(_event_json(event, event.rule or self._local.get(event.ray)))
+            if len(self._events) > schema.RECENT_LIMIT:
+                del self._events[: -schema.RECENT_LIMIT]
+            if event.kind is Kind.CHALLENGE_SOLVED:
+                rule = self._local.get(event.ray)
+                if rule is None:
+                    self._unresolved.append((event, 0))
+                    return
+                self._count_solve(event, rule)
+                return
+            rule = schema.label(event.rule)
+            self._pending[minute, schema.count_field(kind, rule, level)] += 1
+            if event.kind is Kind.CHALLENGE_FAILED:
+                reason = schema.label(event.reason)
+                self._pending[minute, schema.reason_field(reason, level)] += 1
+            if event.kind is Kind.CHALLENGE_ISSUED:
+                self._issued[event.ray] = rule
+                self._local[event.ray] = rule
+                if len(self._local) > _LOCAL_RAYS:
+                    self._local.popitem(last=False)
+            code = schema.country(event.country)
+            if code is not None:
+                self._pending[minute, schema.geo_field("c", kind, code)] += 1
+            if event.asn is not None:
+                self._pending[minute, schema.geo_field("a", kind, str(int(event.asn)))] += 1
+
+    def _count_solve(self, event: Event, rule: str) -> None:
+        # Caller holds the lock.
+        minute, level = schema.minute_of(event.at), schema.label(event.level)
+        kind = Kind.CHALLENGE_SOLVED.value
+        self._pending[minute, schema.count_field(kind, rule, level)] += 1
+        if event.solve_ms is not None:
+            ms = max(0, int(event.solve_ms))
+            self._pending[minute, schema.solve_field(rule, level, schema.solve_bucket(ms))] += 1
+            self._pending[minute, schema.solve_sum_field(rule, level)] += ms
+        code = schema.country(event.country)
+        if code is not None:
+            self._pending[minute, schema.geo_field("c", kind, code)] += 1
+
+    # -- flushing (background thread) ----------------------------------------------------
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(
+                target=self._run, name="humangate-analytics", daemon=True
+            )
+            self._thread.start()
+        # Last counts on a clean exit; a weak reference, and quiet: at exit nobody can act
+        # on a warning (the store may be gone already).
+        ref = weakref.ref(self)
+        atexit.register(lambda: _flush_if_alive(ref))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.flush()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.flush()
+
+    def flush(self, *, quiet: bool = False) -> bool:
+        """Write what was counted since the last flush. False if the store failed."""
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+            events, self._events = self._events, []
+            issued, self._issued = self._issued, {}
+            unresolved, self._unresolved = self._unresolved, []
+        if not (pending or events or issued or unresolved):
+            return True
+        try:
+            store = self._store()
+            if issued:
+                store.hincr_many(
+                    {schema.ray_key(ray): {rule: 1} for ray, rule in issued.items()},
+                    self._ray_ttl,
+                )
+            self._resolve(store, unresolved)
+            with self._lock:  # solves resolved above were added to the new pending
+                pending.update(self._pending)
+                self._pending = Counter()
+            if pending:
+                store.hincr_many(_by_minute(pending), schema.RETENTION_SECONDS + 120)
+                store.hincr_many({schema.TOTAL_KEY: _totals(pending)}, schema.TOTAL_TTL_SECONDS)
+            if events:
+                store.push_recent(
+                    schema.RECENT_KEY, events, schema.RECENT_LIMIT, schema.RECENT_TTL_SECONDS
+                )
+        except StoreError as exc:
+            if not quiet:
+                self._warn(exc)
+            self._requeue(pending, issued, unresolved)
+            return False
+        except Exception:  # never let the flusher thread die
+            logger.exception("humangate analytics flush failed")
+            return False
+        return True
+
+    def _resolve(self, store: Store, unresolved: list[tuple[Event, int]]) -> None:
+        """Credit solves of challenges issued by other workers to the issuing rule."""
+        if not unresolved:
+            return
+        found = store.hget_many([schema.ray_key(event.ray) for event, _ in unresolved])
+        with self._lock:
+            for (event, tries), fields in zip(unresolved, found, strict=True):
+                if fields:
+                    self._count_solve(event, next(iter(fields)))
+                elif tries < 2:  # the issuer may not have flushed yet: try next time
+                    self._unresolved.append((event, tries + 1))
+                else:
+                    self._count_solve(event, schema.NONE)
+
+    def _requeue(
+        self,
+        pending: Counter[tuple[int, str]],
+        issued: dict[str, str],
+        unresolved: list[tuple[Event, int]],
+    ) -> None:
+        with self._lock:
+            if len(self._pending) + len(pending) <= MAX_PENDING_FIELDS:
+                self._pending.update(pending)
+            if len(self._issued) < _LOCAL_RAYS:
+                self._issued.update(issued)
+            self._unresolved.extend(unresolved[:_LOCAL_RAYS])
+
+
+def _flush_if_alive(ref: weakref.ref[Recorder]) -> None:
+    recorder = ref()
+    if recorder is not None:
+        recorder.flush(quiet=True)
+
+
+def _reset_if_alive(ref: weakref.ref[Recorder]) -> None:
+    recorder = ref()
+    if recorder is not None:
+        recorder._reset()  # our own fork hook
+
+
+def _by_minute(pending: Counter[tuple[int, str]]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    geo_seen: dict[str, set[str]] = {}
+    for (minute, field), amount in pending.items():
+        name = _cap_geo(field, geo_seen)
+        bucket = out.setdefault(schema.minute_key(minute), {})
+        bucket[name] = bucket.get(name, 0) + amount
+    return out
+
+
+def _totals(pending: Counter[tuple[int, str]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    geo_seen: dict[str, set[str]] = {}
+    for (_, field), amount in pending.items():
+        name = _cap_geo(field, geo_seen)
+        out[name] = out.get(name, 0) + amount
+    return out
+
+
+def _cap_geo(field: str, seen: dict[str, set[str]]) -> str:
+    """Bound distinct countries/ASNs per flush; extras are counted as 'other'."""
+    if not field.startswith(("c|", "a|")):
+        return field
+    dimension, kind, value = field.split("|", 2)
+    values = seen.setdefault(dimension + kind, set())
+    if value in values or len(values) < MAX_GEO_PER_FLUSH:
+        values.add(value)
+        return field
+    return f"{dimension}|{kind}|other"
+
+
+def _event_json(event: Event, rule: str | None) -> str:
+    data = {
+        "kind": event.kind.value,
+        "ray": event.ray,
+        "at": round(event.at, 3),
+        "rule": rule,
+        "action": event.action,
+        "level": event.level,
+        "reason": event.reason,
+        "path": (event.path or "")[:200] or None,
+        "country": event.country,
+        "asn": event.asn,
+        "solve_ms": event.solve_ms,
+        "client_ip": event.client_ip,  # set only when the owner enabled log_client_ip
+    }
+    return json.dumps({k: v for k, v in data.items() if v is not None}, separators=(",", ":"))

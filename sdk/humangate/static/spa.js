@@ -1,0 +1,139 @@
+// humangate spa.js: built from js/src by js/build.mjs; do not edit.
+(() => {
+"use strict";
+// ---- js/src/spa.js
+// The single-page-app helper, shipped as {prefix}static/spa.js. Load it with a plain
+// <script src> (not type=module: it finds the prefix from its own URL).
+//
+//   const response = await humangate.fetch("/api/orders", { method: "POST", body });
+//
+// humangate.fetch(input, init) is fetch(): when the answer carries
+// `cf-mitigated: challenge` it runs the challenge in place, in a modal dialog holding a
+// same-origin iframe of {prefix}challenge, waits until that frame reaches {prefix}done
+// (the clearance cookie is then set), and sends the request once more. No page reload.
+//
+// On humangate's own "your form is kept" page it does the same and then submits the
+// held form to {prefix}replay, so a challenged form POST reaches the app after all.
+
+const PREFIX = ownPrefix();
+let pendingChallenge = null;
+
+function ownPrefix() {
+  const script = document.currentScript;
+  if (script && script.src) {
+    const path = new URL(script.src, location.href).pathname;
+    const at = path.lastIndexOf("static/spa.js");
+    if (at > 0) return path.slice(0, at);
+  }
+  return "/.humangate/";
+}
+
+function challengeUrl(level) {
+  return `${PREFIX}challenge?level=${encodeURIComponent(level || "managed")}`;
+}
+
+/** Shows the challenge at `url` in a modal dialog; resolves once it is solved. */
+function runChallenge(url) {
+  if (pendingChallenge) return pendingChallenge; // several requests, one challenge
+  pendingChallenge = new Promise((resolve, reject) => {
+    const dialog = document.createElement("dialog");
+    dialog.setAttribute("aria-label", "Checking your browser");
+    Object.assign(dialog.style, {
+      width: "min(36rem, 92vw)",
+      height: "min(32rem, 86vh)",
+      padding: "0",
+      border: "1px solid #888",
+      borderRadius: "8px",
+    });
+    const frame = document.createElement("iframe");
+    frame.title = "Browser check";
+    Object.assign(frame.style, { width: "100%", height: "calc(100% - 3rem)", border: "0" });
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = "Cancel";
+    cancel.style.margin = "0.5rem";
+
+    const finish = (error) => {
+      dialog.close();
+      dialog.remove();
+      if (error) reject(error);
+      else resolve();
+    };
+    frame.addEventListener("load", () => {
+      let path = "";
+      try {
+        path = frame.contentWindow.location.pathname;
+      } catch {
+        return; // not (yet) same-origin content: keep waiting
+      }
+      if (path === `${PREFIX}done`) finish();
+    });
+    cancel.addEventListener("click", () => finish(new Error("challenge cancelled")));
+    dialog.addEventListener("cancel", (event) => {
+      event.preventDefault(); // Escape: same as the button, with our cleanup
+      finish(new Error("challenge cancelled"));
+    });
+
+    frame.src = url;
+    dialog.append(frame, cancel);
+    document.body.append(dialog);
+    dialog.showModal();
+    frame.focus();
+  }).finally(() => {
+    pendingChallenge = null;
+  });
+  return pendingChallenge;
+}
+
+/** Runs the challenge for `level` ("non_interactive", "managed", "interactive"). */
+function challenge(level) {
+  return runChallenge(challengeUrl(level));
+}
+
+async function challengeLevel(response) {
+  try {
+    const problem = await response.clone().json();
+    if (problem && typeof problem.level === "string") return problem.level;
+  } catch {
+    // An HTML challenge page or an empty body: the default level will do.
+  }
+  return "managed";
+}
+
+/** fetch(), but a challenged answer is solved in place and the request sent once more. */
+async function gatedFetch(input, init) {
+  // A Request's body can be read once: keep a copy for the retry.
+  const retry = input instanceof Request ? input.clone() : input;
+  const response = await fetch(input, init);
+  if (response.headers.get("cf-mitigated") !== "challenge") return response;
+  await challenge(await challengeLevel(response));
+  return fetch(retry, init);
+}
+
+function resumeHeldPage() {
+  const form = document.getElementById("humangate-replay");
+  if (form) {
+    runChallenge(form.dataset.challenge || challengeUrl("managed")).then(
+      () => form.submit(),
+      () => {}, // cancelled: the page still explains what happened
+    );
+    return;
+  }
+  const status = document.getElementById("humangate-clear");
+  if (status) {
+    runChallenge(status.dataset.challenge || challengeUrl("managed")).then(
+      () => {
+        status.textContent = "Check complete. Go back and submit the form again.";
+      },
+      () => {},
+    );
+  }
+}
+
+window.humangate = Object.freeze({ fetch: gatedFetch, challenge });
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", resumeHeldPage);
+} else {
+  resumeHeldPage();
+}
+})();
