@@ -1,0 +1,162 @@
+"""The recorder: in-process counts, flushed to the shared store, summed across workers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from humangate.errors import StoreError
+from humangate.events import Event, Kind
+from humangate.observe import schema
+from humangate.observe.recorder import MAX_GEO_PER_FLUSH, Recorder
+from humangate.observe.summary import read_summary, read_totals
+from humangate.stores import MemoryStore
+
+
+class CountingStore(MemoryStore):
+    """A real memory store that counts calls and can be switched off (an outage)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+        self.down = False
+
+    def _touch(self) -> None:
+        self.calls += 1
+        if self.down:
+            raise StoreError("store is down (test)")
+
+    def hincr_many(self, updates: Mapping[str, Mapping[str, int]], ttl: float) -> None:
+        self._touch()
+        super().hincr_many(updates, ttl)
+
+    def hget_many(self, keys: Sequence[str]) -> list[dict[str, int]]:
+        self._touch()
+        return super().hget_many(keys)
+
+    def push_recent(self, key: str, values: Sequence[str], limit: int, ttl: float) -> None:
+        self._touch()
+        super().push_recent(key, values, limit, ttl)
+
+
+def event(kind: Kind, ray: str = "r1", **details: object) -> Event:
+    return Event(kind, ray, time.time(), **details)  # type: ignore[arg-type]
+
+
+def recorder(store: MemoryStore) -> Recorder:
+    return Recorder(lambda: store, background=False)
+
+
+def test_recording_never_touches_the_store() -> None:
+    store = CountingStore()
+    rec = recorder(store)
+    for _ in range(1000):
+        rec.record(event(Kind.PASSED_WITH_CLEARANCE, "", rule="default", level="managed"))
+    rec.record(event(Kind.CHALLENGE_ISSUED, rule="login", level="interactive"))
+    assert store.calls == 0  # all in process until the flush
+    assert rec.flush()
+    rows, _ = read_totals(store)
+    assert {(r.rule, r.level, r.passed, r.issued) for r in rows} == {
+        ("default", "managed", 1000, 0),
+        ("login", "interactive", 0, 1),
+    }
+
+
+def test_csr_failed_and_median_per_rule() -> None:
+    store = MemoryStore()
+    rec = recorder(store)
+    for i in range(4):
+        rec.record(event(Kind.CHALLENGE_ISSUED, f"ray{i}", rule="login", level="interactive"))
+    for i, ms in enumerate((800, 1200, 3000)):
+        rec.record(event(Kind.CHALLENGE_SOLVED, f"ray{i}", level="interactive", solve_ms=ms))
+    rec.record(event(Kind.CHALLENGE_FAILED, "x", reason="wrong_solution", level="interactive"))
+    rec.record(event(Kind.BLOCKED, "b", rule="no admin", country="DE", asn=3320))
+    rec.flush()
+    summary = read_summary(store, time.time(), window=3600)
+    login = next(r for r in summary.rows if r.rule == "login")
+    assert (login.issued, login.solved, login.failed) == (4, 3, 1)
+    assert login.csr == pytest.approx(0.75)
+    assert login.median_solve_ms is not None and 1000 <= login.median_solve_ms <= 2000
+    assert summary.reasons["wrong_solution"] == 1
+    assert summary.countries == [("DE", 1)]
+    assert summary.asns == [("3320", 1)]
+    assert [e["kind"] for e in summary.recent][:2] == ["blocked", "challenge_failed"]
+
+
+def test_solve_at_another_worker_is_credited_to_the_issuing_rule() -> None:
+    store = MemoryStore()  # shared, as SQLite/Redis are between workers
+    worker_a, worker_b = recorder(store), recorder(store)
+    worker_a.record(event(Kind.CHALLENGE_ISSUED, "ray-x", rule="shop", level="managed"))
+    worker_a.flush()
+    worker_b.record(event(Kind.CHALLENGE_SOLVED, "ray-x", level="managed", solve_ms=900))
+    worker_b.flush()
+    rows, _ = read_totals(store)
+    shop = next(r for r in rows if r.rule == "shop")
+    assert (shop.issued, shop.solved) == (1, 1)
+
+
+def test_solve_waits_for_the_issuer_to_flush() -> None:
+    store = MemoryStore()
+    worker_a, worker_b = recorder(store), recorder(store)
+    worker_a.record(event(Kind.CHALLENGE_ISSUED, "ray-y", rule="shop", level="managed"))
+    worker_b.record(event(Kind.CHALLENGE_SOLVED, "ray-y", level="managed"))
+    worker_b.flush()  # issuer has not flushed yet: the solve is held back
+    worker_a.flush()
+    worker_b.flush()
+    rows, _ = read_totals(store)
+    assert [(r.rule, r.solved) for r in rows if r.solved] == [("shop", 1)]
+
+
+def test_country_cardinality_is_bounded() -> None:
+    store = MemoryStore()
+    rec = recorder(store)
+    codes = [a + b for a in "ABCDEFGHIJ" for b in "ABCDEFGHIJ"]  # 100 codes
+    for code in codes:
+        rec.record(event(Kind.BLOCKED, "b", rule="r", country=code))
+    rec.record(event(Kind.BLOCKED, "b", rule="r", country="not a country"))
+    rec.flush()
+    _, other = read_totals(store)
+    countries = {k for k in other if k.startswith("c|")}
+    assert len(countries) == MAX_GEO_PER_FLUSH + 1  # the cap plus "other"
+    assert other["c|blocked|other"] == 100 - MAX_GEO_PER_FLUSH
+
+
+def test_rule_labels_cannot_inject_fields() -> None:
+    store = MemoryStore()
+    rec = recorder(store)
+    rec.record(event(Kind.BLOCKED, "b", rule="a|b\nc" + "x" * 500, level="|"))
+    rec.flush()
+    rows, _ = read_totals(store)
+    assert len(rows) == 1
+    assert "|" not in rows[0].rule and "\n" not in rows[0].rule
+    assert len(rows[0].rule) == schema.MAX_LABEL
+
+
+def test_store_outage_keeps_counts_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    store = CountingStore()
+    rec = recorder(store)
+    store.down = True
+    caplog.set_level(logging.WARNING, logger="humangate")
+    for _ in range(5):
+        rec.record(event(Kind.CHALLENGE_ISSUED, rule="login", level="interactive"))
+        assert rec.flush() is False
+    warnings = [r for r in caplog.records if "store unavailable" in r.getMessage()]
+    assert len(warnings) == 1
+    store.down = False
+    assert rec.flush() is True
+    rows, _ = read_totals(store)
+    assert rows[0].issued == 5  # nothing lost across the outage
+
+
+def test_background_thread_flushes() -> None:
+    store = MemoryStore()
+    rec = Recorder(lambda: store, interval=0.05)
+    rec.record(event(Kind.BLOCKED, "b", rule="r"))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not read_totals(store)[0]:
+        time.sleep(0.02)
+    rec.stop()
+    assert read_totals(store)[0][0].blocked == 1
