@@ -527,3 +527,12 @@ def test_app_sees_the_clearance_in_environ(client: WSGIClient) -> None:
     visitor.request("GET", "/page")
     assert seen[-1] is not None
     assert seen[-1].level.label == "managed"
+
+
+def test_site_favicon_is_not_challenged_so_the_challenge_page_can_show_it(
+    client: WSGIClient,
+) -> None:
+    assert client.request("GET", "/favicon.ico").status == 200
+    assert client.request("POST", "/favicon.ico").status == 403
+    blocking = WSGIClient(gate(rules=[Rule('http.request.uri.path eq "/favicon.ico"', "block")]))
+    assert blocking.request("GET", "/favicon.ico").status == 403

@@ -224,9 +224,7 @@ class Engine:
         forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
         if action is Action.BLOCK:
             return Answer(self._block(request, visitor, forget, rule))
-        if action.is_challenge and not _is_cors_preflight(request):
-            # A preflight cannot carry cookies, so it could never pass; the real request
-            # that follows it is challenged instead.
+        if action.is_challenge and not _is_unchallengeable(request):
             cleared = (
                 visitor.clearance is not None and visitor.clearance.level >= action.required_level
             )
@@ -821,10 +819,16 @@ def _script_response(script: bytes) -> Response:
     return Response(200, headers, script)
 
 
-def _is_cors_preflight(request: Request) -> bool:
-    return (
-        request.method == "OPTIONS" and request.header("access-control-request-method") is not None
-    )
+def _is_unchallengeable(request: Request) -> bool:
+    """Requests a challenge can never help with, so challenge actions let them through.
+
+    A CORS preflight cannot carry cookies, so it could never pass; the real request that
+    follows it is challenged instead. The site's ``/favicon.ico`` is what the challenge
+    page itself shows in the tab; challenging it only hides the icon. Blocks still apply.
+    """
+    if request.method == "OPTIONS":
+        return request.header("access-control-request-method") is not None
+    return request.method in ("GET", "HEAD") and request.path == "/favicon.ico"
 
 
 def _method_not_allowed(allow: str) -> Response:
