@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Literal
 from urllib.parse import parse_qs
 
 from humangate import answers, challenges, faults, pages
@@ -80,6 +81,22 @@ class _Visitor:
     binding: str
     clearance: Clearance | None
     bad_cookie: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """What differs between a block (403) and a rate limit (429) answer."""
+
+    status: int
+    page: Literal["block", "rate_limited"]
+    event: Kind
+    title: str
+    detail: str
+    extra_fields: dict[str, object] | None = None
+
+    @property
+    def problem_kind(self) -> str:
+        return "blocked" if self.page == "block" else "rate-limited"
 
 
 class Engine:
@@ -396,46 +413,43 @@ class Engine:
     def _rate_limited(
         self, request: Request, visitor: _Visitor, limited: Limited, rule: str | None = None
     ) -> Response:
-        ray = answers.new_ray_id()
-        retry: HeaderList = (("retry-after", str(limited.retry_after)),)
+        headers: HeaderList = (("retry-after", str(limited.retry_after)),)
         if visitor.bad_cookie:
-            retry = (*retry, self._cookies.clear(request.scheme))
-        self._observe(
-            Kind.RATE_LIMITED,
-            ray,
-            path=request.path,
-            rule=rule,
-            action="block",
-            **self._where(request, visitor),
-        )
-        if not request.accepts_html or request.websocket:
-            return answers.problem(
+            headers = (*headers, self._cookies.clear(request.scheme))
+        return self._refuse(
+            request,
+            visitor,
+            _Refusal(
                 429,
-                "rate-limited",
+                "rate_limited",
+                Kind.RATE_LIMITED,
                 "Too many requests",
                 f"Slow down; retry after {limited.retry_after} seconds.",
-                ray,
-                extra_fields={"retry_after": limited.retry_after},
-                extra_headers=retry,
-            )
-        nonce = answers.new_nonce()
-        body = pages.block_page(
-            language=self._page_language(request),
-            nonce=nonce,
-            host=request.host,
-            ray=ray,
-            client_ip=str(visitor.ip or ""),
-            favicon_url=self._favicon_url(),
-            kind="rate_limited",
+                {"retry_after": limited.retry_after},
+            ),
+            headers,
+            rule,
         )
-        return _head_aware(request, answers.html_response(429, body, ray, nonce, retry))
 
     def _block(
         self, request: Request, visitor: _Visitor, extra: HeaderList, rule: str | None = None
     ) -> Response:
+        detail = "The site owner does not allow this request."
+        refusal = _Refusal(403, "block", Kind.BLOCKED, "Access denied", detail)
+        return self._refuse(request, visitor, refusal, extra, rule)
+
+    def _refuse(
+        self,
+        request: Request,
+        visitor: _Visitor,
+        refusal: _Refusal,
+        headers: HeaderList,
+        rule: str | None,
+    ) -> Response:
+        """A block or rate-limit answer: the page for browsers, a problem for the rest."""
         ray = answers.new_ray_id()
         self._observe(
-            Kind.BLOCKED,
+            refusal.event,
             ray,
             path=request.path,
             rule=rule,
@@ -444,12 +458,13 @@ class Engine:
         )
         if not request.accepts_html or request.websocket:
             return answers.problem(
-                403,
-                "blocked",
-                "Access denied",
-                "The site owner does not allow this request.",
+                refusal.status,
+                refusal.problem_kind,
+                refusal.title,
+                refusal.detail,
                 ray,
-                extra_headers=extra,
+                extra_fields=refusal.extra_fields,
+                extra_headers=headers,
             )
         nonce = answers.new_nonce()
         body = pages.block_page(
@@ -459,8 +474,11 @@ class Engine:
             ray=ray,
             client_ip=str(visitor.ip or ""),
             favicon_url=self._favicon_url(),
+            kind=refusal.page,
         )
-        return _head_aware(request, answers.html_response(403, body, ray, nonce, extra))
+        return _head_aware(
+            request, answers.html_response(refusal.status, body, ray, nonce, headers)
+        )
 
     # -- humangate's own endpoints -------------------------------------------------------
 
