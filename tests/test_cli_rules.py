@@ -120,10 +120,11 @@ def test_bots_refresh_from_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
         json.dumps({"creationTime": "2030-01-01", "prefixes": [{"ipv4Prefix": "66.249.64.0/27"}]})
     )
     output = tmp_path / "bots.json"
-    argv = ["bots", "refresh", "--from", str(published), "--output", str(output)]
+    argv = ["bots", "refresh", "--from", str(published), "--crawler", "googlebot"]
+    argv += ["--output", str(output)]
     assert main(argv) == 0
     data = json.loads(output.read_text())
     assert data["crawlers"]["googlebot"]["prefixes"] == ["66.249.64.0/27"]
-    assert "1 prefixes" in capsys.readouterr().out
+    assert "googlebot: 1 prefixes" in capsys.readouterr().out
     published.write_text("not json")
     assert main(argv) == 2

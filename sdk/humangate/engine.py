@@ -8,7 +8,6 @@ these response headers). It never imports a web framework and never does I/O its
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -32,11 +31,13 @@ from humangate.observe import Analytics
 from humangate.pages.endpoints import SCRIPT_MESSAGES, catalog_response, favicon_response
 from humangate.replay import Replay, ReplayDesk, is_replayable
 from humangate.request import Request, Response
-from humangate.rules import service
+from humangate.risk import Strikes, assess
+from humangate.rules import ratelimit, service
 from humangate.rules.context import RequestFields
-from humangate.rules.phases import Phases, Verdict
+from humangate.rules.phases import Match, Phases, Verdict
 from humangate.rules.ratelimit import Limited
 from humangate.signals import Assessment, primary_language
+from humangate.solve_body import parse_solve_body
 from humangate.tickets import Failure, Ticket, TicketBook, user_agent_hash
 from humangate.tokens import KeyRing
 
@@ -67,6 +68,9 @@ class Forward:
     headers: HeaderList = ()
     clearance: Clearance | None = None
     replay: Replay | None = None  # call the app with this held request instead
+    # Rate limits that count by the response (http.response.code): the adapter runs
+    # count_response(status) with the store once the app has started its response.
+    count_response: Callable[[int], Flow[None]] | None = None
 
 
 Outcome = Answer | Forward
@@ -114,6 +118,7 @@ class Engine:
         "_resolver",
         "_services",
         "_store_warnings",
+        "_strikes",
         "_tickets",
         "_types",
     )
@@ -134,6 +139,7 @@ class Engine:
         self._cookies = answers.CookieJar(
             config.cookie_name, config.cookie_secure, config.cookie_samesite, max_age
         )
+        self._strikes = Strikes(config.cookie_name, config.cookie_secure, config.cookie_samesite)
         self._assets = StaticAssets()
         self._observers: list[Observer] = [LoggingObserver()]
         # Shared analytics (humangate.observe): counted in process, flushed in the background.
@@ -184,10 +190,33 @@ class Engine:
             return (yield from self._endpoint(request, request.path[len(prefix) :]))
         visitor = self._visitor(request)
         verdict = yield from self._decide(request, visitor)
-        rule = _rule_label(verdict)
+        deciding = _deciding_match(verdict)
+        rule = deciding.label if deciding else verdict.phase  # "default" or "under_attack"
         if verdict.limited is not None and verdict.action is Action.BLOCK:
             return Answer(self._rate_limited(request, visitor, verdict.limited, rule))
-        return self._act(request, visitor, verdict.action, rule)
+        if verdict.limited is not None:
+            # Over a challenge-action rate limit: the clearance held predates the limit
+            # being exceeded (the phases let a fresher one through), so solve again.
+            visitor = replace(visitor, clearance=None)
+        bits = deciding.difficulty if deciding else None
+        outcome = self._act(request, visitor, verdict.action, rule, bits)
+        if verdict.pending and isinstance(outcome, Forward):
+            outcome = replace(outcome, count_response=self._response_counter(verdict))
+        return outcome
+
+    def _response_counter(self, verdict: Verdict) -> Callable[[int], Flow[None]]:
+        """Counts this request, once, for rate limits whose counting expression reads
+        the response status; a store failure counts nothing (never an error)."""
+        warn = self._store_warnings["rate limits"]
+        counted: list[int] = []
+
+        def count(status: int) -> Flow[None]:
+            if not counted:
+                counted.append(status)
+                flow = ratelimit.count_response(verdict.pending, status)
+                yield from faults.tolerate(flow, warn, "open")
+
+        return count
 
     # -- rules ---------------------------------------------------------------------------
 
@@ -196,7 +225,7 @@ class Engine:
         if self._phases.is_trivial and not self._config.under_attack:
             return Verdict(Action(self._config.default_action))  # nothing to evaluate
         fields = self.rule_fields(request, visitor.ip, visitor.clearance)
-        flow = self._phases.decide(fields, visitor.ip)
+        flow = self._phases.decide(fields, visitor.ip, self._clock(), visitor.clearance)
         # Counters the store cannot give: "open" reads them as zero, "closed" as over the
         # limit (docs/storage.md, "Behaviour under faults"); never a 500.
         mode = self._config.rate_limit_store_failure
@@ -236,7 +265,12 @@ class Engine:
         return self._phases
 
     def _act(
-        self, request: Request, visitor: _Visitor, action: Action, rule: str | None = None
+        self,
+        request: Request,
+        visitor: _Visitor,
+        action: Action,
+        rule: str | None = None,
+        rule_bits: int | None = None,
     ) -> Outcome:
         forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
         if action is Action.BLOCK:
@@ -251,7 +285,9 @@ class Engine:
                     retry = self._replays.must_retry(request, ray, action.required_level, forget)
                     return Answer(retry, replay_level=action.required_level)
                 return Answer(
-                    self._challenge(request, visitor, action.required_level, forget, rule)
+                    self._challenge(
+                        request, visitor, action.required_level, forget, rule, rule_bits=rule_bits
+                    )
                 )
             # The hot path: no ray id, no store; the recorder only bumps a counter.
             level = visitor.clearance.level.label if visitor.clearance else None
@@ -265,9 +301,11 @@ class Engine:
         value = request.cookies.get(self._cookies.name_for(request.scheme))
         clearance = None
         if value:
-            clearance = self._clearances.verify(
-                value, binding, self._clock(), background=request.is_background_fetch
-            )
+            now = self._clock()
+            clearance = self._clearances.verify(value, binding, now)
+            # XHR/fetch get extra grace past expiry; ask only when it could matter.
+            if clearance is None and request.is_background_fetch:
+                clearance = self._clearances.verify(value, binding, now, background=True)
         return _Visitor(
             ip, user_agent, binding, clearance, bad_cookie=bool(value) and clearance is None
         )
@@ -294,6 +332,8 @@ class Engine:
         level: Level,
         extra: HeaderList,
         rule: str | None = None,
+        *,
+        rule_bits: int | None = None,
     ) -> Response:
         ray = answers.new_ray_id()
         headers = (("cf-mitigated", "challenge"), *extra)
@@ -301,9 +341,13 @@ class Engine:
             return answers.problem(
                 403, "challenge", "Challenge required", "", ray, extra_headers=headers
             )
+        risk = assess(request, visitor.clearance, self._strikes.count(request))
+        difficulty = self._config.difficulty_policy.bits(
+            level, risk, rule_bits=rule_bits, under_attack=self._config.under_attack
+        )
         ticket, token = self._tickets.issue(
             level=level,
-            difficulty=self._config.difficulty,
+            difficulty=difficulty,
             client_ip=visitor.ip,
             user_agent=visitor.user_agent,
             target=request.target,
@@ -317,6 +361,7 @@ class Engine:
             path=request.path,
             rule=rule,
             action=level.label,
+            difficulty=difficulty,
             **self._where(request, visitor),
         )
         if not request.accepts_html:
@@ -621,8 +666,8 @@ class Engine:
             return Answer(
                 answers.problem(413, "too-large", "Payload too large", "Solution too large.", ray)
             )
-        submission = _parse_submission(request.body)
-        if submission is None:
+        body = parse_solve_body(request.body)
+        if body is None:
             return Answer(
                 answers.problem(
                     400,
@@ -632,10 +677,9 @@ class Engine:
                     ray,
                 )
             )
-        token, nonce, signals, extras = submission
         now = self._clock()
         try:
-            ticket = self._tickets.open(token)
+            ticket = self._tickets.open(body.token)
         except TokenError:
             return Answer(self._solve_failed(Failure.INVALID, None, ray, request))
         visitor = self._visitor(request)
@@ -650,18 +694,21 @@ class Engine:
         if failure is None:
             # Proof of work, page/Worker verdicts, header checks, interaction, plugins.
             decision = self._types[ticket.level].verify(
-                _submission(request, visitor.user_agent, ticket, nonce, signals, extras, now)
+                body.submission(request, visitor.user_agent, ticket, now)
             )
             assessment = decision.assessment
-            # Names of the checks that fired, never their inputs: for operators and e2e.
+            # Names of the checks that fired, never their inputs, and the page's word on
+            # which solver found the nonce and how long it took: for operators and e2e.
             signals_logger.info(
-                "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s",
+                "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s solver=%s ms=%s",
                 ticket.ray,
                 ticket.level.label,
                 decision.failure or "passed",
                 assessment.score,
                 ",".join(assessment.hard) or "-",
                 ",".join(assessment.soft) or "-",
+                body.solver,
+                "-" if body.elapsed_ms is None else body.elapsed_ms,
             )
             if decision.failure is not None:
                 known = decision.failure in Failure.__members__.values()
@@ -676,7 +723,7 @@ class Engine:
                 # The owner chose availability: accept, unrecorded (one replay possible).
                 return Answer(
                     self._solved(
-                        request, visitor, ticket, now, assessment, solve_ms=_elapsed(extras)
+                        request, visitor, ticket, now, assessment, solve_ms=body.elapsed_ms
                     )
                 )
             return Answer(
@@ -691,7 +738,7 @@ class Engine:
             )
         if not first_use:
             return Answer(self._solve_failed(Failure.REPLAYED, ticket, ray, request))
-        solve_ms = _elapsed(extras)
+        solve_ms = body.elapsed_ms
         return Answer(self._solved(request, visitor, ticket, now, assessment, solve_ms=solve_ms))
 
     def _solved(
@@ -725,7 +772,10 @@ class Engine:
             200,
             {"ok": True, "redirect": ticket.target},
             ticket.ray,
-            extra=(self._cookies.set(request.scheme, cookie),),
+            extra=(
+                self._cookies.set(request.scheme, cookie),
+                *self._strikes.after_success(request),
+            ),
         )
 
     def _solve_failed(
@@ -748,23 +798,19 @@ class Engine:
         }
         if ticket is not None:
             data["redirect"] = ticket.target
-        return answers.json_response(403, data, ray, extra=(("cf-mitigated", "challenge"),))
+        # The next challenge for this client is harder (humangate.risk).
+        strikes = self._strikes.after_failure(request, failure) if request else ()
+        return answers.json_response(
+            403, data, ray, extra=(("cf-mitigated", "challenge"), *strikes)
+        )
 
 
-def _rule_label(verdict: Verdict) -> str:
-    """Which rule decided: its label from the config, or the phase that ended it."""
+def _deciding_match(verdict: Verdict) -> Match | None:
+    """The rule that decided (None when the default action or under-attack mode did)."""
     for match in reversed(verdict.matches):
         if match.phase == verdict.phase:
-            return match.label
-    return verdict.phase  # "default" or "under_attack"
-
-
-def _elapsed(extras: dict[str, object]) -> int | None:
-    """The browser-reported solve time, clamped (it is the client's word: analytics only)."""
-    value = extras.get("elapsed_ms")
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return min(max(value, 0), 3_600_000)
+            return match
+    return None
 
 
 def _done_page() -> Response:
@@ -775,49 +821,6 @@ def _done_page() -> Response:
         "<title>Verified</title></head><body><p>Verified. You can continue.</p></body></html>"
     )
     return answers.html_response(200, body.encode(), ray, nonce)
-
-
-def _parse_submission(
-    body: bytes,
-) -> tuple[str, int, dict[str, object], dict[str, object]] | None:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    token, nonce, signals = data.get("ticket"), data.get("nonce"), data.get("signals", {})
-    if not isinstance(token, str) or isinstance(nonce, bool) or not isinstance(nonce, int):
-        return None
-    if not isinstance(signals, dict):
-        return None
-    extras = {k: v for k, v in data.items() if k in ("elapsed_ms", "steps")}
-    return token, nonce, signals, extras
-
-
-def _submission(  # noqa: PLR0917 - one private call site, read as a record
-    request: Request,
-    user_agent: str,
-    ticket: Ticket,
-    nonce: int,
-    signals: dict[str, object],
-    extras: dict[str, object],
-    now: float,
-) -> challenges.Submission:
-    elapsed = extras.get("elapsed_ms")
-    steps = extras.get("steps")
-    return challenges.Submission(
-        ticket=ticket,
-        nonce=nonce,
-        elapsed_ms=elapsed if isinstance(elapsed, int) and not isinstance(elapsed, bool) else None,
-        signals=signals,
-        steps=steps if isinstance(steps, dict) else {},
-        header=request.header,
-        user_agent=user_agent,
-        scheme=request.scheme,
-        host=request.host,
-        now=now,
-    )
 
 
 def _plugin_script(name: str) -> bytes | None:

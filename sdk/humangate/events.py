@@ -38,6 +38,7 @@ class Event:
     country: str | None = None
     asn: int | None = None
     solve_ms: int | None = None
+    difficulty: int | None = None  # proof-of-work bits of an issued challenge
     client_ip: str | None = None
 
 

@@ -7,7 +7,9 @@ app = HumanGate(app, Config(secret_keys=["..."]))
 
 from __future__ import annotations
 
+import functools
 import io
+import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
+# A path made only of these needs no quoting: skip urllib's quote on the common case.
+_NEEDS_QUOTE = re.compile(r"[^A-Za-z0-9/!$&'()*+,;=:@\-._~]")
 CLEARANCE_KEY = "humangate.clearance"  # environ key: the visitor's Clearance or None
 
 
@@ -52,14 +56,18 @@ class HumanGate:
         environ[CLEARANCE_KEY] = outcome.clearance
         if outcome.replay is not None:
             environ = _replayed(environ, outcome.replay)
-        if not outcome.headers:
+        count = outcome.count_response
+        if not outcome.headers and count is None:
             return self.app(environ, start_response)
         extra = list(outcome.headers)
 
         def start_with_extra(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Callable[[bytes], object]:
-            return start_response(status, [*headers, *extra], exc_info)
+            write = start_response(status, [*headers, *extra], exc_info)
+            if count is not None:  # rate limits counting by http.response.code
+                run_sync(count(_status_code(status)), self.gate.store)
+            return write
 
         return self.app(environ, start_with_extra)
 
@@ -79,18 +87,30 @@ class HumanGate:
             headers=tuple(_headers(environ)),
             peer=environ.get("REMOTE_ADDR") or None,
             scheme=environ.get("wsgi.url_scheme", "http"),
-            raw_path=quote(raw, safe=_PATH_SAFE) or "/",
+            raw_path=(quote(raw, safe=_PATH_SAFE) if _NEEDS_QUOTE.search(path) else path) or "/",
             body=body,
         )
+
+
+def _status_code(status: str) -> int:
+    """The number of a WSGI status line ("404 Not Found"); 0 if it has none."""
+    code = status.partition(" ")[0]
+    return int(code) if code.isdigit() else 0
 
 
 def _headers(environ: WSGIEnvironment) -> Iterable[tuple[str, str]]:
     for key, value in environ.items():
         if key.startswith("HTTP_") and isinstance(value, str):
-            yield key[5:].replace("_", "-").lower(), value
+            yield _header_name(key), value
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             yield key.replace("_", "-").lower(), environ[key]
+
+
+@functools.lru_cache(maxsize=256)
+def _header_name(key: str) -> str:
+    """HTTP_USER_AGENT -> user-agent (cached: the same few names arrive every time)."""
+    return key[5:].replace("_", "-").lower()
 
 
 def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:

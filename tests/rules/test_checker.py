@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from humangate.errors import ExpressionError
 from humangate.rules import compile_expression
-from tests.rules.conftest import ErrorAt
+from tests.rules.conftest import DictSource, ErrorAt
 
 
 @pytest.mark.parametrize(
@@ -105,3 +106,21 @@ def test_named_list_without_any_lists(error_at: ErrorAt) -> None:
 )
 def test_well_typed_expressions_compile(text: str) -> None:
     compile_expression(text)
+
+
+def test_response_fields_need_a_counting_expression(error_at: ErrorAt) -> None:
+    error_at(
+        "http.response.code eq 401",
+        0,
+        "http.response.code is a response field: only a rate limit's counting_expression",
+    )
+    with pytest.raises(ExpressionError, match="expected an Int literal"):
+        compile_expression('http.response.code eq "401"', response=True)
+
+
+def test_response_fields_compile_for_counting() -> None:
+    expression = compile_expression("http.response.code in {401 403}", response=True)
+    assert expression.fields == {"http.response.code"}
+    assert expression.evaluate(DictSource({"http.response.code": 403}))
+    assert not expression.evaluate(DictSource({"http.response.code": 200}))
+    assert not expression.evaluate(DictSource({}))  # unknown before the response: missing

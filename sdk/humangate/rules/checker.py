@@ -16,7 +16,7 @@ from typing import NoReturn
 from humangate.errors import ExpressionError
 from humangate.rules import ast
 from humangate.rules.ast import CompareOp
-from humangate.rules.fields import FIELDS, canonical
+from humangate.rules.fields import FIELDS, RESPONSE_FIELD_TYPES, canonical
 from humangate.rules.functions import FUNCTIONS, Arg, ArgumentError
 from humangate.rules.types import BOOL, INT, IP, STRING, ArrayType, EachType, MapType, Type
 from humangate.rules.wildcard import WildcardError, wildcard_regex
@@ -56,9 +56,15 @@ class Checked:
         return self.types[id(node)]
 
 
-def check(node: ast.Expr, text: str, lists: NamedLists | None) -> Checked:
-    """Type-check ``node`` (parsed from ``text``); raise ExpressionError on the first problem."""
-    checker = _Checker(text, lists or {})
+def check(
+    node: ast.Expr, text: str, lists: NamedLists | None, *, response: bool = False
+) -> Checked:
+    """Type-check ``node`` (parsed from ``text``); raise ExpressionError on the first problem.
+
+    ``response``: the expression may read response fields (``http.response.code``), as
+    a rate limit's counting expression may.
+    """
+    checker = _Checker(text, lists or {}, response=response)
     result = checker.expr(node)
     if result != BOOL:
         checker.fail(ast.start(node), _not_bool(node, result))
@@ -75,9 +81,10 @@ def _not_bool(node: ast.Node, found: Type) -> str:
 
 
 class _Checker:
-    def __init__(self, text: str, lists: NamedLists) -> None:
+    def __init__(self, text: str, lists: NamedLists, *, response: bool = False) -> None:
         self.text = text
         self.lists = lists
+        self.response = response
         self.checked = Checked()
 
     def fail(self, position: int, message: str) -> NoReturn:
@@ -188,6 +195,15 @@ class _Checker:
         match node:
             case ast.Field(name=name):
                 found = FIELDS.get(name)
+                if found is None and name in RESPONSE_FIELD_TYPES:
+                    if not self.response:
+                        self.fail(
+                            node.pos,
+                            f"{name} is a response field: only a rate limit's "
+                            "counting_expression can read it (the request is counted once "
+                            "the app has answered)",
+                        )
+                    found = RESPONSE_FIELD_TYPES[name]
                 if found is None:
                     self.fail(node.pos, _unknown("field", name, FIELDS))
                 return found

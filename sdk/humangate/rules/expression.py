@@ -59,14 +59,17 @@ class Expression:
         return hash(self._tree)
 
 
-def compile_expression(text: str, lists: NamedLists | None = None) -> Expression:
+def compile_expression(
+    text: str, lists: NamedLists | None = None, *, response: bool = False
+) -> Expression:
     """Parse, type-check and compile ``text``.
 
     ``lists`` defines the named lists (``$name``) the expression may use; their
-    contents are read now, so recompile to pick up changes.
+    contents are read now, so recompile to pick up changes. ``response=True`` allows
+    response fields (``http.response.code``): for a rate limit's counting expression.
 
     Raises :class:`humangate.errors.ExpressionError` with the offending position.
     """
     tree = parse(text)
-    checked = check(tree, text, lists)
+    checked = check(tree, text, lists, response=response)
     return Expression(text, tree, compile_tree(tree, checked))

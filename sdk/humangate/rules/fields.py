@@ -87,6 +87,12 @@ FIELDS: Final[Mapping[str, Type]] = MappingProxyType(
 )
 """Every field name an expression may use (aliases included) → its type."""
 
+RESPONSE_FIELD_TYPES: Final[Mapping[str, Type]] = MappingProxyType({"http.response.code": INT})
+"""Fields of the app's response. Only a rate limit's ``counting_expression`` may read
+them: the request is then counted once the app has answered (see docs/rules.md)."""
+
+RESPONSE_FIELDS: Final = frozenset(RESPONSE_FIELD_TYPES)
+
 CLEARANCE_LEVELS: Final = ("none", "non_interactive", "managed", "interactive")
 """The values of ``humangate.clearance.level``, lowest first."""
 

@@ -8,15 +8,19 @@
 
 A terminating action ends evaluation. :meth:`Phases.decide` is a generator like the
 engine: the only store operations it yields are a rate limit's counters, so a request
-that matches no rate limiting rule never touches the store.
+that matches no rate limiting rule never touches the store. A rate limit whose counting
+expression reads the response leaves :attr:`Verdict.pending` counts, added by
+:func:`humangate.rules.ratelimit.count_response` once the app has answered.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from humangate.bots import VerifiedBots
 from humangate.config import Config, Rule
@@ -25,8 +29,11 @@ from humangate.geo import GeoInfo, GeoLookup
 from humangate.levels import Action
 from humangate.rules.context import RequestFields
 from humangate.rules.ipaccess import IPAccessTable
-from humangate.rules.ratelimit import CompiledRateLimit, Limited
+from humangate.rules.ratelimit import CompiledRateLimit, Limited, PendingCount
 from humangate.rules.values import MISSING
+
+if TYPE_CHECKING:
+    from humangate.clearance import Clearance
 
 events = logging.getLogger("humangate.events")
 ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -43,6 +50,7 @@ class Match:
     phase: str
     label: str
     action: Action
+    difficulty: int | None = None  # the rule's own proof-of-work bits, if it set them
 
 
 @dataclass(slots=True)
@@ -53,6 +61,8 @@ class Verdict:
     phase: str = DEFAULT
     limited: Limited | None = None
     matches: list[Match] = field(default_factory=list)
+    # Rate limits that count this request only once the app's response is known.
+    pending: list[PendingCount] = field(default_factory=list)
 
 
 class LazyExtra(Mapping[str, object]):
@@ -143,7 +153,16 @@ class Phases:
         }
         return request_fields(LazyExtra(values, compute))
 
-    def decide(self, fields: RequestFields, ip: ClientIP | None) -> Flow[Verdict]:
+    def decide(
+        self,
+        fields: RequestFields,
+        ip: ClientIP | None,
+        now: float | None = None,
+        clearance: Clearance | None = None,
+    ) -> Flow[Verdict]:
+        """The verdict for a request. ``now`` places it in the rate limits' windows;
+        ``clearance`` is the visitor's, for rate limits with a challenge action: one
+        earned after the limit was exceeded lets its holder go on (see ratelimit)."""
         verdict = Verdict()
         config = self._config
         skip_rules = skip_limits = False
@@ -165,7 +184,7 @@ class Phases:
             if not expression.evaluate(fields):
                 continue
             action = Action(rule.action)
-            verdict.matches.append(Match(CUSTOM, _label(rule), action))
+            verdict.matches.append(Match(CUSTOM, _label(rule), action, rule.difficulty))
             if action is Action.LOG:
                 events.info("rule matched (log)", extra={"humangate": {"rule": _label(rule)}})
                 continue
@@ -180,14 +199,20 @@ class Phases:
         if ended is not None and ended is not Action.ALLOW:
             return _end(verdict, self._harden(ended), CUSTOM)
         if not skip_limits and ended is None:
+            moment = time.time() if now is None else now
             for limit in self._limits:
                 if not limit.expression.evaluate(fields):
                     continue
-                limited = yield from limit.check(fields)
+                later: list[str] | None = [] if limit.counts_after_response else None
+                limited = yield from limit.check(fields, moment, clearance, later)
+                if later:
+                    verdict.pending.append(PendingCount(limit, tuple(later), fields))
                 if limited is None:
                     continue
                 label = limit.rule.description or limit.rule.expression
-                verdict.matches.append(Match(RATE_LIMIT, label, limited.action))
+                verdict.matches.append(
+                    Match(RATE_LIMIT, label, limited.action, limit.rule.difficulty)
+                )
                 if limited.action is Action.LOG:
                     events.info("rate limit exceeded (log)", extra={"humangate": {"rule": label}})
                     continue
