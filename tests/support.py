@@ -145,7 +145,8 @@ class WSGIClient:
                 self.cookies.pop(key, None)
         return result
 
-    def solve(self, page: Result, **kwargs: Any) -> Result:
+    def solve(self, page: Result, *, ip: str | None = None, **kwargs: Any) -> Result:
+        """POST the page's solution (``ip``: from another address than the client's)."""
         data = challenge_data(page.body)
         return self.request(
             "POST",
@@ -153,4 +154,5 @@ class WSGIClient:
             body=solution(data, **kwargs),
             headers={"content-type": "application/json"},
             html=False,
+            ip=ip or self.ip,
         )

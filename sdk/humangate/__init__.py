@@ -7,7 +7,8 @@ from humangate.wsgi import HumanGate   # or humangate.asgi
 from __future__ import annotations
 
 from humangate.clearance import Binding
-from humangate.config import Config, Rule
+from humangate.config import Config, IPAccessRule, RateLimit, Rule
+from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError, HumanGateError, StoreError
 from humangate.levels import Action, Level
 
@@ -16,9 +17,12 @@ __all__ = [
     "Binding",
     "Config",
     "ConfigError",
+    "Difficulty",
     "ExpressionError",
     "HumanGateError",
+    "IPAccessRule",
     "Level",
+    "RateLimit",
     "Rule",
     "StoreError",
 ]

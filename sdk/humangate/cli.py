@@ -21,7 +21,9 @@ def _demo(args: argparse.Namespace) -> int:
     from humangate.demo import demo_app  # noqa: PLC0415
     from humangate.wsgi import HumanGate  # noqa: PLC0415
 
-    config = Config(dev_mode=True, difficulty=args.difficulty)
+    # Without --difficulty, the default policy (per action, with risk steps) applies.
+    extra = {} if args.difficulty is None else {"difficulty": args.difficulty}
+    config = Config(dev_mode=True, **extra)
     app = HumanGate(demo_app, config)
     with make_server(args.host, args.port, app, server_class=_ThreadingWSGIServer) as server:
         print(
@@ -45,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="serve an example app behind the gate")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--difficulty", type=int, default=18, help="proof-of-work bits")
+    demo.add_argument(
+        "--difficulty", type=int, default=None, help="proof-of-work bits for every challenge"
+    )
     demo.set_defaults(handler=_demo)
     keygen = commands.add_parser("keygen", help="print a new secret for secret_keys")
     keygen.set_defaults(handler=_keygen)

@@ -29,12 +29,15 @@ def clearance_cookie(
     user_agent: str,
     level: str = "managed",
     secure: bool = False,
+    score: int = 99,
 ) -> tuple[str, str]:
     """A valid clearance cookie ``(name, value)`` for a client at ``ip`` with ``user_agent``.
 
     ``level`` is "non_interactive", "managed" or "interactive". ``secure=True`` gives the
-    ``__Host-`` cookie name used on https. ``ip=None`` is a client without a usable
-    address (a unix socket, or Starlette's TestClient whose host is "testclient").
+    ``__Host-`` cookie name used on https. ``score`` is the bot score it carries (1 =
+    surely automated, 99 = surely human), as rules read it. ``ip=None`` is a client
+    without a usable address (a unix socket, or Starlette's TestClient whose host is
+    "testclient").
     """
     address = parse_ip(ip) if ip is not None else None
     if ip is not None and address is None:
@@ -46,6 +49,6 @@ def clearance_cookie(
         xhr_grace=0,
     )
     binding = config.clearance_binding.fingerprint(address, user_agent)
-    _, value = codec.issue(Level.from_label(level), binding, time.time())
+    _, value = codec.issue(Level.from_label(level), binding, time.time(), score=score)
     name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     return name, value
