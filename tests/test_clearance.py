@@ -4,6 +4,7 @@ import ipaddress
 
 import pytest
 
+from humangate import clearance as clearance_module
 from humangate.clearance import Binding, ClearanceCodec
 from humangate.errors import ConfigError
 from humangate.levels import Level
@@ -106,3 +107,36 @@ def test_ticket_cannot_be_used_as_clearance() -> None:
         {"l": 3, "i": int(NOW), "e": int(NOW) + 99, "b": "b", "u": "x", "s": 99, "j": None},
     )
     assert codec.verify(forged, "b", NOW) is None
+
+
+# -- the per-process cache of opened cookies (the pass path's speed) ---------------------
+
+
+def test_a_cached_cookie_is_still_checked_for_time_and_binding(codec: ClearanceCodec) -> None:
+    binding = Binding().fingerprint(ip("198.51.100.7"), UA)
+    _, value = codec.issue(Level.MANAGED, binding, NOW)
+    assert codec.verify(value, binding, NOW) is not None  # now cached
+    other = Binding().fingerprint(ip("203.0.113.9"), UA)
+    assert codec.verify(value, other, NOW) is None
+    assert codec.verify(value, binding, NOW + TTL + SKEW + 1) is None
+    assert codec.verify(value, binding, NOW + TTL + SKEW + 1, background=True) is not None
+    assert codec.verify(value, binding, NOW - SKEW - 1) is None
+
+
+def test_only_authentic_values_are_cached(codec: ClearanceCodec) -> None:
+    binding = Binding().fingerprint(ip("198.51.100.7"), UA)
+    _, value = codec.issue(Level.MANAGED, binding, NOW)
+    forged = value[:-4] + ("AAAA" if not value.endswith("AAAA") else "BBBB")
+    for _ in range(2):  # a second try must not find a cached answer either
+        assert codec.verify(forged, binding, NOW) is None
+    assert codec.verify(value, binding, NOW) is not None
+
+
+def test_the_cache_is_bounded(codec: ClearanceCodec, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clearance_module, "OPENED_CACHE_SIZE", 3)
+    binding = Binding().fingerprint(ip("198.51.100.7"), UA)
+    values = [codec.issue(Level.MANAGED, binding, NOW)[1] for _ in range(10)]
+    for value in values:
+        assert codec.verify(value, binding, NOW) is not None
+    assert len(codec._opened) <= 3
+    assert all(codec.verify(value, binding, NOW) is not None for value in values)

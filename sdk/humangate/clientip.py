@@ -14,6 +14,7 @@ to be real, never to a value the client chose.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 
@@ -26,8 +27,13 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_FORWARDED_HOPS = 64
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ip(text: str) -> IPAddress | None:
-    """An address from a header or socket, or None. IPv4-mapped IPv6 becomes IPv4."""
+    """An address from a header or socket, or None. IPv4-mapped IPv6 becomes IPv4.
+
+    Cached: the same few peers (a proxy, returning visitors) ask on every request, and
+    ipaddress parsing is a measurable part of the pass path. Results are immutable.
+    """
     text = text.strip()
     if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443" (Forwarded, RFC 7239)
         text = text[1 : text.index("]")]

@@ -35,17 +35,21 @@ class Request:
     body: bytes = b""
     websocket: bool = False
     _cookies: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _joined: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """The header's value; repeated lines are joined with ", " (RFC 9110 §5.3)."""
-        name = name.lower()
-        values = [v for k, v in self.headers if k == name]
-        if not values:
+        joined = self._joined
+        if joined is None:
+            # Built once per request: the pass path asks for several headers.
+            joined = {}
+            for key, value in self.headers:
+                joined[key] = f"{joined[key]}, {value}" if key in joined else value
+            object.__setattr__(self, "_joined", joined)
+        found = joined.get(name) if name.islower() else joined.get(name.lower())
+        if found is None or len(found) > MAX_HEADER_VALUE:
             return default
-        joined = ", ".join(values)
-        if len(joined) > MAX_HEADER_VALUE:
-            return default
-        return joined
+        return found
 
     def header_list(self, name: str) -> list[str]:
         name = name.lower()
