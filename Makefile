@@ -3,8 +3,10 @@
 
 PY      := .venv/bin/python
 VENV    := .venv/.installed
-DEB_PKGS := chromium chromium-driver xvfb xauth firefox-esr redis-server wrk xdotool fonts-noto-cjk
-DEB_BINS := /usr/bin/chromium /usr/bin/Xvfb /usr/bin/firefox-esr /usr/bin/redis-server /usr/bin/wrk /usr/bin/xdotool
+# uBlock Origin: real people's privacy extension in e2e/test_privacy_browsers.py;
+# libssl-dev: the native OpenSSL hashing baseline of `make bench`.
+DEB_PKGS := chromium chromium-driver xvfb xauth firefox-esr redis-server wrk xdotool \
+            fonts-noto-cjk webext-ublock-origin-firefox libssl-dev
 
 JS_DEPS := js/node_modules/.package-lock.json
 
@@ -22,12 +24,12 @@ $(VENV): pyproject.toml
 	touch $@
 
 sysdeps:
-	@missing=0; for bin in $(DEB_BINS); do [ -x $$bin ] || missing=1; done; \
-	if [ $$missing = 1 ]; then \
+	@missing=$$(for pkg in $(DEB_PKGS); do dpkg -s $$pkg >/dev/null 2>&1 || echo $$pkg; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS) >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "missing system packages; run as root or: sudo apt-get install $(DEB_PKGS)"; exit 1; \
+	    echo "missing system packages; run as root or: sudo apt-get install" $$missing; exit 1; \
 	  fi; \
 	fi
 

@@ -50,6 +50,10 @@ FIREFOX_PREFS = {
     "browser.tabs.warnOnClose": False,
     "browser.sessionstore.resume_from_crash": False,
     "extensions.update.enabled": False,
+    # Only the profile's and the app's own extensions: Debian's system-wide ones (uBlock
+    # Origin from webext-ublock-origin-firefox) stay out of the plain baseline.
+    # e2e/test_privacy_browsers.py runs Firefox with uBlock on purpose.
+    "extensions.enabledScopes": 5,
     "network.captive-portal-service.enabled": False,
     "network.connectivity-service.enabled": False,
     "browser.safebrowsing.malware.enabled": False,

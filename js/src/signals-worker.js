@@ -1,4 +1,5 @@
-// Signals seen from inside a dedicated Worker (H2 worker UA, H4 CDP probe, H6 values).
+// Signals seen from inside a dedicated Worker (H2 worker UA, H4 CDP probe, H6 values,
+// OffscreenCanvas WebGL renderer) and a SharedWorker (UA and platform).
 // Stealth kits patch the page with init scripts that never run in workers, and a CDP
 // User-Agent override does not reach them, so the Worker is the honest witness. Its raw
 // values go only to the page (postMessage), which compares them and reports verdicts.
@@ -41,6 +42,72 @@ export function cdpProbe(scope) {
   return { getter, prepare: touched };
 }
 
+/**
+ * The WebGL vendor and renderer a canvas (or OffscreenCanvas) context reports, or null
+ * when there is no WebGL (software or no WebGL is normal: only page vs Worker is judged).
+ * `unmasked` is null where WEBGL_debug_renderer_info is unavailable (e.g. Firefox with
+ * resistFingerprinting). The context is released right away.
+ */
+export function glIdentity(canvas) {
+  let gl = null;
+  try {
+    gl = canvas.getContext("webgl");
+  } catch {
+    return null;
+  }
+  if (!gl) return null;
+  try {
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    return {
+      vendor: String(gl.getParameter(gl.VENDOR)),
+      renderer: String(gl.getParameter(gl.RENDERER)),
+      unmasked: info
+        ? `${gl.getParameter(info.UNMASKED_VENDOR_WEBGL)}|${gl.getParameter(info.UNMASKED_RENDERER_WEBGL)}`
+        : null,
+    };
+  } catch {
+    return null;
+  } finally {
+    try {
+      const lose = gl.getExtension("WEBGL_lose_context");
+      if (lose) lose.loseContext();
+    } catch {
+      // released with the canvas anyway
+    }
+  }
+}
+
+function offscreenRenderer(scope) {
+  try {
+    return typeof scope.OffscreenCanvas === "function" ? glIdentity(new scope.OffscreenCanvas(1, 1)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a SharedWorker reports: the values a page-only User-Agent override misses. */
+export function sharedWorkerReport(scope) {
+  return { userAgent: scope.navigator.userAgent, platform: scope.navigator.platform };
+}
+
+/** Answer {type: "signals"} on every port connecting to this SharedWorker. */
+export function serveSharedWorker(scope) {
+  scope.addEventListener("connect", (event) => {
+    const port = event.ports[0];
+    port.onmessage = ({ data }) => {
+      if (data && data.type === "signals") {
+        port.postMessage({ type: "signals", report: sharedWorkerReport(scope) });
+      }
+    };
+  });
+}
+
+// The page also starts this script (pow-worker.js) as a SharedWorker; it then only
+// answers on its ports. A SharedWorker lives while the page does: nothing persists.
+if (typeof SharedWorkerGlobalScope === "function" && self instanceof SharedWorkerGlobalScope) {
+  serveSharedWorker(self);
+}
+
 /** What the Worker reports to the page. */
 export function workerReport(scope) {
   const nav = scope.navigator;
@@ -59,5 +126,6 @@ export function workerReport(scope) {
     timeZone,
     // The probe is V8/CDP-specific; other engines are not judged by it.
     cdp: chromium ? cdpProbe(scope) : null,
+    renderer: offscreenRenderer(scope),
   };
 }

@@ -4,10 +4,35 @@
 // (WebGL, screen, fonts, media devices, hardware, timezone as such) is judged.
 
 import { sha256 } from "./sha256.js";
-import { cdpProbe } from "./signals-worker.js";
+import { cdpProbe, glIdentity } from "./signals-worker.js";
 
 const HEADLESS = /HeadlessChrome/;
 const SIGNAL_WORKER_TIMEOUT_MS = 2000;
+const HIGH_ENTROPY_TIMEOUT_MS = 1000;
+const HIGH_ENTROPY_HINTS = ["platform", "platformVersion", "architecture", "uaFullVersion", "fullVersionList"];
+const GREASE = /Not.?A.?Brand/i;
+const SAFARI_OR_IOS = /\bVersion\/\d[\d.]*(?: Mobile\/\w+)? Safari\/|\b(?:iPhone|iPad|iPod)\b/;
+// UA-CH platform -> User-Agent tokens (mirrors humangate.signals.headers._PLATFORMS).
+// Android's "desktop site" modes send an X11/Linux UA with Android's hints.
+const UA_PLATFORM_TOKENS = new Map([
+  ["windows", /Windows/],
+  ["macos", /Macintosh|Mac OS X/],
+  ["linux", /Linux|X11/],
+  ["android", /Android|Linux/],
+  ["chrome os", /CrOS/],
+  ["chromium os", /CrOS/],
+]);
+// UA-CH platform -> navigator.platform family. navigator.platform is "Win32" on every
+// Windows, "MacIntel" on every Mac, "Linux ..." on Linux, Android and ChromeOS.
+const PLATFORM_FAMILY = new Map([
+  ["windows", "win"],
+  ["macos", "mac"],
+  ["linux", "linux"],
+  ["android", "linux"],
+  ["chrome os", "linux"],
+  ["chromium os", "linux"],
+]);
+const DESKTOP_PLATFORMS = new Set(["windows", "macos", "linux"]);
 // BotD's distinctive properties, chromedriver's cdc_ globals, Playwright's bindings.
 const AUTOMATION_GLOBALS = [
   "_phantom", "callPhantom", "__nightmare", "_selenium", "callSelenium",
@@ -112,6 +137,83 @@ function uaDataConsistent(nav) {
   return majors.length ? verdict(!majors.includes(major)) : "na";
 }
 
+/**
+ * Firefox (any OS), Safari or an iOS browser (all WebKit): engines without the UA-CH API.
+ * Any Chrome/Chromium token (HeadlessChrome too) claims Chromium; a custom UA naming none
+ * of these is not judged.
+ */
+function claimsOtherEngine(userAgent) {
+  if (/Chrom(?:e|ium)\//.test(userAgent)) return false;
+  return /\b(?:Firefox|FxiOS)\//.test(userAgent) || SAFARI_OR_IOS.test(userAgent);
+}
+
+function navigatorPlatformFamily(platform) {
+  if (/^Win/.test(platform)) return "win";
+  if (/^Mac/.test(platform)) return "mac";
+  if (/^Linux/.test(platform)) return "linux";
+  return "";
+}
+
+const majorOf = (version) => Number(String(version).split(".")[0]);
+
+/**
+ * Verdicts on the high-entropy UA-CH values (`values`, from getHighEntropyValues) of a
+ * Chromium whose page says `userAgent`, `navPlatform` and low-entropy `brands`.
+ * Measured on plain Chromium 156 (Linux): platformVersion is "" there, so it is never
+ * judged; Opera-style brands whose own version differs from Chromium's are fine.
+ */
+export function judgeHighEntropy(userAgent, navPlatform, brands, values) {
+  const major = chromeMajor(userAgent);
+  if (!major || !values) return { ua_data_hints_consistent: "na", ua_data_blank: "na" };
+  const full = Array.isArray(values.fullVersionList) ? values.fullVersionList : null;
+  const fullMajors = (full || []).filter((b) => !GREASE.test(b.brand)).map((b) => majorOf(b.version));
+  let inconsistent = fullMajors.length > 0 && !fullMajors.includes(major);
+  for (const brand of brands || []) {
+    const same = (full || []).find((b) => b.brand === brand.brand);
+    if (same && !GREASE.test(brand.brand) && majorOf(same.version) !== Number(brand.version)) {
+      inconsistent = true;
+    }
+  }
+  if (values.uaFullVersion && fullMajors.length && !fullMajors.includes(majorOf(values.uaFullVersion))) {
+    inconsistent = true;
+  }
+  const platform = String(values.platform || "").toLowerCase();
+  if (UA_PLATFORM_TOKENS.has(platform) && !UA_PLATFORM_TOKENS.get(platform).test(userAgent)) {
+    inconsistent = true;
+  }
+  const family = navigatorPlatformFamily(String(navPlatform || ""));
+  if (family && PLATFORM_FAMILY.has(platform) && PLATFORM_FAMILY.get(platform) !== family) {
+    inconsistent = true; // e.g. stealth's navigator.platform "Win32" on Linux hints
+  }
+  // Blank values are what a --user-agent override leaves; only a doubt. Checked on
+  // desktop platforms only, and never platformVersion (empty on Linux).
+  const blank =
+    (full !== null && fullMajors.length === 0) || values.architecture === "" || values.uaFullVersion === "";
+  const desktop = DESKTOP_PLATFORMS.has(platform) && values.mobile !== true;
+  return {
+    ua_data_hints_consistent: verdict(inconsistent),
+    ua_data_blank: desktop ? verdict(blank) : "na",
+  };
+}
+
+/** The high-entropy UA-CH values, or null (no API, refused, or slower than a second). */
+function highEntropyValues(nav) {
+  const data = nav.userAgentData;
+  if (!data || typeof data.getHighEntropyValues !== "function") return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), HIGH_ENTROPY_TIMEOUT_MS);
+    const done = (value) => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    try {
+      data.getHighEntropyValues(HIGH_ENTROPY_HINTS).then(done, () => done(null));
+    } catch {
+      done(null);
+    }
+  });
+}
+
 async function notificationMismatch(win, nav) {
   if (!chromeMajor(nav.userAgent) || !win.Notification || !nav.permissions) return "na";
   const status = await nav.permissions.query({ name: "notifications" });
@@ -144,6 +246,60 @@ function askWorker(workerUrl, timeoutMs = SIGNAL_WORKER_TIMEOUT_MS) {
   });
 }
 
+/** The SharedWorker's report (same script, see serveSharedWorker), or null. */
+function askSharedWorker(win, workerUrl, timeoutMs = SIGNAL_WORKER_TIMEOUT_MS) {
+  return new Promise((resolve) => {
+    let port = null;
+    const done = (value) => {
+      clearTimeout(timer);
+      if (port) port.close();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    try {
+      // Not a Service Worker: nothing is registered on the site's origin, and a
+      // SharedWorker ends with the last page using it. No SharedWorker (Chrome on
+      // Android, some embedded browsers): "na".
+      if (typeof win.SharedWorker !== "function" || !workerUrl) {
+        done(null);
+        return;
+      }
+      const worker = new win.SharedWorker(workerUrl, { name: "humangate-signals" });
+      port = worker.port;
+      port.onmessage = ({ data }) => {
+        if (data && data.type === "signals") done(data.report);
+      };
+      worker.addEventListener("error", (event) => {
+        event.preventDefault();
+        done(null);
+      });
+      port.postMessage({ type: "signals" });
+    } catch {
+      done(null);
+    }
+  });
+}
+
+export function compareWithSharedWorker(nav, report) {
+  if (!report) return { shared_worker_consistent: "na" };
+  const differs =
+    report.userAgent !== nav.userAgent || report.platform !== nav.platform || HEADLESS.test(report.userAgent);
+  return { shared_worker_consistent: verdict(differs) };
+}
+
+/**
+ * Page vs Worker WebGL identity. No WebGL on either side (software-less, disabled,
+ * blocked) is "na": only an inconsistency between the two contexts is judged.
+ */
+export function compareRenderers(page, worker) {
+  if (!page || !worker) return "na";
+  if (page.vendor !== worker.vendor || page.renderer !== worker.renderer) return "fail";
+  if (page.unmasked !== null && worker.unmasked !== null && page.unmasked !== worker.unmasked) {
+    return "fail";
+  }
+  return "pass";
+}
+
 export function compareWithWorker(nav, timeZone, report) {
   if (!report) return { headless_worker_ua: "na", cdp_worker: "na", worker_consistent: "na" };
   const cdp = report.cdp;
@@ -174,6 +330,8 @@ export async function collectSignals(challenge, env = {}) {
     // compared as empty
   }
   const report = askWorker(challenge.worker_url);
+  const sharedReport = askSharedWorker(win, challenge.worker_url);
+  const highEntropy = highEntropyValues(nav);
   const verdicts = {};
   verdicts.webdriver_iframe = guarded(() =>
     withFreshRealm(doc, (frame) => {
@@ -223,6 +381,7 @@ export async function collectSignals(challenge, env = {}) {
   });
   verdicts.plugins_consistent = guarded(() => pluginsConsistent(nav, win));
   verdicts.ua_data_consistent = guarded(() => uaDataConsistent(nav));
+  verdicts.ua_data_engine = guarded(() => (claimsOtherEngine(ua) ? verdict("userAgentData" in nav) : "na"));
   verdicts.ua_match = challenge.ua_hash ? verdict(hexDigest(ua) !== challenge.ua_hash) : "na";
   verdicts.lang_match = challenge.lang_hash
     ? verdict(hexDigest(primaryLanguage(nav.languages || [nav.language])) !== challenge.lang_hash)
@@ -234,6 +393,19 @@ export async function collectSignals(challenge, env = {}) {
   } catch {
     verdicts.notification_permission = "na";
   }
-  Object.assign(verdicts, compareWithWorker(nav, timeZone, await report));
+  const brands = (nav.userAgentData && nav.userAgentData.brands) || [];
+  try {
+    Object.assign(verdicts, judgeHighEntropy(ua, nav.platform, brands, await highEntropy));
+  } catch {
+    Object.assign(verdicts, { ua_data_hints_consistent: "na", ua_data_blank: "na" });
+  }
+  const workerSeen = await report;
+  Object.assign(verdicts, compareWithWorker(nav, timeZone, workerSeen));
+  // The page's own WebGL context only when the Worker had one to compare with.
+  verdicts.worker_renderer_consistent =
+    workerSeen && workerSeen.renderer
+      ? guarded(() => compareRenderers(glIdentity(doc.createElement("canvas")), workerSeen.renderer))
+      : "na";
+  Object.assign(verdicts, compareWithSharedWorker(nav, await sharedReport));
   return verdicts;
 }

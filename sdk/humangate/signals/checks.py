@@ -61,8 +61,24 @@ CHECKS: dict[str, Check] = {
         Check("chrome_app_mock", _H, _P, "chrome.app mocked by a stealth kit"),
         Check("plugins_consistent", _H, _P, "plugin list contradicts pdfViewerEnabled"),
         Check("ua_data_consistent", _H, _P, "UA-CH brand major differs from the UA major"),
+        Check(
+            "ua_data_hints_consistent",
+            _H,
+            _P,
+            "high-entropy UA-CH (full versions, platform) contradicts the UA or itself",
+        ),
+        Check("ua_data_engine", _H, _P, "UA-CH API present while the UA claims Firefox/Safari"),
         # H6 page vs Worker
         Check("worker_consistent", _H, _P, "page and Worker disagree (UA, platform, ...)"),
+        Check("shared_worker_consistent", _H, _W, "page and SharedWorker disagree (UA, platform)"),
+        # Soft: only an inconsistency between the two contexts, never the value (software
+        # or no WebGL is normal); not measured on hybrid-GPU hardware, hence not hard.
+        Check(
+            "worker_renderer_consistent",
+            _S,
+            _W,
+            "page and Worker (OffscreenCanvas) report different WebGL renderers",
+        ),
         # H7, compared in the page against hashes the server embedded
         Check("ua_match", _H, _P, "navigator.userAgent differs from the User-Agent header"),
         # soft
@@ -70,6 +86,7 @@ CHECKS: dict[str, Check] = {
         Check("notification_permission", _S, _P, "Notification denied but permission prompt"),
         Check("chrome_object", _S, _P, "window.chrome missing on a Chrome user agent"),
         Check("outer_size_zero", _S, _P, "outer window size is zero"),
+        Check("ua_data_blank", _S, _P, "blank high-entropy UA-CH on a desktop Chromium"),
         # interaction step
         Check("interaction", _H, _I, "a trusted activation of the challenge control"),
         Check("pointer_plausible", _S, _I, "CDP-style click: screenX==clientX, screenY==clientY"),
@@ -78,9 +95,24 @@ CHECKS: dict[str, Check] = {
         Check("header_headless", _H, _SV, "HeadlessChrome in User-Agent or Sec-CH-UA"),
         Check("header_ch_ua_major", _H, _SV, "Sec-CH-UA major differs from the UA major"),
         Check("header_ch_ua_platform", _H, _SV, "Sec-CH-UA-Platform differs from the UA OS"),
+        Check("header_ch_ua_unexpected", _H, _SV, "Sec-CH-UA* from a Firefox or Safari UA"),
+        Check(
+            "header_fetch_metadata",
+            _H,
+            _SV,
+            "solve POST with Sec-Fetch-* values the page's fetch() never sends",
+        ),
         # Soft, not hard as in the reference's H7: some corporate proxies strip Sec-Fetch-*,
         # and a client that cannot run the page's JS never gets this far anyway.
         Check("header_sec_fetch", _S, _SV, "modern browser without Sec-Fetch-* headers"),
+        # Soft for the same reason, and UA-switcher extensions and WebViews.
+        Check("header_ch_ua_missing", _S, _SV, "desktop Chrome >= 89 UA without Sec-CH-UA"),
+        Check(
+            "header_browser_set",
+            _S,
+            _SV,
+            "solve POST without Origin or Accept-Language (an HTTP library's header set)",
+        ),
     )
 }
 
