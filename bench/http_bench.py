@@ -40,7 +40,8 @@ def free_port() -> int:
 
 
 def server_command(server: str, app: str, port: int, workers: int) -> list[str]:
-    """The command line for ``server``: "gunicorn" (sync workers, WSGI), "uvicorn-workers"
+    """The command line for ``server`` serving ``app`` (``bench.apps:<app>``, or a full
+    ``module:attribute`` reference): "gunicorn" (sync workers, WSGI), "uvicorn-workers"
     (uvicorn's worker class under gunicorn, ASGI) or "uvicorn" (``uvicorn --workers``).
 
     Why not plain ``uvicorn --workers N`` by default: in that mode uvicorn creates the
@@ -50,28 +51,35 @@ def server_command(server: str, app: str, port: int, workers: int) -> list[str]:
     """
     bind = f"127.0.0.1:{port}"
     quiet = ["--log-level", "warning"]
+    app = app if ":" in app else f"bench.apps:{app}"
     if server == "gunicorn":  # sync workers: the default a WSGI site most likely runs
         return [
-            str(VENV_BIN / "gunicorn"), "--bind", bind, "--workers", str(workers), *quiet,
-            f"bench.apps:{app}",
+            str(VENV_BIN / "gunicorn"), "--bind", bind, "--workers", str(workers), *quiet, app,
         ]  # fmt: skip
     if server == "uvicorn-workers":
         return [
             str(VENV_BIN / "gunicorn"), "--bind", bind, "--workers", str(workers), *quiet,
-            "--worker-class", "uvicorn.workers.UvicornWorker", f"bench.apps:{app}",
+            "--worker-class", "uvicorn.workers.UvicornWorker", app,
         ]  # fmt: skip
     return [
         str(VENV_BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--lifespan", "off", "--no-access-log", *quiet,
-        f"bench.apps:{app}",
+        "--workers", str(workers), "--lifespan", "off", "--no-access-log", *quiet, app,
     ]  # fmt: skip
 
 
 @contextlib.contextmanager
-def running(server: str, app: str, workers: int) -> Iterator[str]:
-    """Start ``server`` serving ``bench.apps:<app>``; yield its base URL; stop it."""
+def running(
+    server: str, app: str, workers: int, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Start ``server`` serving ``app`` (see server_command); yield its base URL; stop it.
+
+    The server sees no HUMANGATE_* variable of ours, only those in ``env``.
+    """
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUMANGATE_")}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HUMANGATE_")},
+        **(env or {}),
+    }
     process = subprocess.Popen(
         server_command(server, app, port, workers),
         cwd=REPO,
@@ -122,10 +130,11 @@ def wrk(
     output = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
     ).stdout
-    return _parse(output)
+    return parse(output)
 
 
-def _parse(output: str) -> WrkResult:
+def parse(output: str) -> WrkResult:
+    """The figures of one wrk run's text output."""
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     latency = re.search(r"Latency\s+(\S+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)

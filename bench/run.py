@@ -1,12 +1,15 @@
 """`make bench`: humangate's benchmarks. Prints figures; asserts nothing about timings.
 
-    .venv/bin/python bench/run.py            # everything (about two minutes)
-    .venv/bin/python bench/run.py --quick    # shorter wrk runs
+    .venv/bin/python bench/run.py            # everything (about five minutes)
+    .venv/bin/python bench/run.py --quick    # shorter wrk runs, fewer browser visits
 
 Parts: (a) pass-path throughput bare vs wrapped (valid clearance cookie), (b) challenge
-answer throughput vs bare, both under uvicorn (ASGI) and gunicorn (WSGI) with wrk;
-(c) in-process microbenchmarks (bench/micro.py); (d) rule evaluation
-(bench/rules_eval.py); (e) the solver hash rate (bench/solver_hashrate.py).
+answer throughput vs bare (HTML page and JSON problem, printed as a ratio of bare), both
+under uvicorn (ASGI) and gunicorn (WSGI) with wrk; (c) in-process microbenchmarks
+(bench/micro.py); (d) rule evaluation (bench/rules_eval.py); (e) the solver hash rate
+(bench/solver_hashrate.py); (f) solve-endpoint verifications per second, in process and
+over HTTP (bench/solve_rate.py); (g) time to pass for a real headed Chromium at the
+default difficulty (bench/time_to_pass.py).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Case:
     label: str
     app: str
     headers: dict[str, str]
+    summary: str = ""  # its name in the wrapped-vs-bare summary line
 
 
 def cases() -> list[Case]:
@@ -43,9 +47,19 @@ def cases() -> list[Case]:
     base = {"User-Agent": BENCH_USER_AGENT, "Accept": HTML}
     return [
         Case("bare", "bare", base),
-        Case("wrapped, valid cookie (pass)", "wrapped", {**base, "Cookie": f"{name}={value}"}),
-        Case("wrapped, no cookie (challenge page)", "wrapped", base),
-        Case("wrapped, no cookie, JSON (challenge)", "wrapped", {**base, "Accept": "*/*"}),
+        Case(
+            "wrapped, valid cookie (pass)",
+            "wrapped",
+            {**base, "Cookie": f"{name}={value}"},
+            "pass path",
+        ),
+        Case("wrapped, no cookie (challenge page)", "wrapped", base, "challenge page (HTML)"),
+        Case(
+            "wrapped, no cookie, JSON (challenge)",
+            "wrapped",
+            {**base, "Accept": "*/*"},
+            "challenge (JSON problem)",
+        ),
     ]
 
 
@@ -56,6 +70,7 @@ def http_table(args: argparse.Namespace) -> None:
     )
     columns = ("server", "case", "req/s", "ratio", "latency", "status", "non-2xx")
     print("{:<15} {:<38} {:>9} {:>6} {:>9} {:>7} {}".format(*columns))
+    ratios: dict[str, dict[str, float]] = {}
     for server, kind in ((args.asgi_server, "asgi"), ("gunicorn", "wsgi")):
         bare_rps = 0.0
         for case in cases():
@@ -67,6 +82,8 @@ def http_table(args: argparse.Namespace) -> None:
                 )
             bare_rps = result.requests_per_second if case.app == "bare" else bare_rps
             ratio = result.requests_per_second / bare_rps if bare_rps else 0.0
+            if case.summary:
+                ratios.setdefault(server, {})[case.summary] = ratio
             note = f"{status}{'*' if mitigated else ''}"
             print(
                 f"{server:<15} {case.label:<38} {result.requests_per_second:>9.0f} {ratio:>6.2f} "
@@ -74,12 +91,17 @@ def http_table(args: argparse.Namespace) -> None:
                 + (f"  socket errors:{result.errors}" if result.errors else "")
             )
     print("status: the probe request's status; * = answered with cf-mitigated: challenge")
+    print("ratio: req/s of the row / req/s of the bare app under the same server")
+    print("\nWrapped vs bare (same server, same run; 1.00 = as fast as the bare app):")
+    for server, answers in ratios.items():
+        parts = [f"{label} {answers[label]:.2f}x bare" for label in answers]
+        print(f"  {server:<15} " + ", ".join(parts))
 
 
-def run_script(name: str, title: str) -> None:
+def run_script(name: str, title: str, *arguments: str) -> None:
     """Run another bench script in its own process and let it print its table."""
-    print(f"\n{title} (bench/{name})", flush=True)
-    command = [sys.executable, "-m", f"bench.{name.removesuffix('.py')}"]
+    print(f"\n{title} (bench/{name} {' '.join(arguments)})".replace(" )", ")"), flush=True)
+    command = [sys.executable, "-m", f"bench.{name.removesuffix('.py')}", *arguments]
     completed = subprocess.run(command, cwd=REPO, check=False, timeout=600)
     if completed.returncode:
         print(f"bench/{name} exited with {completed.returncode}")
@@ -106,6 +128,10 @@ def main() -> None:
     micro.main()
     run_script("rules_eval.py", "Rule evaluation per request")
     run_script("solver_hashrate.py", "Solver hash rate")
+    quick = ("--seconds", "3", "--bodies", "6000") if args.quick else ()
+    run_script("solve_rate.py", "Solve-endpoint verifications per second", *quick)
+    runs = ("--runs", "3") if args.quick else ()
+    run_script("time_to_pass.py", "Time to pass, real headed Chromium", *runs)
 
 
 if __name__ == "__main__":

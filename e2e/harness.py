@@ -285,3 +285,50 @@ def plain_chromium(url: str, display: Display, log: Path) -> Iterator[subprocess
     finally:
         stop_group(process)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# -- any ASGI app under uvicorn ----------------------------------------------------------
+
+
+def start_asgi_app(
+    app: str,
+    workdir: Path,
+    *,
+    difficulty: int = 16,
+    extra_env: dict[str, str] | None = None,
+    factory: bool = False,
+) -> AppServer:
+    """Like :func:`start_app`, for any ASGI app reference (``"module:attribute"``) that
+    wraps the example app (so ``/healthz`` answers and the hits file is written).
+
+    One uvicorn process; its log holds the access lines and whatever the app logs to
+    stdout (e2e/detection_app.py routes the ``humangate.signals`` lines there).
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    hits, log = workdir / "hits.txt", workdir / "server.log"
+    env = {
+        **os.environ,
+        "HUMANGATE_SECRET_KEYS": SECRET,
+        "HUMANGATE_STORE": f"sqlite:///{workdir / 'hg.sqlite3'}",
+        "HUMANGATE_DIFFICULTY": str(difficulty),
+        "HUMANGATE_HITS_FILE": str(hits),
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    env.pop("HUMANGATE_DEV", None)
+    command = [
+        str(VENV_BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
+        *(["--factory"] if factory else []), app,
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    server = AppServer("asgi", port, process, hits, log, workdir)
+    if not _wait_until_answers(server):
+        stop_group(process)
+        raise RuntimeError(f"{app} did not start:\n{log.read_text(errors='replace')}")
+    hits.unlink(missing_ok=True)  # forget the /healthz probe
+    return server

@@ -74,20 +74,28 @@ async function runProofOfWork(challenge, view) {
     hashes += count;
     view.progress(progressPercent(hashes, challenge.difficulty));
   };
-  let nonce;
+  let found;
   try {
-    nonce = await solveInWorkers(challenge, onHashes);
+    found = await solveInWorkers(challenge, onHashes);
   } catch {
-    // No Worker support, or CSP / a network error stopped the worker script.
-    nonce = await solveOnMainThread(challenge, onHashes);
+    // No Worker (an old browser), or CSP / a network error stopped the worker script:
+    // the same search on this thread, in slices, so the page stays responsive.
+    found = { nonce: await solveOnMainThread(challenge, onHashes), solver: "main" };
   }
-  return { nonce, elapsed_ms: Math.round(performance.now() - started) };
+  // `solver` names the engine that found the nonce ("wasm-simd" | "js" in a worker,
+  // "main" on this thread): the server logs it for operators and the fallback tests.
+  const elapsed_ms = Math.round(performance.now() - started);
+  return { nonce: found.nonce, solver: found.solver, elapsed_ms };
 }
 
 // ------------------------------------------------------------------ proof-of-work
 
-/** Splits the nonce space over up to MAX_WORKERS workers: worker k tries k, k + n, ... */
+/**
+ * Splits the nonce space over up to MAX_WORKERS workers: worker k tries k, k + n, ...
+ * Resolves to {nonce, solver}: the engine the finding worker used.
+ */
 function solveInWorkers({ seed, difficulty, worker_url: workerUrl }, onHashes) {
+  if (typeof Worker !== "function") return Promise.reject(new Error("no Worker"));
   const count = Math.min(navigator.hardwareConcurrency || 2, MAX_WORKERS);
   return new Promise((resolve, reject) => {
     const workers = [];
@@ -102,7 +110,7 @@ function solveInWorkers({ seed, difficulty, worker_url: workerUrl }, onHashes) {
       } else if (data.type === "found") {
         stop();
         onHashes(data.hashes);
-        resolve(data.nonce);
+        resolve({ nonce: data.nonce, solver: data.engine });
       } else {
         fail(new Error(data.message));
       }
@@ -218,10 +226,6 @@ function createView(challenge) {
       show("humangate-troubleshooting");
       show("humangate-retry-row");
     },
-    unsupported() {
-      if (widget) widget.classList.add("hg-unsupported");
-      show("humangate-unsupported");
-    },
     /** Re-render every text in `catalog` (language `code`), and lang/dir with it. */
     applyCatalog(code, catalog) {
       messages = { ...messages, ...catalog };
@@ -309,11 +313,9 @@ async function main() {
   const view = createView(challenge);
   const widget = document.getElementById("humangate-widget");
   // The inline compat script already explained an unsupported browser; stop here.
+  // No Worker is not a reason to give up: the proof-of-work then runs on this thread
+  // in slices, and signals that need a Worker report "na" (unavailable, neutral).
   if (widget && widget.classList.contains("hg-unsupported")) return;
-  if (typeof Worker !== "function") {
-    view.unsupported();
-    return;
-  }
   switchLanguage(challenge, view); // in parallel with the work; texts follow when ready
   const failures = failureCounter(location.pathname);
   const retry = document.getElementById("humangate-retry");
