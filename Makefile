@@ -6,7 +6,7 @@ VENV    := .venv/.installed
 # uBlock Origin: real people's privacy extension in e2e/test_privacy_browsers.py;
 # libssl-dev: the native OpenSSL hashing baseline of `make bench`.
 DEB_PKGS := chromium chromium-driver xvfb xauth firefox-esr redis-server wrk xdotool \
-            fonts-noto-cjk webext-ublock-origin-firefox libssl-dev
+            fonts-noto-cjk webext-ublock-origin-firefox libssl-dev gcc
 
 JS_DEPS := js/node_modules/.package-lock.json
 

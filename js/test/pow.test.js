@@ -116,16 +116,22 @@ test("interleaved workers together find the smallest solution", () => {
   for (const nonce of found) assert.ok(isSolution(seed, nonce, 10));
 });
 
-test("runFor returns within its budget and learns a batch size", () => {
+/** A clock that answers `times` in order: runFor's timing without real time. */
+function scriptedClock(times) {
+  let read = 0;
+  return () => times[Math.min(read++, times.length - 1)];
+}
+
+test("runFor grows quick batches, shrinks slow ones and stops at its budget", () => {
   const search = createSearch({ seed: randomSeed(), difficulty: 32 });
   const batch = newBatch();
-  const started = performance.now();
-  const result = runFor(search, 50, batch);
-  const took = performance.now() - started;
+  // Budget 8 ms, so a batch should take 1 ms: two quick ones (0.1 ms) double the size,
+  // then one that takes 8.8 ms halves it and passes the deadline.
+  const clock = scriptedClock([0, 0, 0.1, 0.1, 0.2, 0.2, 9]);
+  const result = runFor(search, 8, batch, clock);
   assert.equal(result.nonce, null);
-  assert.ok(result.hashes > 0);
-  assert.ok(took < 500, `took ${took} ms`);
-  assert.ok(batch.size > newBatch().size, "grows batches that finish quickly");
+  assert.equal(result.hashes, 4096 + 8192 + 16384);
+  assert.equal(batch.size, 8192);
 });
 
 test("isSolution agrees with node:crypto", () => {

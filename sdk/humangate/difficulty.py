@@ -22,9 +22,10 @@ from humangate.levels import Level
 from humangate.pow import MAX_DIFFICULTY
 
 REFERENCE_HASH_RATE = 8_000_000
-"""Nonces per second of the median browser measured here: headed Chromium on a 2-core
-machine, WebAssembly SIMD in two workers (docs/performance-solver.md). Used only to turn
-a target time into bits (:meth:`Difficulty.for_target`)."""
+"""Nonces per second used to turn a target time into bits (:meth:`Difficulty.for_target`):
+one WebAssembly SIMD worker measured 8.3 M/s on the 2-core benchmark machine, two about
+15 M/s (docs/performance-solver.md). One worker's rate is a conservative stand-in for a
+median desktop browser; pass a lower rate to aim at phones."""
 
 LOW_SCORE = 30
 """A held clearance whose bot score is below this counts as a risk when the visitor is
