@@ -64,6 +64,9 @@ UBLOCK_DIR = Path(
     "/usr/share/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}/" + UBLOCK_ID
 )
 NO_SYSTEM_EXTENSIONS: dict[str, object] = {"extensions.enabledScopes": 5}  # profile + app
+# Firefox's default, all scopes: undoes the plain baseline's 5 (FIREFOX_PREFS) so that
+# Debian's system-wide uBlock Origin loads.
+SYSTEM_EXTENSIONS: dict[str, object] = {"extensions.enabledScopes": 15}
 RESIST_FINGERPRINTING: dict[str, object] = {"privacy.resistFingerprinting": True}
 
 
@@ -77,8 +80,10 @@ class Profile:
 
 PROFILES = {
     "firefox-rfp": Profile("firefox", {**RESIST_FINGERPRINTING, **NO_SYSTEM_EXTENSIONS}),
-    "firefox-ublock": Profile("firefox", {}, ublock=True),
-    "firefox-rfp-ublock": Profile("firefox", RESIST_FINGERPRINTING, ublock=True),
+    "firefox-ublock": Profile("firefox", SYSTEM_EXTENSIONS, ublock=True),
+    "firefox-rfp-ublock": Profile(
+        "firefox", {**RESIST_FINGERPRINTING, **SYSTEM_EXTENSIONS}, ublock=True
+    ),
     "chromium-disable-webgl": Profile("chromium", flags=("--disable-webgl",)),
     "chromium-disable-3d-apis": Profile("chromium", flags=("--disable-3d-apis",)),
     "chromium-software-webgl": Profile("chromium", flags=("--enable-unsafe-swiftshader",)),
