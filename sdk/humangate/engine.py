@@ -208,11 +208,12 @@ class Engine:
         """Counts this request, once, for rate limits whose counting expression reads
         the response status; a store failure counts nothing (never an error)."""
         warn = self._store_warnings["rate limits"]
-        counted: list[int] = []
+        counted = False
 
         def count(status: int) -> Flow[None]:
+            nonlocal counted
             if not counted:
-                counted.append(status)
+                counted = True
                 flow = ratelimit.count_response(verdict.pending, status)
                 yield from faults.tolerate(flow, warn, "open")
 

@@ -136,3 +136,38 @@ def test_template_tags_use_the_host_csp_nonce() -> None:
     client.cookies[name] = value
     body = client.get("/tagged").content.decode()
     assert body == '[n0nce]<script src="/.humangate/static/spa.js" nonce="n0nce"></script>'
+
+
+# A rate limit that counts failed requests by http.response.code, as for failed logins:
+# the middleware must report the view's status back, or nothing would ever be counted.
+COUNT_NOT_FOUND = {
+    "secret_keys": [SECRET],
+    "store": "memory://",
+    "default_action": "allow",
+    "rate_limits": [
+        {
+            "expression": 'http.request.uri.path ne ""',
+            "counting_expression": "http.response.code eq 404",
+            "requests_per_period": 1,
+            "period": 3600,
+        }
+    ],
+}
+
+
+@override_settings(HUMANGATE=COUNT_NOT_FOUND)
+def test_rate_limits_count_the_views_response_status() -> None:
+    client = Client(headers=HEADERS)
+    for _ in range(3):
+        assert client.get("/open").status_code == 200  # not counted
+    assert client.get("/missing").status_code == 404
+    assert client.get("/missing").status_code == 404  # second count: now over the limit
+    assert client.get("/open").status_code == 429
+
+
+@override_settings(HUMANGATE=COUNT_NOT_FOUND)
+async def test_rate_limits_count_the_views_response_status_async() -> None:
+    client = AsyncClient()
+    for _ in range(2):
+        assert (await client.get("/missing", headers=HEADERS)).status_code == 404
+    assert (await client.get("/async", headers=HEADERS)).status_code == 429

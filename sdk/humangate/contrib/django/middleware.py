@@ -64,7 +64,10 @@ class HumanGateMiddleware:
             return answer
         assert isinstance(outcome, Forward)  # _answer handled every Answer
         get_response: GetResponse = self.get_response
-        return _with_headers(get_response(self._forwarded(request, outcome)), outcome)
+        response = get_response(self._forwarded(request, outcome))
+        if outcome.count_response is not None:  # rate limits counting by http.response.code
+            run_sync(outcome.count_response(response.status_code), self.gate.store)
+        return _with_headers(response, outcome)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         neutral = self._request(request)
@@ -74,7 +77,10 @@ class HumanGateMiddleware:
             return answer
         assert isinstance(outcome, Forward)
         get_response: AGetResponse = self.get_response
-        return _with_headers(await get_response(self._forwarded(request, outcome)), outcome)
+        response = await get_response(self._forwarded(request, outcome))
+        if outcome.count_response is not None:
+            await run_async(outcome.count_response(response.status_code), self.gate.store)
+        return _with_headers(response, outcome)
 
     # -- translation ---------------------------------------------------------------------
 
