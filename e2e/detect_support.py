@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from e2e.harness import (
-    REPO,
-    SECRET,
-    VENV_BIN,
     AppServer,
     Display,
-    free_port,
+    launch,
+    server_command,
     stop_group,
     wait_until,
 )
@@ -80,39 +78,22 @@ class SolveRecord:
 
 def start_server(workdir: Path, action: str, *, difficulty: int = 8) -> AppServer:
     """uvicorn serving the example app with ``action`` as its default action."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    hits, log = workdir / "hits.txt", workdir / "server.log"
-    env = {
-        **os.environ,
-        "HUMANGATE_SECRET_KEYS": SECRET,
-        "HUMANGATE_STORE": f"sqlite:///{workdir / 'hg.sqlite3'}",
-        "HUMANGATE_DIFFICULTY": str(difficulty),
-        "HUMANGATE_HITS_FILE": str(hits),
-        "HUMANGATE_DEFAULT_ACTION": action,
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("HUMANGATE_DEV", None)
-    command = [
-        str(VENV_BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
-        "e2e.detection_app:application",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    server = AppServer("asgi", port, process, hits, log, workdir)
 
-    def up() -> bool:
-        return process.poll() is not None or "Application startup complete" in log.read_text(
-            errors="replace"
-        )
+    def started(server: AppServer) -> bool:
+        def up() -> bool:
+            text = server.log_file.read_text(errors="replace")
+            return server.process.poll() is not None or "Application startup complete" in text
 
-    if not wait_until(up, 20) or process.poll() is not None:
-        stop_group(process)
-        raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')}")
-    return server
+        return wait_until(up, 20)
+
+    return launch(
+        "asgi",
+        workdir,
+        lambda port: server_command("asgi", port, "e2e.detection_app:application"),
+        difficulty=difficulty,
+        extra_env={"HUMANGATE_DEFAULT_ACTION": action},
+        ready=started,
+    )
 
 
 def solve_records(server: AppServer) -> list[SolveRecord]:

@@ -176,24 +176,77 @@ class AppServer:
         return wait_until(lambda: target in self.hits(), timeout, interval=0.2)
 
 
-def _server_command(kind: Kind, port: int, workers: int) -> list[str]:
-    bind = f"127.0.0.1:{port}"
+def server_command(
+    kind: Kind, port: int, target: str, *, workers: int = 1, options: tuple[str, ...] = ()
+) -> list[str]:
+    """gunicorn for a WSGI ``target`` ("module:attribute"), uvicorn for an ASGI one;
+    ``options`` go just before the target."""
     if kind == "wsgi":
         return [
             str(VENV_BIN / "gunicorn"),
-            "--bind", bind,
+            "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers),
             "--access-logfile", "-",
             "--error-logfile", "-",
-            "integrations.wsgi_plain.app:application",
+            *options,
+            target,
         ]  # fmt: skip
     return [
         str(VENV_BIN / "uvicorn"),
         "--host", "127.0.0.1",
         "--port", str(port),
         "--workers", str(workers),
-        "integrations.asgi_plain.app:application",
+        *options,
+        target,
     ]  # fmt: skip
+
+
+def launch(
+    kind: Kind,
+    workdir: Path,
+    command: Callable[[int], list[str]],
+    *,
+    difficulty: int = 16,
+    extra_env: dict[str, str] | None = None,
+    ready: Callable[[AppServer], bool] | None = None,
+) -> AppServer:
+    """Start ``command(port)`` from the repo root with the e2e secret, an SQLite store,
+    ``difficulty`` and a hits file in ``workdir``; wait until ``ready`` (by default:
+    ``/healthz`` answers) and forget the probe's hits. Every e2e server starts here."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    hits, log = workdir / "hits.txt", workdir / "server.log"
+    env = {
+        **os.environ,
+        "HUMANGATE_SECRET_KEYS": SECRET,
+        "HUMANGATE_STORE": f"sqlite:///{workdir / 'hg.sqlite3'}",
+        "HUMANGATE_DIFFICULTY": str(difficulty),
+        "HUMANGATE_HITS_FILE": str(hits),
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    env.pop("HUMANGATE_DEV", None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command(port),
+            cwd=REPO,  # so `integrations` and `e2e` are importable
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = AppServer(kind, port, process, hits, log, workdir)
+    if not (ready or _wait_until_answers)(server) or process.poll() is not None:
+        stop_group(process)
+        raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')}")
+    hits.unlink(missing_ok=True)  # tests see only their own hits
+    return server
+
+
+_PLAIN_APPS = {
+    "wsgi": "integrations.wsgi_plain.app:application",
+    "asgi": "integrations.asgi_plain.app:application",
+}
 
 
 def start_app(
@@ -209,37 +262,14 @@ def start_app(
     Gunicorn gets 2 workers by default so a ticket issued by one worker may be solved at
     the other: the SQLite store and the shared key ring must make that work.
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    workers = workers if workers is not None else (2 if kind == "wsgi" else 1)
-    port = free_port()
-    hits = workdir / "hits.txt"
-    log = workdir / "server.log"
-    env = {
-        **os.environ,
-        "HUMANGATE_SECRET_KEYS": SECRET,
-        "HUMANGATE_STORE": f"sqlite:///{workdir / 'hg.sqlite3'}",
-        "HUMANGATE_DIFFICULTY": str(difficulty),
-        "HUMANGATE_HITS_FILE": str(hits),
-        "PYTHONUNBUFFERED": "1",
-        **(extra_env or {}),
-    }
-    env.pop("HUMANGATE_DEV", None)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            _server_command(kind, port, workers),
-            cwd=REPO,  # so `integrations` is importable
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = AppServer(kind, port, process, hits, log, workdir)
-    if not _wait_until_answers(server):
-        stop_group(process)
-        raise RuntimeError(f"{kind} server did not start:\n{log.read_text(errors='replace')}")
-    # The probe went to /healthz (a skip rule): forget it so tests see only their own hits.
-    hits.unlink(missing_ok=True)
-    return server
+    count = workers if workers is not None else (2 if kind == "wsgi" else 1)
+    return launch(
+        kind,
+        workdir,
+        lambda port: server_command(kind, port, _PLAIN_APPS[kind], workers=count),
+        difficulty=difficulty,
+        extra_env=extra_env,
+    )
 
 
 def _wait_until_answers(server: AppServer, timeout: float = 20.0) -> bool:
@@ -304,31 +334,11 @@ def start_asgi_app(
     One uvicorn process; its log holds the access lines and whatever the app logs to
     stdout (e2e/detection_app.py routes the ``humangate.signals`` lines there).
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    hits, log = workdir / "hits.txt", workdir / "server.log"
-    env = {
-        **os.environ,
-        "HUMANGATE_SECRET_KEYS": SECRET,
-        "HUMANGATE_STORE": f"sqlite:///{workdir / 'hg.sqlite3'}",
-        "HUMANGATE_DIFFICULTY": str(difficulty),
-        "HUMANGATE_HITS_FILE": str(hits),
-        "PYTHONUNBUFFERED": "1",
-        **(extra_env or {}),
-    }
-    env.pop("HUMANGATE_DEV", None)
-    command = [
-        str(VENV_BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
-        *(["--factory"] if factory else []), app,
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    server = AppServer("asgi", port, process, hits, log, workdir)
-    if not _wait_until_answers(server):
-        stop_group(process)
-        raise RuntimeError(f"{app} did not start:\n{log.read_text(errors='replace')}")
-    hits.unlink(missing_ok=True)  # forget the /healthz probe
-    return server
+    options = ("--factory",) if factory else ()
+    return launch(
+        "asgi",
+        workdir,
+        lambda port: server_command("asgi", port, app, options=options),
+        difficulty=difficulty,
+        extra_env=extra_env,
+    )

@@ -8,8 +8,6 @@ Django and Flask also show a challenged form POST arriving after the solve, body
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -17,15 +15,7 @@ from typing import Literal
 import pytest
 
 from e2e.conftest import OpenChromium
-from e2e.harness import (
-    REPO,
-    SECRET,
-    VENV_BIN,
-    AppServer,
-    _wait_until_answers,
-    free_port,
-    stop_group,
-)
+from e2e.harness import AppServer, launch, server_command, stop_group
 
 Framework = Literal["django-wsgi", "django-asgi", "flask", "fastapi"]
 TARGET = "/protected/page?x=1"
@@ -42,38 +32,13 @@ _APPS: dict[str, tuple[Literal["wsgi", "asgi"], str]] = {
 def start_framework_app(framework: Framework, workdir: Path, difficulty: int = 16) -> AppServer:
     """Start an example app: gunicorn (2 workers) for WSGI, uvicorn for ASGI."""
     kind, target = _APPS[framework]
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    if kind == "wsgi":
-        command = [
-            str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-            "--access-logfile", "-", "--error-logfile", "-", target,
-        ]  # fmt: skip
-    else:
-        command = [
-            str(VENV_BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), target,
-        ]  # fmt: skip
-    hits, log = workdir / "hits.txt", workdir / "server.log"
-    env = {
-        **os.environ,
-        "HUMANGATE_SECRET_KEYS": SECRET,
-        "HUMANGATE_STORE": f"sqlite:///{workdir / 'hg.sqlite3'}",
-        "HUMANGATE_DIFFICULTY": str(difficulty),
-        "HUMANGATE_HITS_FILE": str(hits),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("HUMANGATE_DEV", None)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    server = AppServer(kind, port, process, hits, log, workdir)
-    if not _wait_until_answers(server):
-        stop_group(process)
-        raise RuntimeError(f"{framework} did not start:\n{log.read_text(errors='replace')}")
-    hits.unlink(missing_ok=True)  # forget the /healthz probe
-    return server
+    workers = 2 if kind == "wsgi" else 1
+    return launch(
+        kind,
+        workdir,
+        lambda port: server_command(kind, port, target, workers=workers),
+        difficulty=difficulty,
+    )
 
 
 ServeFramework = Callable[[Framework], AppServer]
