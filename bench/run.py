@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -66,32 +67,46 @@ def cases() -> list[Case]:
 def http_table(args: argparse.Namespace) -> None:
     print(
         f"\nThroughput with wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
-        f"{args.workers} workers, loopback, {os.cpu_count()} CPUs (server and wrk share them)"
+        f"{args.workers} workers, loopback, {os.cpu_count()} CPUs (server and wrk share them); "
+        f"{args.rounds} interleaved rounds, median shown"
     )
-    columns = ("server", "case", "req/s", "ratio", "latency", "status", "non-2xx")
-    print("{:<15} {:<38} {:>9} {:>6} {:>9} {:>7} {}".format(*columns))
+    columns = ("server", "case", "req/s", "ratio", "spread", "latency", "status", "non-2xx")
+    print("{:<15} {:<38} {:>9} {:>6} {:>13} {:>9} {:>7} {}".format(*columns))
     ratios: dict[str, dict[str, float]] = {}
     for server, kind in ((args.asgi_server, "asgi"), ("gunicorn", "wsgi")):
-        bare_rps = 0.0
+        # This VM's speed drifts by tens of percent over minutes: running the cases in
+        # turn, several times, and taking medians keeps a slow minute from landing on
+        # one case only.
+        runs: dict[str, list[http_bench.WrkResult]] = {}
+        notes: dict[str, str] = {}
+        for _ in range(args.rounds):
+            for case in cases():
+                with http_bench.running(server, f"{kind}_{case.app}", args.workers) as base:
+                    status, mitigated = http_bench.probe(base + "/", case.headers)
+                    result = http_bench.wrk(
+                        base + "/", case.headers, args.threads, args.connections, args.seconds
+                    )
+                runs.setdefault(case.label, []).append(result)
+                notes[case.label] = f"{status}{'*' if mitigated else ''}"
+        bare_rps = statistics.median(r.requests_per_second for r in runs[cases()[0].label])
         for case in cases():
-            app = f"{kind}_{case.app}"
-            with http_bench.running(server, app, args.workers) as base:
-                status, mitigated = http_bench.probe(base + "/", case.headers)
-                result = http_bench.wrk(
-                    base + "/", case.headers, args.threads, args.connections, args.seconds
-                )
-            bare_rps = result.requests_per_second if case.app == "bare" else bare_rps
-            ratio = result.requests_per_second / bare_rps if bare_rps else 0.0
+            results = runs[case.label]
+            rates = [r.requests_per_second for r in results]
+            rps = statistics.median(rates)
+            ratio = rps / bare_rps if bare_rps else 0.0
             if case.summary:
                 ratios.setdefault(server, {})[case.summary] = ratio
-            note = f"{status}{'*' if mitigated else ''}"
+            middle = sorted(results, key=lambda r: r.requests_per_second)[len(results) // 2]
+            errors = "; ".join(r.errors for r in results if r.errors)
+            spread = f"{min(rates):.0f}-{max(rates):.0f}"
             print(
-                f"{server:<15} {case.label:<38} {result.requests_per_second:>9.0f} {ratio:>6.2f} "
-                f"{result.latency:>9} {note:>7} {result.non_2xx}"
-                + (f"  socket errors:{result.errors}" if result.errors else "")
+                f"{server:<15} {case.label:<38} {rps:>9.0f} {ratio:>6.2f} {spread:>13} "
+                f"{middle.latency:>9} {notes[case.label]:>7} {sum(r.non_2xx for r in results)}"
+                + (f"  socket errors: {errors}" if errors else "")
             )
     print("status: the probe request's status; * = answered with cf-mitigated: challenge")
-    print("ratio: req/s of the row / req/s of the bare app under the same server")
+    print("ratio: median req/s of the row / median req/s of the bare app, same server")
+    print("spread: the lowest and highest req/s of the rounds")
     print("\nWrapped vs bare (same server, same run; 1.00 = as fast as the bare app):")
     for server, answers in ratios.items():
         parts = [f"{label} {answers[label]:.2f}x bare" for label in answers]
@@ -114,6 +129,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds per case")
+    parser.add_argument("--http-only", action="store_true", help="only the wrk throughput table")
     parser.add_argument(
         "--asgi-server",
         choices=("uvicorn-workers", "uvicorn"),
@@ -125,6 +142,8 @@ def main() -> None:
     if args.quick:
         args.seconds = 3
     http_table(args)
+    if args.http_only:
+        return
     micro.main()
     run_script("rules_eval.py", "Rule evaluation per request")
     run_script("solver_hashrate.py", "Solver hash rate")

@@ -156,3 +156,17 @@ class WSGIClient:
             html=False,
             ip=ip or self.ip,
         )
+
+
+async def call_asgi(app: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    """Call an ASGI app once with an empty request body; the messages it sent."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent

@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from humangate import Config, Rule
-from humangate.asgi import HumanGate, Receive, Scope, Send
+from humangate.asgi import HumanGate, Receive, Scope, Send, _header_lookup
 from humangate.testing import clearance_cookie
 from tests.conftest import BROWSER_UA, SECRET
-from tests.support import challenge_data, solution
+from tests.support import call_asgi, challenge_data, solution
 
 PEER = ("198.51.100.7", 50000)
 seen_scopes: list[str] = []
@@ -201,3 +201,33 @@ async def test_app_sees_the_clearance_in_a_copied_scope() -> None:
         client.cookies.set(name, value)
         assert (await client.get("/x")).status_code == 200
     assert seen[-1].level.label == "interactive"
+
+
+def test_header_lookup_joins_repeated_lines_and_ignores_case() -> None:
+    header = _header_lookup(
+        [(b"X-Forwarded-For", b"192.0.2.1"), (b"accept", b"*/*"), (b"x-forwarded-for", b"10.0.0.1")]
+    )
+    assert header("x-forwarded-for") == "192.0.2.1, 10.0.0.1"  # as Request.header joins
+    assert header("cookie") is None
+
+
+async def test_clearance_in_a_second_cookie_line_still_passes() -> None:
+    """HTTP/2 may split Cookie into several lines; the settled path only reads them
+    joined, so a clearance it cannot find must still reach the full path and pass."""
+    config = Config(secret_keys=[SECRET], store="memory://")
+    app = HumanGate(site, config)
+    name, value = clearance_cookie(config, ip=PEER[0], user_agent=BROWSER_UA)
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/page",
+        "headers": [
+            (b"user-agent", BROWSER_UA.encode()),
+            (b"cookie", b"theme=dark"),
+            (b"cookie", f"{name}={value}".encode()),
+        ],
+        "client": PEER,
+        "scheme": "http",
+    }
+    sent = await call_asgi(app, scope)
+    assert sent[0]["status"] == 200

@@ -21,7 +21,7 @@ from humangate.request import Request
 from humangate.rules.context import RequestFields
 from humangate.rules.ratelimit import parse_characteristic
 from humangate.stores.memory import MemoryStore
-from tests.support import WSGIClient
+from tests.support import WSGIClient, call_asgi
 from tests.test_phases import ALWAYS, decide, make, request
 
 WINDOW_START = 60.0 * 20_000_000  # a Unix time on a minute boundary (2008)
@@ -409,14 +409,6 @@ def test_failed_logins_counted_by_response_status_asgi(clock: Clock) -> None:
     gate.gate.engine._clock = clock
 
     async def status(query: bytes) -> int:
-        sent: list[Any] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: Any) -> None:
-            sent.append(message)
-
         scope = {
             "type": "http",
             "method": "GET",
@@ -425,7 +417,7 @@ def test_failed_logins_counted_by_response_status_asgi(clock: Clock) -> None:
             "headers": [(b"accept", b"application/json")],
             "client": ("192.0.2.1", 1234),
         }
-        await gate(scope, receive, send)
+        sent = await call_asgi(gate, scope)
         return int(sent[0]["status"])
 
     async def run() -> list[int]:

@@ -91,10 +91,12 @@ def html_response(
 class CookieJar:
     """Formats the clearance cookie's Set-Cookie lines for one configuration."""
 
-    __slots__ = ("_max_age", "_name", "_samesite", "_secure")
+    __slots__ = ("_host_name", "_max_age", "_name", "_samesite", "_secure")
 
     def __init__(self, name: str, secure: bool | None, samesite: str, max_age: int) -> None:
         self._name = name
+        # __Host- makes browsers refuse the cookie unless Secure, Path=/ and host-only.
+        self._host_name = f"__Host-{name}"
         self._secure = secure
         self._samesite = samesite
         self._max_age = max_age
@@ -103,8 +105,7 @@ class CookieJar:
         return self._secure if self._secure is not None else scheme in ("https", "wss")
 
     def name_for(self, scheme: str) -> str:
-        # __Host- makes browsers refuse the cookie unless Secure, Path=/ and host-only.
-        return f"__Host-{self._name}" if self.is_secure(scheme) else self._name
+        return self._host_name if self.is_secure(scheme) else self._name
 
     def set(self, scheme: str, value: str) -> tuple[str, str]:
         return ("set-cookie", self._line(scheme, value, self._max_age))

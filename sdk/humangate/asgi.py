@@ -10,13 +10,13 @@ A websocket handshake that the rules challenge or block is refused with a close
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import unquote
 
 from humangate.config import Config
 from humangate.effects import run_async
-from humangate.engine import Answer
+from humangate.engine import Answer, Forward
 from humangate.gate import GateCore
 from humangate.replay import Replay
 from humangate.request import Request, Response
@@ -46,30 +46,36 @@ class HumanGate:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)  # lifespan and anything newer
             return
-        request = await self._request(scope, receive)
-        outcome = await run_async(self.gate.engine.process(request), self.gate.store)
-        if isinstance(outcome, Answer):
-            if request.websocket:
-                await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": ""})
-            else:
-                response = outcome.response
-                if outcome.replay_level is not None:
-                    # A challenged form POST: hold its body (bounded) instead of losing it.
-                    body = await _read_body(receive, self.config.replay_max_body)
-                    response = self.gate.engine.hold(request, body, outcome.replay_level)
-                await _respond(response, send)
-            return
+        websocket = scope["type"] == "websocket"
+        forward: Forward | None = None
+        if not websocket:
+            # Most requests carry a clearance that settles them; only the rest need a
+            # Request (which translates every header) and the full flow.
+            client = scope.get("client")
+            forward = self.gate.engine.settle(
+                scope.get("scheme", "http"),
+                scope.get("root_path", "") + scope.get("path", "/"),
+                str(client[0]) if client else None,
+                _header_lookup(scope.get("headers", ())),
+            )
+        if forward is None:
+            request = await self._request(scope, receive)
+            outcome = await run_async(self.gate.engine.process(request), self.gate.store)
+            if isinstance(outcome, Answer):
+                await self._answer(request, outcome, receive, send)
+                return
+            forward = outcome
         # The app can read what the gate knows about this visitor (level, bot score).
         # Copy the scope rather than mutate the server's (ASGI spec, "Middleware").
-        scope = {**scope, CLEARANCE_KEY: outcome.clearance}
-        if outcome.replay is not None:
-            scope, receive = _replayed(scope, receive, outcome.replay)
-        count = outcome.count_response
-        if (not outcome.headers and count is None) or request.websocket:
+        scope = {**scope, CLEARANCE_KEY: forward.clearance}
+        if forward.replay is not None:
+            scope, receive = _replayed(scope, receive, forward.replay)
+        count = forward.count_response
+        if (not forward.headers and count is None) or websocket:
             await self.app(scope, receive, send)
             return
         extra = [
-            (name.encode("latin-1"), value.encode("latin-1")) for name, value in outcome.headers
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in forward.headers
         ]
 
         async def send_with_extra(message: Message) -> None:
@@ -81,6 +87,17 @@ class HumanGate:
                 await run_async(count(int(message.get("status", 0))), self.gate.store)
 
         await self.app(scope, receive, send_with_extra)
+
+    async def _answer(self, request: Request, answer: Answer, receive: Receive, send: Send) -> None:
+        if request.websocket:
+            await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": ""})
+            return
+        response = answer.response
+        if answer.replay_level is not None:
+            # A challenged form POST: hold its body (bounded) instead of losing it.
+            body = await _read_body(receive, self.config.replay_max_body)
+            response = self.gate.engine.hold(request, body, answer.replay_level)
+        await _respond(response, send)
 
     async def _request(self, scope: Scope, receive: Receive) -> Request:
         path = scope.get("root_path", "") + scope.get("path", "/")
@@ -106,6 +123,20 @@ class HumanGate:
             body=body,
             websocket=websocket,
         )
+
+
+def _header_lookup(headers: Iterable[tuple[bytes, bytes]]) -> Callable[[str], str | None]:
+    """A header's value by lower-case name from ASGI's raw pairs, repeated lines joined
+    with ", " (what Engine.settle expects); only the few headers asked for are decoded."""
+
+    def header(name: str) -> str | None:
+        wanted = name.encode("latin-1")
+        found = [
+            bytes(value).decode("latin-1") for key, value in headers if bytes(key).lower() == wanted
+        ]
+        return ", ".join(found) if found else None
+
+    return header
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:

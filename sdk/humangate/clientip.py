@@ -78,6 +78,11 @@ class ClientIPResolver:
                 ) from None
         self._networks = tuple(networks)
 
+    @property
+    def reads_headers(self) -> bool:
+        """Whether resolving reads FORWARDED_HEADERS (only with trusted proxies)."""
+        return bool(self._hops or self._networks)
+
     def resolve(self, peer: str | None, headers: Iterable[tuple[str, str]]) -> IPAddress | None:
         """The client's address, or None when nothing trustworthy is known."""
         peer_ip = parse_ip(peer) if peer else None
@@ -108,6 +113,9 @@ class ClientIPResolver:
 
     def _is_trusted(self, address: IPAddress) -> bool:
         return any(address in network for network in self._networks)
+
+
+FORWARDED_HEADERS = ("x-forwarded-for", "forwarded")  # every header resolve() reads
 
 
 def _forwarded_chain(headers: Iterable[tuple[str, str]]) -> list[str]:

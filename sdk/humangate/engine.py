@@ -19,22 +19,23 @@ from humangate import answers, challenges, faults, pages
 from humangate.assets import StaticAssets
 from humangate.bots import VerifiedBots
 from humangate.clearance import Clearance, ClearanceCodec
-from humangate.clientip import ClientIPResolver, IPAddress
+from humangate.clientip import FORWARDED_HEADERS, ClientIPResolver, IPAddress
 from humangate.config import Config
 from humangate.effects import Flow, Spend
 from humangate.errors import ConfigError, StoreError, TokenError
 from humangate.events import Event, Kind, LoggingObserver, Observer
 from humangate.geo import TrustedPeers, header_country, open_geo
 from humangate.i18n import available, catalog, choose_language
+from humangate.immutable import immutable
 from humangate.levels import Action, Level
 from humangate.observe import Analytics
 from humangate.pages.endpoints import SCRIPT_MESSAGES, catalog_response, favicon_response
 from humangate.replay import Replay, ReplayDesk, is_replayable
-from humangate.request import Request, Response
+from humangate.request import MAX_HEADER_VALUE, Request, Response, parse_cookie_line
 from humangate.risk import Strikes, assess
 from humangate.rules import ratelimit, service
 from humangate.rules.context import RequestFields
-from humangate.rules.phases import Match, Phases, Verdict
+from humangate.rules.phases import DEFAULT, Match, Phases, Verdict
 from humangate.rules.ratelimit import Limited
 from humangate.signals import Assessment, primary_language
 from humangate.solve_body import parse_solve_body
@@ -45,9 +46,10 @@ logger = logging.getLogger("humangate")
 signals_logger = logging.getLogger("humangate.signals")
 
 HeaderList = tuple[tuple[str, str], ...]
+_PASSED = Kind.PASSED_WITH_CLEARANCE
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Answer:
     """humangate answers the request itself; the app is not called.
 
@@ -61,7 +63,7 @@ class Answer:
     replay_level: Level | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Forward:
     """Call the app; add ``headers`` to its response (e.g. replace a bad cookie)."""
 
@@ -76,7 +78,7 @@ class Forward:
 Outcome = Answer | Forward
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Visitor:
     """What the engine knows about the client making this request."""
 
@@ -111,6 +113,7 @@ class Engine:
         "_clock",
         "_config",
         "_cookies",
+        "_fixed_action",
         "_observers",
         "_peers",
         "_phases",
@@ -154,6 +157,12 @@ class Engine:
         self._peers = TrustedPeers(config.trusted_proxies)
         bots = VerifiedBots.load(config.bots_file) if config.verified_bots else None
         self._phases = Phases(config, open_geo(config.geoip_country_db, config.geoip_asn_db), bots)
+        # No rule to evaluate: every request gets the default action (config is frozen).
+        self._fixed_action = (
+            Action(config.default_action)
+            if self._phases.is_trivial and not config.under_attack
+            else None
+        )
         self._replays = ReplayDesk(
             KeyRing(config.secret_keys, purposes=("replay",)),
             max_body=config.replay_max_body,
@@ -176,12 +185,53 @@ class Engine:
         self._observers.append(observer)
 
     def _observe(self, kind: Kind, ray: str, **details: object) -> None:
-        event = Event(kind, ray, self._clock(), **details)  # type: ignore[arg-type]
+        self._notify(Event(kind, ray, self._clock(), **details))  # type: ignore[arg-type]
+
+    def _notify(self, event: Event) -> None:
         for observer in self._observers:
             try:
                 observer.record(event)
             except Exception:  # an observer must never break a request
                 logger.exception("humangate observer %r failed", observer)
+
+    def settle(
+        self, scheme: str, path: str, peer: str | None, header: Callable[[str], str | None]
+    ) -> Forward | None:
+        """The common request decided without a Request or a flow, or None: use process().
+
+        It applies when a challenge action alone decides (no rule, not under attack) and
+        the visitor holds a clearance that satisfies it; the answer is then the Forward
+        process() gives. ``header(name)`` returns a header by lower-case name, repeated
+        lines joined with ", " as :meth:`Request.header` does, or None. Only User-Agent,
+        Cookie and (behind trusted proxies) the forwarding headers are read, so an adapter
+        need not translate every header first. Anything else returns None: humangate's
+        own paths, no clearance or one that does not verify, any other action.
+        """
+        action = self._fixed_action
+        config = self._config
+        if action is None or not action.is_challenge or path.startswith(config.path_prefix):
+            return None
+        cookies = header("cookie")
+        user_agent = header("user-agent") or ""
+        if not cookies or len(user_agent) > MAX_HEADER_VALUE:
+            return None
+        value = parse_cookie_line(cookies, {}).get(self._cookies.name_for(scheme))
+        if not value:
+            return None
+        resolver = self._resolver
+        forwarded = (
+            tuple((name, found) for name in FORWARDED_HEADERS if (found := header(name)))
+            if resolver.reads_headers
+            else ()
+        )
+        binding = config.clearance_binding.fingerprint(
+            resolver.resolve(peer, forwarded), user_agent
+        )
+        clearance = self._clearances.verify(value, binding, self._clock())
+        if clearance is None or clearance.level < action.required_level:
+            return None  # expired, not this visitor's, or too low: process() answers
+        self._record_pass(DEFAULT, clearance)
+        return Forward((), clearance)
 
     def process(self, request: Request) -> Flow[Outcome]:
         """Decide what happens to ``request`` (a generator; drive it with effects.run_*)."""
@@ -189,6 +239,8 @@ class Engine:
         if request.path.startswith(prefix) and not request.websocket:
             return (yield from self._endpoint(request, request.path[len(prefix) :]))
         visitor = self._visitor(request)
+        if self._fixed_action is not None:  # no rules: no verdict to build, nothing counted
+            return self._act(request, visitor, self._fixed_action, DEFAULT)
         verdict = yield from self._decide(request, visitor)
         deciding = _deciding_match(verdict)
         rule = deciding.label if deciding else verdict.phase  # "default" or "under_attack"
@@ -223,8 +275,6 @@ class Engine:
 
     def _decide(self, request: Request, visitor: _Visitor) -> Flow[Verdict]:
         """Run the rule phases (humangate.rules.phases) for this request."""
-        if self._phases.is_trivial and not self._config.under_attack:
-            return Verdict(Action(self._config.default_action))  # nothing to evaluate
         fields = self.rule_fields(request, visitor.ip, visitor.clearance)
         flow = self._phases.decide(fields, visitor.ip, self._clock(), visitor.clearance)
         # Counters the store cannot give: "open" reads them as zero, "closed" as over the
@@ -290,10 +340,13 @@ class Engine:
                         request, visitor, action.required_level, forget, rule, rule_bits=rule_bits
                     )
                 )
-            # The hot path: no ray id, no store; the recorder only bumps a counter.
-            level = visitor.clearance.level.label if visitor.clearance else None
-            self._observe(Kind.PASSED_WITH_CLEARANCE, "", rule=rule, level=level)
+            self._record_pass(rule, visitor.clearance)
         return Forward(forget, visitor.clearance)
+
+    def _record_pass(self, rule: str | None, clearance: Clearance | None) -> None:
+        # The hot path: no ray id, no store; the recorder only bumps a counter.
+        level = clearance.level.label if clearance else None
+        self._notify(Event(_PASSED, "", self._clock(), rule=rule, level=level))
 
     def _visitor(self, request: Request) -> _Visitor:
         ip = self._resolver.resolve(request.peer, request.headers)

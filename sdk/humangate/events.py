@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Protocol, runtime_checkable
+
+from humangate.immutable import immutable
 
 
 class Kind(enum.StrEnum):
@@ -25,7 +27,7 @@ class Kind(enum.StrEnum):
     LOGGED = "logged"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Event:
     kind: Kind
     ray: str

@@ -8,14 +8,16 @@ import enum
 class Level(enum.IntEnum):
     """What a clearance proves. A higher level satisfies every lower requirement."""
 
+    label: str  # "managed": how configs, rules and logs spell the level
+
     NONE = 0
     NON_INTERACTIVE = 1
     MANAGED = 2
     INTERACTIVE = 3
 
-    @property
-    def label(self) -> str:
-        return self.name.lower()
+    def __init__(self, value: int) -> None:
+        # Attributes set once, not properties: the pass path reads them on every request.
+        self.label = self.name.lower()
 
     @classmethod
     def from_label(cls, label: str) -> Level:
@@ -25,7 +27,18 @@ class Level(enum.IntEnum):
             raise ValueError(f"unknown level {label!r}") from None
 
 
+# The clearance each challenge action requires, by the action's name.
+_REQUIRED = {
+    "js_challenge": Level.NON_INTERACTIVE,
+    "managed_challenge": Level.MANAGED,
+    "challenge": Level.INTERACTIVE,
+}
+
+
 class Action(enum.StrEnum):
+    required_level: Level  # the clearance a challenge action requires; NONE for others
+    is_challenge: bool
+
     SKIP = "skip"
     ALLOW = "allow"
     BLOCK = "block"
@@ -34,18 +47,6 @@ class Action(enum.StrEnum):
     MANAGED_CHALLENGE = "managed_challenge"
     CHALLENGE = "challenge"
 
-    @property
-    def required_level(self) -> Level:
-        """The clearance a challenge action requires (NONE for the other actions)."""
-        return _REQUIRED.get(self, Level.NONE)
-
-    @property
-    def is_challenge(self) -> bool:
-        return self in _REQUIRED
-
-
-_REQUIRED = {
-    Action.JS_CHALLENGE: Level.NON_INTERACTIVE,
-    Action.MANAGED_CHALLENGE: Level.MANAGED,
-    Action.CHALLENGE: Level.INTERACTIVE,
-}
+    def __init__(self, value: str) -> None:
+        self.required_level = _REQUIRED.get(value, Level.NONE)
+        self.is_challenge = value in _REQUIRED

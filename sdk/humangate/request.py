@@ -7,15 +7,17 @@ environ / ASGI scope and write a :class:`Response` back.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from http.cookies import CookieError, SimpleCookie
+
+from humangate.immutable import immutable
 
 # Headers longer than this are treated as absent by the core: ordinary attacker noise
 # must not cost parsing time or produce errors.
 MAX_HEADER_VALUE = 16 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Request:
     """One HTTP request as the core sees it.
 
@@ -68,13 +70,9 @@ class Request:
         """Cookies sent with the request; a malformed Cookie header yields what parses."""
         if self._cookies is None:
             jar: dict[str, str] = {}
-            for line in self.header_list("cookie"):
-                if len(line) > MAX_HEADER_VALUE:
-                    continue
-                for part in line.split(";"):
-                    name, sep, value = part.strip().partition("=")
-                    if sep and name and name not in jar:
-                        jar[name] = _unquote_cookie(value.strip())
+            for key, line in self.headers:
+                if key == "cookie":
+                    parse_cookie_line(line, jar)
             object.__setattr__(self, "_cookies", jar)
         assert self._cookies is not None  # for the type checker: set just above
         return self._cookies
@@ -99,6 +97,17 @@ class Request:
         return f"{path}?{self.query}" if self.query else path
 
 
+def parse_cookie_line(line: str, jar: dict[str, str]) -> dict[str, str]:
+    """Add the cookies of one Cookie header line to ``jar`` (the first of a name wins);
+    an over-long line adds nothing. Returns ``jar``."""
+    if len(line) <= MAX_HEADER_VALUE:
+        for part in line.split(";"):
+            name, sep, value = part.strip().partition("=")
+            if sep and name and name not in jar:
+                jar[name] = _unquote_cookie(value.strip())
+    return jar
+
+
 def _unquote_cookie(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         try:
@@ -110,7 +119,7 @@ def _unquote_cookie(value: str) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Response:
     """A complete answer from humangate itself (challenge page, block, asset, solve)."""
 

@@ -7,7 +7,6 @@ app = HumanGate(app, Config(secret_keys=["..."]))
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 from collections.abc import Callable, Iterable
@@ -17,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from humangate.config import Config
 from humangate.effects import run_sync
-from humangate.engine import Answer
+from humangate.engine import Answer, Outcome
 from humangate.gate import GateCore
 from humangate.replay import Replay
 from humangate.request import Request, Response
@@ -43,8 +42,17 @@ class HumanGate:
         return self.gate.config
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = self._request(environ)
-        outcome = run_sync(self.gate.engine.process(request), self.gate.store)
+        path = _path(environ)
+        # Most requests carry a clearance that settles them; only the rest need a Request.
+        outcome: Outcome | None = self.gate.engine.settle(
+            environ.get("wsgi.url_scheme", "http"),
+            path,
+            environ.get("REMOTE_ADDR") or None,
+            lambda name: environ.get(_ENVIRON_KEYS.get(name) or _environ_key(name)),
+        )
+        if outcome is None:
+            request = self._request(environ, path)
+            outcome = run_sync(self.gate.engine.process(request), self.gate.store)
         if isinstance(outcome, Answer):
             response = outcome.response
             if outcome.replay_level is not None:
@@ -71,10 +79,7 @@ class HumanGate:
 
         return self.app(environ, start_with_extra)
 
-    def _request(self, environ: WSGIEnvironment) -> Request:
-        # PEP 3333 strings carry bytes as latin-1; recover them, then decode as UTF-8.
-        raw = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1")
-        path = raw.decode("utf-8", "replace") or "/"
+    def _request(self, environ: WSGIEnvironment, path: str) -> Request:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         body = b""
         limit = self.gate.engine.body_limit(method, path)
@@ -84,10 +89,10 @@ class HumanGate:
             method=method,
             path=path,
             query=environ.get("QUERY_STRING", ""),
-            headers=tuple(_headers(environ)),
+            headers=_headers(environ),
             peer=environ.get("REMOTE_ADDR") or None,
             scheme=environ.get("wsgi.url_scheme", "http"),
-            raw_path=(quote(raw, safe=_PATH_SAFE) if _NEEDS_QUOTE.search(path) else path) or "/",
+            raw_path=_raw_path(environ, path),
             body=body,
         )
 
@@ -98,19 +103,61 @@ def _status_code(status: str) -> int:
     return int(code) if code.isdigit() else 0
 
 
-def _headers(environ: WSGIEnvironment) -> Iterable[tuple[str, str]]:
-    for key, value in environ.items():
-        if key.startswith("HTTP_") and isinstance(value, str):
-            yield _header_name(key), value
-    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        if environ.get(key):
-            yield key.replace("_", "-").lower(), environ[key]
+def _path(environ: WSGIEnvironment) -> str:
+    """The request path as text."""
+    raw: str = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    if raw.isascii():  # the common case: latin-1 and UTF-8 agree, nothing to recode
+        return raw or "/"
+    # PEP 3333 strings carry bytes as latin-1: recover them, then decode as UTF-8.
+    return raw.encode("latin-1").decode("utf-8", "replace")
 
 
-@functools.lru_cache(maxsize=256)
+def _raw_path(environ: WSGIEnvironment, path: str) -> str:
+    """The path as sent: percent-encoded where it has anything a URL cannot carry."""
+    if _NEEDS_QUOTE.search(path):
+        raw: str = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        return quote(raw.encode("latin-1"), safe=_PATH_SAFE) or "/"
+    return path
+
+
+def _environ_key(name: str) -> str:
+    """Where a header is in the environ: user-agent -> HTTP_USER_AGENT."""
+    key = _ENVIRON_KEYS.get(name)
+    if key is None:
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = f"HTTP_{key}"
+        if len(_ENVIRON_KEYS) < 512:
+            _ENVIRON_KEYS[name] = key
+    return key
+
+
+_ENVIRON_KEYS: dict[str, str] = {}
+
+
+def _headers(environ: WSGIEnvironment) -> tuple[tuple[str, str], ...]:
+    # One pass over the environ, a dict lookup per header name: this runs per request.
+    names = _HEADER_NAMES
+    headers = [
+        (names.get(key) or _header_name(key), value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    ]
+    for key, name in (("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")):
+        value = environ.get(key)
+        if value:
+            headers.append((name, value))
+    return tuple(headers)
+
+
+_HEADER_NAMES: dict[str, str] = {}  # HTTP_USER_AGENT -> user-agent
+
+
 def _header_name(key: str) -> str:
-    """HTTP_USER_AGENT -> user-agent (cached: the same few names arrive every time)."""
-    return key[5:].replace("_", "-").lower()
+    name = key[5:].replace("_", "-").lower()
+    if len(_HEADER_NAMES) < 512:  # names are the client's choice: bound the cache
+        _HEADER_NAMES[key] = name
+    return name
 
 
 def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:

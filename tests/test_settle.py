@@ -1,0 +1,147 @@
+"""Engine.settle: the pass path that skips building a Request must never let through
+anything Engine.process would not, and must give the same Forward when it applies."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from humangate import Config, Rule
+from humangate.effects import run_sync
+from humangate.engine import Engine, Forward, Outcome
+from humangate.events import Event, Kind
+from humangate.request import Request
+from humangate.stores.memory import MemoryStore
+from humangate.testing import clearance_cookie
+from tests.conftest import BROWSER_UA, SECRET
+
+IP = "198.51.100.7"
+NOW = time.time()  # clearance_cookie issues at the real time
+
+
+def make_engine(**overrides: Any) -> Engine:
+    config = Config(secret_keys=[SECRET], store="memory://", difficulty=8, **overrides)
+    return Engine(config, clock=lambda: NOW)
+
+
+def cookie_for(engine: Engine, *, ip: str = IP, ua: str = BROWSER_UA, **kw: Any) -> str:
+    name, value = clearance_cookie(engine.config, ip=ip, user_agent=ua, **kw)
+    return f"{name}={value}"
+
+
+def lookup(headers: dict[str, str]) -> Callable[[str], str | None]:
+    return headers.get
+
+
+def settle(
+    engine: Engine, headers: dict[str, str], *, path: str = "/page", peer: str = IP
+) -> Forward | None:
+    return engine.settle("http", path, peer, lookup(headers))
+
+
+def process(
+    engine: Engine, headers: dict[str, str], *, path: str = "/page", peer: str = IP
+) -> Outcome:
+    request = Request("GET", path, headers=tuple(headers.items()), peer=peer, raw_path=path)
+    return run_sync(engine.process(request), MemoryStore())
+
+
+@pytest.fixture
+def engine() -> Engine:
+    return make_engine()
+
+
+def test_a_valid_clearance_settles_like_process(engine: Engine) -> None:
+    headers = {"user-agent": BROWSER_UA, "cookie": f"a=1; {cookie_for(engine)}; b=2"}
+    settled = settle(engine, headers)
+    assert isinstance(settled, Forward)
+    assert settled.clearance is not None
+    assert settled == process(engine, headers)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda e, h: h.pop("cookie"), id="no cookie"),
+        pytest.param(lambda e, h: h.update(cookie="humangate_clearance=forged"), id="forged"),
+        pytest.param(
+            lambda e, h: h.update(cookie=cookie_for(e, ip="203.0.113.9")), id="other network"
+        ),
+        pytest.param(lambda e, h: h.update(cookie=cookie_for(e, ua="curl/8")), id="other UA"),
+        pytest.param(
+            lambda e, h: h.update(cookie=cookie_for(e, level="non_interactive")),
+            id="level too low for managed",
+        ),
+        pytest.param(lambda e, h: h.update({"user-agent": "x" * 20_000}), id="over-long UA"),
+    ],
+)
+def test_anything_but_a_sufficient_clearance_goes_to_process(
+    engine: Engine, change: Callable[[Engine, dict[str, str]], object]
+) -> None:
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    change(engine, headers)
+    assert settle(engine, headers) is None
+    assert not isinstance(process(engine, headers), Forward)  # process challenges them
+
+
+def test_an_expired_clearance_goes_to_process() -> None:
+    engine = make_engine()
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    later = Engine(engine.config, clock=lambda: NOW + engine.config.passage_seconds + 3600)
+    assert settle(later, headers) is None
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"rules": [Rule('http.request.uri.path eq "/x"', "block")]}, id="rules"),
+        pytest.param({"under_attack": True}, id="under attack"),
+        pytest.param({"default_action": "allow"}, id="not a challenge"),
+        pytest.param({"default_action": "block"}, id="block"),
+    ],
+)
+def test_only_a_lone_challenge_action_is_settled(overrides: dict[str, Any]) -> None:
+    engine = make_engine(**overrides)
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine, level="interactive")}
+    assert settle(engine, headers) is None
+
+
+def test_humangate_paths_are_never_settled(engine: Engine) -> None:
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    assert settle(engine, headers, path=f"{engine.config.path_prefix}solve") is None
+
+
+def test_behind_trusted_proxies_the_forwarded_address_is_bound() -> None:
+    engine = make_engine(trusted_proxies=1)
+    proxy = "10.0.0.2"
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    # The proxy's address alone is not the client's network: no pass.
+    assert settle(engine, headers, peer=proxy) is None
+    headers["x-forwarded-for"] = f"203.0.113.50, {IP}"  # the last hop is the client
+    settled = settle(engine, headers, peer=proxy)
+    assert isinstance(settled, Forward)
+    assert settled == process(engine, headers, peer=proxy)
+    # A spoofed first entry the proxy passed along changes nothing.
+    headers["x-forwarded-for"] = f"{IP}, 203.0.113.50"
+    assert settle(engine, headers, peer=proxy) is None
+    assert not isinstance(process(engine, headers, peer=proxy), Forward)
+
+
+def test_a_settled_pass_is_reported_like_a_processed_one(engine: Engine) -> None:
+    seen: list[Event] = []
+
+    class Recorder:
+        def record(self, event: Event) -> None:
+            seen.append(event)
+
+    engine.add_observer(Recorder())
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    settle(engine, headers)
+    process(engine, headers)
+    assert [e.kind for e in seen] == [Kind.PASSED_WITH_CLEARANCE] * 2
+    assert dataclasses.astuple(seen[0]) == dataclasses.astuple(seen[1])
+    assert (seen[0].rule, seen[0].level) == ("default", "managed")
