@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -40,19 +39,26 @@ class Case:
     app: str
     headers: dict[str, str]
     summary: str = ""  # its name in the wrapped-vs-bare summary line
+    baseline: str = "bare"  # the bare case its ratio divides by
 
 
 def cases() -> list[Case]:
     # The cookie binds to 127.0.0.1 and this exact User-Agent, which wrk sends via -H.
     name, value = clearance_cookie(bench_config(), ip="127.0.0.1", user_agent=BENCH_USER_AGENT)
     base = {"User-Agent": BENCH_USER_AGENT, "Accept": HTML}
+    with_cookie = {**base, "Cookie": f"{name}={value}"}
     return [
         Case("bare", "bare", base),
+        # The pass row's baseline gets the identical request, so its ratio is the gate's
+        # own cost; the server parsing one more header line is not the middleware's
+        # doing. The ratio against plain "bare" is printed as well.
+        Case("bare, same request with cookie", "bare", with_cookie),
         Case(
             "wrapped, valid cookie (pass)",
             "wrapped",
-            {**base, "Cookie": f"{name}={value}"},
+            with_cookie,
             "pass path",
+            baseline="bare, same request with cookie",
         ),
         Case("wrapped, no cookie (challenge page)", "wrapped", base, "challenge page (HTML)"),
         Case(
@@ -68,15 +74,15 @@ def http_table(args: argparse.Namespace) -> None:
     print(
         f"\nThroughput with wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
         f"{args.workers} workers, loopback, {os.cpu_count()} CPUs (server and wrk share them); "
-        f"{args.rounds} interleaved rounds, median shown"
+        f"best of {args.rounds} interleaved rounds"
     )
     columns = ("server", "case", "req/s", "ratio", "spread", "latency", "status", "non-2xx")
     print("{:<15} {:<38} {:>9} {:>6} {:>13} {:>9} {:>7} {}".format(*columns))
     ratios: dict[str, dict[str, float]] = {}
     for server, kind in ((args.asgi_server, "asgi"), ("gunicorn", "wsgi")):
-        # This VM's speed drifts by tens of percent over minutes: running the cases in
-        # turn, several times, and taking medians keeps a slow minute from landing on
-        # one case only.
+        # This VM's speed drifts by tens of percent over minutes (other tenants): the
+        # cases run in turn, several times, and each is reported by its best round, the
+        # one least disturbed from outside (as timeit reports the fastest repeat).
         runs: dict[str, list[http_bench.WrkResult]] = {}
         notes: dict[str, str] = {}
         for _ in range(args.rounds):
@@ -88,24 +94,32 @@ def http_table(args: argparse.Namespace) -> None:
                     )
                 runs.setdefault(case.label, []).append(result)
                 notes[case.label] = f"{status}{'*' if mitigated else ''}"
-        bare_rps = statistics.median(r.requests_per_second for r in runs[cases()[0].label])
+        best = {
+            label: max(r.requests_per_second for r in results) for label, results in runs.items()
+        }
         for case in cases():
             results = runs[case.label]
             rates = [r.requests_per_second for r in results]
-            rps = statistics.median(rates)
-            ratio = rps / bare_rps if bare_rps else 0.0
+            rps = best[case.label]
+            ratio = rps / best[case.baseline] if best[case.baseline] else 0.0
             if case.summary:
                 ratios.setdefault(server, {})[case.summary] = ratio
-            middle = sorted(results, key=lambda r: r.requests_per_second)[len(results) // 2]
+            if case.baseline != "bare":
+                plain = rps / best["bare"] if best["bare"] else 0.0
+                ratios.setdefault(server, {})[f"{case.summary} vs bare without the cookie"] = plain
+            top = max(results, key=lambda r: r.requests_per_second)
             errors = "; ".join(r.errors for r in results if r.errors)
             spread = f"{min(rates):.0f}-{max(rates):.0f}"
             print(
                 f"{server:<15} {case.label:<38} {rps:>9.0f} {ratio:>6.2f} {spread:>13} "
-                f"{middle.latency:>9} {notes[case.label]:>7} {sum(r.non_2xx for r in results)}"
+                f"{top.latency:>9} {notes[case.label]:>7} {sum(r.non_2xx for r in results)}"
                 + (f"  socket errors: {errors}" if errors else "")
             )
     print("status: the probe request's status; * = answered with cf-mitigated: challenge")
-    print("ratio: median req/s of the row / median req/s of the bare app, same server")
+    print(
+        "ratio: best req/s of the row / best req/s of its bare baseline (same server): "
+        "the pass row's is the bare app sent the identical request, cookie included"
+    )
     print("spread: the lowest and highest req/s of the rounds")
     print("\nWrapped vs bare (same server, same run; 1.00 = as fast as the bare app):")
     for server, answers in ratios.items():
@@ -124,12 +138,12 @@ def run_script(name: str, title: str, *arguments: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 s wrk runs instead of 8 s")
+    parser.add_argument("--quick", action="store_true", help="3 s wrk runs, at most 3 rounds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds per case")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved wrk rounds per case")
     parser.add_argument("--http-only", action="store_true", help="only the wrk throughput table")
     parser.add_argument(
         "--asgi-server",
@@ -141,6 +155,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.seconds = 3
+        args.rounds = min(args.rounds, 3)
     http_table(args)
     if args.http_only:
         return

@@ -31,7 +31,7 @@ from humangate.levels import Action, Level
 from humangate.observe import Analytics
 from humangate.pages.endpoints import SCRIPT_MESSAGES, catalog_response, favicon_response
 from humangate.replay import Replay, ReplayDesk, is_replayable
-from humangate.request import MAX_HEADER_VALUE, Request, Response, parse_cookie_line
+from humangate.request import MAX_HEADER_VALUE, Request, Response, cookie_value
 from humangate.risk import Strikes, assess
 from humangate.rules import ratelimit, service
 from humangate.rules.context import RequestFields
@@ -215,7 +215,7 @@ class Engine:
         user_agent = header("user-agent") or ""
         if not cookies or len(user_agent) > MAX_HEADER_VALUE:
             return None
-        value = parse_cookie_line(cookies, {}).get(self._cookies.name_for(scheme))
+        value = cookie_value(cookies, self._cookies.name_for(scheme))
         if not value:
             return None
         resolver = self._resolver

@@ -6,7 +6,7 @@ environ / ASGI scope and write a :class:`Response` back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import field
 from http.cookies import CookieError, SimpleCookie
 
@@ -72,7 +72,8 @@ class Request:
             jar: dict[str, str] = {}
             for key, line in self.headers:
                 if key == "cookie":
-                    parse_cookie_line(line, jar)
+                    for name, value in cookie_pairs(line):
+                        jar.setdefault(name, value)
             object.__setattr__(self, "_cookies", jar)
         assert self._cookies is not None  # for the type checker: set just above
         return self._cookies
@@ -97,15 +98,20 @@ class Request:
         return f"{path}?{self.query}" if self.query else path
 
 
-def parse_cookie_line(line: str, jar: dict[str, str]) -> dict[str, str]:
-    """Add the cookies of one Cookie header line to ``jar`` (the first of a name wins);
-    an over-long line adds nothing. Returns ``jar``."""
+def cookie_pairs(line: str) -> Iterator[tuple[str, str]]:
+    """The (name, value) pairs of one Cookie header line, in order; an over-long line
+    has none. Request.cookies and Engine.settle both read cookies through this, so the
+    two can never disagree about which value a name has (the first one wins)."""
     if len(line) <= MAX_HEADER_VALUE:
         for part in line.split(";"):
             name, sep, value = part.strip().partition("=")
-            if sep and name and name not in jar:
-                jar[name] = _unquote_cookie(value.strip())
-    return jar
+            if sep and name:
+                yield name, _unquote_cookie(value.strip())
+
+
+def cookie_value(line: str, name: str) -> str | None:
+    """The first cookie called ``name`` in a Cookie header line."""
+    return next((value for key, value in cookie_pairs(line) if key == name), None)
 
 
 def _unquote_cookie(value: str) -> str:
