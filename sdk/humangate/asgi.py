@@ -127,14 +127,19 @@ class HumanGate:
 
 def _header_lookup(headers: Iterable[tuple[bytes, bytes]]) -> Callable[[str], str | None]:
     """A header's value by lower-case name from ASGI's raw pairs, repeated lines joined
-    with ", " (what Engine.settle expects); only the few headers asked for are decoded."""
+    with ", " (what Engine.settle expects). One pass indexes the raw bytes on the first
+    call; only the few values asked for are decoded."""
+    index: dict[bytes, bytes] | None = None
 
     def header(name: str) -> str | None:
-        wanted = name.encode("latin-1")
-        found = [
-            bytes(value).decode("latin-1") for key, value in headers if bytes(key).lower() == wanted
-        ]
-        return ", ".join(found) if found else None
+        nonlocal index
+        if index is None:
+            index = {}
+            for raw_key, value in headers:
+                key = bytes(raw_key).lower()
+                index[key] = index[key] + b", " + value if key in index else bytes(value)
+        found = index.get(name.encode("latin-1"))
+        return found.decode("latin-1") if found is not None else None
 
     return header
 
