@@ -15,17 +15,22 @@ from pathlib import Path
 from subprocess import Popen
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from e2e.harness import (
     ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
     AppServer,
     Display,
     Kind,
     plain_chromium,
+    retire,
     start_app,
     start_xvfb,
     stop_group,
 )
+from e2e.pages_harness import CUSTOM_TEMPLATE, Gate, serve_gate
 
 ServeApp = Callable[..., AppServer]
 OpenChromium = Callable[[str], AbstractContextManager[Popen[bytes]]]
@@ -81,11 +86,7 @@ def serve_app(tmp_path: Path, artifacts: Path) -> Iterator[ServeApp]:
         return server
 
     yield serve
-    for server in started:
-        stop_group(server.process)
-        for source in (server.log_file, server.hits_file):
-            if source.exists():
-                shutil.copy(source, artifacts / f"{server.kind}-{source.name}")
+    retire(started, artifacts)
 
 
 @pytest.fixture
@@ -96,3 +97,27 @@ def open_chromium(xvfb: Display, artifacts: Path) -> OpenChromium:
         return plain_chromium(url, xvfb, artifacts / "chromium.log")
 
     return open_
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Playwright's headless Chromium (Debian's binary), for tests that look at pages
+    rather than at detection: one per test module."""
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def gate() -> Iterator[Gate]:
+    """The in-process gate that serves every challenge page state (e2e/pages_harness.py)."""
+    with serve_gate() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def custom_gate() -> Iterator[Gate]:
+    """The same, with an owner's custom challenge template."""
+    with serve_gate(challenge_template=CUSTOM_TEMPLATE) as running:
+        yield running

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -199,6 +199,16 @@ def server_command(
         *options,
         target,
     ]  # fmt: skip
+
+
+def retire(servers: Iterable[AppServer], artifacts: Path) -> None:
+    """Stop each server (its whole process group); keep its log and hits file in
+    ``artifacts``, named after its work folder."""
+    for server in servers:
+        stop_group(server.process)
+        for source in (server.log_file, server.hits_file):
+            if source.exists():
+                shutil.copy(source, artifacts / f"{server.workdir.name}-{source.name}")
 
 
 def launch(

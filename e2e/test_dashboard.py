@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from e2e.conftest import ServeApp
-from e2e.harness import ARTIFACTS, CHROMIUM, AppServer, wait_until
+from e2e.harness import ARTIFACTS, AppServer, wait_until
 from humangate import pow
 from humangate.signals import passing_signals
 
@@ -29,21 +28,6 @@ UA = (
 )
 HTML = "text/html,application/xhtml+xml,*/*;q=0.8"
 DATA = re.compile(r'<script id="humangate-challenge" type="application/json">(.*?)</script>', re.S)
-FLAGS = [
-    "--no-sandbox",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def _challenge(client: httpx.Client, server: AppServer, path: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Literal
 import pytest
 
 from e2e.conftest import OpenChromium
-from e2e.harness import AppServer, launch, server_command, stop_group
+from e2e.harness import AppServer, launch, retire, server_command
 
 Framework = Literal["django-wsgi", "django-asgi", "flask", "fastapi"]
 TARGET = "/protected/page?x=1"
@@ -54,11 +54,7 @@ def serve_framework(tmp_path: Path, artifacts: Path) -> Iterator[ServeFramework]
         return server
 
     yield serve
-    for server in started:
-        stop_group(server.process)
-        for source in (server.log_file, server.hits_file):
-            if source.exists():
-                (artifacts / source.name).write_bytes(source.read_bytes())
+    retire(started, artifacts)
 
 
 def summary(server: AppServer) -> list[str]:

@@ -4,14 +4,11 @@ at), keyboard operation, the language switch and the 360 px layout."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from e2e.harness import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from e2e.harness import ARTIFACTS
 from e2e.pages_harness import (
-    CUSTOM_TEMPLATE,
     SCHEMES,
     STATES,
     VIEWPORTS,
@@ -40,26 +37,6 @@ VISIBLE = {
     "rate_limited": "h1",
     "custom": "#humangate-widget",
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def gate() -> Iterator[Gate]:
-    with serve_gate() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def custom_gate() -> Iterator[Gate]:
-    with serve_gate(challenge_template=CUSTOM_TEMPLATE) as running:
-        yield running
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -5,15 +5,14 @@ light and dark colour schemes, at desktop and phone widths."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from e2e.harness import CHROMIUM, CHROMIUM_FLAGS, REPO
-from e2e.pages_harness import CUSTOM_TEMPLATE, STATES, Gate, open_state, serve_gate
+from e2e.harness import REPO
+from e2e.pages_harness import STATES, Gate, open_state
 
 AXE = REPO / "js" / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.1 A and AA plus axe's best practices (landmarks, heading order, ...).
@@ -36,26 +35,6 @@ def _violations(page: Page) -> list[str]:
         + ", ".join(str(node["target"]) for node in item["nodes"][:3])
         for item in results["violations"]
     ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def gate() -> Iterator[Gate]:
-    with serve_gate() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def custom_gate() -> Iterator[Gate]:
-    with serve_gate(challenge_template=CUSTOM_TEMPLATE) as running:
-        yield running
 
 
 @pytest.mark.parametrize("state", STATES)

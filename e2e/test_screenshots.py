@@ -6,24 +6,14 @@ page is caught mid-work rather than after it has solved and moved on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from e2e.conftest import ServeApp
-from e2e.harness import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from e2e.harness import ARTIFACTS
 
 TARGET = "/protected/page?x=1"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (360, 740)}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
