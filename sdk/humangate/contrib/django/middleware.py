@@ -12,9 +12,9 @@ is the visitor's :class:`~humangate.clearance.Clearance` or ``None``.
 from __future__ import annotations
 
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -35,6 +35,8 @@ _PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 AGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def clearance_of(request: HttpRequest) -> Clearance | None:
@@ -67,7 +69,7 @@ class HumanGateMiddleware:
         response = get_response(self._forwarded(request, outcome))
         if outcome.count_response is not None:  # rate limits counting by http.response.code
             run_sync(outcome.count_response(response.status_code), self.gate.store)
-        return _with_headers(response, outcome)
+        return _with_headers(response, outcome.headers)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         neutral = self._request(request)
@@ -80,7 +82,7 @@ class HumanGateMiddleware:
         response = await get_response(self._forwarded(request, outcome))
         if outcome.count_response is not None:
             await run_async(outcome.count_response(response.status_code), self.gate.store)
-        return _with_headers(response, outcome)
+        return _with_headers(response, outcome.headers)
 
     # -- translation ---------------------------------------------------------------------
 
@@ -124,17 +126,11 @@ class HumanGateMiddleware:
 
 def to_django(response: Response) -> HttpResponse:
     """An engine Response as a Django HttpResponse (cookies through response.cookies)."""
-    out = HttpResponse(response.body, status=response.status)
-    for name, value in response.headers:
-        if name.lower() == "set-cookie":
-            _add_cookie(out, value)
-        else:
-            out.headers[name] = value
-    return out
+    return _with_headers(HttpResponse(response.body, status=response.status), response.headers)
 
 
-def _with_headers(response: HttpResponseBase, outcome: Forward) -> HttpResponseBase:
-    for name, value in outcome.headers:
+def _with_headers(response: R, headers: Iterable[tuple[str, str]]) -> R:
+    for name, value in headers:
         if name.lower() == "set-cookie":
             _add_cookie(response, value)
         else:
