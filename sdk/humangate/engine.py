@@ -227,10 +227,11 @@ class Engine:
         binding = config.clearance_binding.fingerprint(
             resolver.resolve(peer, forwarded), user_agent
         )
-        clearance = self._clearances.verify(value, binding, self._clock())
+        now = self._clock()
+        clearance = self._clearances.verify(value, binding, now)
         if clearance is None or clearance.level < action.required_level:
             return None  # expired, not this visitor's, or too low: process() answers
-        self._record_pass(DEFAULT, clearance)
+        self._record_pass(DEFAULT, clearance, now)
         return Forward((), clearance)
 
     def process(self, request: Request) -> Flow[Outcome]:
@@ -340,13 +341,13 @@ class Engine:
                         request, visitor, action.required_level, forget, rule, rule_bits=rule_bits
                     )
                 )
-            self._record_pass(rule, visitor.clearance)
+            self._record_pass(rule, visitor.clearance, self._clock())
         return Forward(forget, visitor.clearance)
 
-    def _record_pass(self, rule: str | None, clearance: Clearance | None) -> None:
+    def _record_pass(self, rule: str | None, clearance: Clearance | None, now: float) -> None:
         # The hot path: no ray id, no store; the recorder only bumps a counter.
         level = clearance.level.label if clearance else None
-        self._notify(Event(_PASSED, "", self._clock(), rule=rule, level=level))
+        self._notify(Event(_PASSED, "", now, rule=rule, level=level))
 
     def _visitor(self, request: Request) -> _Visitor:
         ip = self._resolver.resolve(request.peer, request.headers)
