@@ -2,7 +2,8 @@
 
 - clearance verification: one ClearanceCodec.verify (one AEAD open + comparisons)
 - binding: Binding.fingerprint, the client network + User-Agent digest a verify needs
-- WSGI pass path: a wrapped hello-world call with a valid cookie minus the bare call
+- WSGI and ASGI pass path: a wrapped hello-world call with a valid cookie minus the
+  bare call (the ASGI coroutine driven by hand, no event loop)
 - challenge answer: a wrapped call without a cookie (issues a ticket, renders the page,
   or the JSON problem body for a client that does not accept HTML)
 - solve verification: pow.is_solution (one SHA-256)
@@ -17,7 +18,14 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
-from bench.apps import BENCH_USER_AGENT, bench_config, wsgi_bare, wsgi_wrapped
+from bench.apps import (
+    BENCH_USER_AGENT,
+    asgi_bare,
+    asgi_wrapped,
+    bench_config,
+    wsgi_bare,
+    wsgi_wrapped,
+)
 from humangate import pow
 from humangate.clearance import ClearanceCodec
 from humangate.clientip import parse_ip
@@ -86,6 +94,53 @@ def wsgi_call_us(
     return per_call_us(call, number), statuses[0]
 
 
+def asgi_call_us(app: Callable[..., Any], cookie: str | None, number: int) -> float:
+    """One HTTP request through an ASGI app, the coroutine driven by hand (no event
+    loop: the app under test never awaits anything that suspends)."""
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"user-agent", BENCH_USER_AGENT.encode()),
+        (b"accept", b"text/html"),
+    ]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    def call() -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/",
+            "raw_path": b"/",
+            "root_path": "",
+            "query_string": b"",
+            "headers": list(headers),
+            "client": (IP, 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        coroutine = app(scope, receive, send)
+        try:
+            coroutine.send(None)
+        except StopIteration:
+            return
+        raise RuntimeError("the app suspended; this benchmark cannot drive it")
+
+    call()
+    if statuses[0] != 200:
+        raise RuntimeError(f"expected 200, got {statuses[0]}: the cookie was not accepted")
+    return per_call_us(call, number)
+
+
 def is_solution_us() -> float:
     seed = pow.new_seed()
     nonce = pow.solve(seed, 8)
@@ -99,12 +154,17 @@ def main() -> None:
     passed, pass_status = wsgi_call_us(wsgi_wrapped, cookie, 20_000)
     challenged, challenge_status = wsgi_call_us(wsgi_wrapped, None, 2_000)
     problem, problem_status = wsgi_call_us(wsgi_wrapped, None, 2_000, accept="*/*")
+    asgi_plain = asgi_call_us(asgi_bare, None, 20_000)
+    asgi_passed = asgi_call_us(asgi_wrapped, cookie, 20_000)
     rows = [
         ("ClearanceCodec.verify", clearance_verify_us(), ""),
         ("Binding.fingerprint (per request)", binding_fingerprint_us(), ""),
         ("WSGI call, bare hello-world", bare, bare_status),
         ("WSGI call, wrapped + valid cookie", passed, pass_status),
         ("  = added by the pass path", passed - bare, ""),
+        ("ASGI call, bare hello-world", asgi_plain, "200"),
+        ("ASGI call, wrapped + valid cookie", asgi_passed, "200"),
+        ("  = added by the pass path", asgi_passed - asgi_plain, ""),
         ("WSGI call, wrapped, challenge page", challenged, challenge_status),
         ("WSGI call, wrapped, JSON challenge", problem, problem_status),
         ("pow.is_solution (solve check)", is_solution_us(), ""),

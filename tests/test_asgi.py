@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from humangate import Config, Rule
-from humangate.asgi import HumanGate, Receive, Scope, Send, _header_lookup
+from humangate.asgi import HumanGate, Receive, Scope, Send, _header_value, _index_headers
 from humangate.testing import clearance_cookie
 from tests.conftest import BROWSER_UA, SECRET
 from tests.support import call_asgi, challenge_data, solution
@@ -204,11 +204,35 @@ async def test_app_sees_the_clearance_in_a_copied_scope() -> None:
 
 
 def test_header_lookup_joins_repeated_lines_and_ignores_case() -> None:
-    header = _header_lookup(
+    index = _index_headers(
         [(b"X-Forwarded-For", b"192.0.2.1"), (b"accept", b"*/*"), (b"x-forwarded-for", b"10.0.0.1")]
     )
-    assert header("x-forwarded-for") == "192.0.2.1, 10.0.0.1"  # as Request.header joins
-    assert header("cookie") is None
+    assert _header_value(index, "x-forwarded-for") == "192.0.2.1, 10.0.0.1"  # as Request.header
+    assert _header_value(index, "cookie") is None
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        pytest.param([], {}, id="none"),
+        pytest.param(
+            [(b"host", b"a"), (b"cookie", b"c=1")], {b"host": b"a", b"cookie": b"c=1"}, id="usual"
+        ),
+        pytest.param([(b"Cookie", b"c=1")], {b"cookie": b"c=1"}, id="upper-case name"),
+        pytest.param(
+            [(b"cookie", b"a=1"), (b"COOKIE", b"b=2")], {b"cookie": b"a=1, b=2"}, id="repeated"
+        ),
+        pytest.param([[b"accept", b"*/*"]], {b"accept": b"*/*"}, id="lists, not tuples"),
+    ],
+)
+def test_index_headers(pairs: list[Any], expected: dict[bytes, bytes]) -> None:
+    assert _index_headers(iter(pairs)) == expected
+
+
+def test_header_lookup_copes_with_bytearray_names() -> None:
+    """Outside the spec, but a server handing over bytearrays must not cause a 500."""
+    index = _index_headers([(bytearray(b"User-Agent"), bytearray(b"x/1"))])
+    assert _header_value(index, "user-agent") == "x/1"
 
 
 async def test_clearance_in_a_second_cookie_line_still_passes() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from humangate import Config, Rule
+from humangate import engine as engine_module
 from humangate.effects import run_sync
 from humangate.engine import Engine, Forward, Outcome
 from humangate.events import Event, Kind
@@ -33,14 +34,18 @@ def cookie_for(engine: Engine, *, ip: str = IP, ua: str = BROWSER_UA, **kw: Any)
     return f"{name}={value}"
 
 
-def lookup(headers: dict[str, str]) -> Callable[[str], str | None]:
-    return headers.get
-
-
 def settle(
     engine: Engine, headers: dict[str, str], *, path: str = "/page", peer: str = IP
 ) -> Forward | None:
-    return engine.settle("http", path, peer, lookup(headers))
+    return engine.settle(
+        "http",
+        path,
+        peer,
+        cookies=headers.get("cookie"),
+        user_agent=headers.get("user-agent", ""),
+        headers=headers,
+        header=dict.get,
+    )
 
 
 def process(
@@ -145,3 +150,99 @@ def test_a_settled_pass_is_reported_like_a_processed_one(engine: Engine) -> None
     assert [e.kind for e in seen] == [Kind.PASSED_WITH_CLEARANCE] * 2
     assert dataclasses.astuple(seen[0]) == dataclasses.astuple(seen[1])
     assert (seen[0].rule, seen[0].level) == ("default", "managed")
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_remembered_clearance_still_expires() -> None:
+    """settle() remembers which clearance a request's lines name, never that it is
+    current: the same lines stop passing once the clearance's lifetime is over."""
+    issued = time.time()  # clearance_cookie issues at the real time
+    clock = Clock(issued)
+    engine = Engine(make_engine().config, clock=clock)
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    assert isinstance(settle(engine, headers), Forward)  # remembered from here on
+    clock.now = issued + engine.config.passage_seconds + engine.config.skew_seconds + 2
+    assert settle(engine, headers) is None
+    assert not isinstance(process(engine, headers), Forward)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"peer": "203.0.113.9"}, id="other network"),
+        pytest.param({"user-agent": "curl/8"}, id="other UA"),
+        pytest.param({"scheme": "https"}, id="other scheme (cookie name)"),
+    ],
+)
+def test_a_remembered_clearance_is_only_for_the_same_request_lines(
+    engine: Engine, change: dict[str, str]
+) -> None:
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    assert isinstance(settle(engine, headers), Forward)
+    peer = change.get("peer", IP)
+    scheme = change.get("scheme", "http")
+    changed = {**headers, "user-agent": change.get("user-agent", BROWSER_UA)}
+    settled = engine.settle(
+        scheme,
+        "/page",
+        peer,
+        cookies=changed["cookie"],
+        user_agent=changed["user-agent"],
+        headers=changed,
+        header=dict.get,
+    )
+    assert settled is None
+
+
+def test_long_request_lines_settle_without_being_remembered(engine: Engine) -> None:
+    """The memory is bounded in entries and in the size of what it keeps: lines longer
+    than SETTLE_CACHE_KEY_CHARS are checked afresh each time."""
+    padding = "; ".join(f"pad{i}={'x' * 100}" for i in range(50))
+    headers = {"user-agent": BROWSER_UA, "cookie": f"{padding}; {cookie_for(engine)}"}
+    assert len(headers["cookie"]) > engine_module.SETTLE_CACHE_KEY_CHARS
+    for _ in range(2):
+        assert settle(engine, headers) == process(engine, headers)
+    info = engine._held_clearance.cache_info()
+    assert (info.currsize, info.maxsize) == (0, engine_module.SETTLE_CACHE_SIZE)
+
+
+def test_observers_with_record_pass_get_no_event(engine: Engine) -> None:
+    passes: list[tuple[str | None, str | None, float]] = []
+    events: list[Event] = []
+
+    class Counting:
+        def record(self, event: Event) -> None:
+            events.append(event)
+
+        def record_pass(self, rule: str | None, level: str | None, at: float) -> None:
+            passes.append((rule, level, at))
+
+    engine.add_observer(Counting())
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    settle(engine, headers)
+    process(engine, headers)
+    assert passes == [("default", "managed", NOW)] * 2
+    assert events == []
+
+
+def test_a_failing_observer_does_not_stop_a_pass(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken:
+        def record(self, event: Event) -> None:
+            raise RuntimeError("observer down")
+
+        def record_pass(self, rule: str | None, level: str | None, at: float) -> None:
+            raise RuntimeError("observer down")
+
+    engine.add_observer(Broken())
+    headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
+    assert isinstance(settle(engine, headers), Forward)
+    assert "observer" in caplog.text and "failed" in caplog.text

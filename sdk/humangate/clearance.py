@@ -121,17 +121,33 @@ class ClearanceCodec:
         self, value: str, binding: str, now: float, *, background: bool = False
     ) -> Clearance | None:
         """The clearance if ``value`` is authentic, current and bound to this client."""
+        clearance = self.bound(value, binding)
+        if clearance is None or not self.is_current(clearance, now, background=background):
+            return None
+        return clearance
+
+    def bound(self, value: str, binding: str) -> Clearance | None:
+        """The clearance if ``value`` is authentic and bound to this client, current or
+        not. The answer depends on nothing but the arguments, so a caller may keep it;
+        whether it is still current it must check each time (:meth:`is_current`,
+        :meth:`lifetime`)."""
         clearance = self._opened.get(value)
         if clearance is None:
             clearance = self._open(value)
-            if clearance is None:
-                return None
-        grace = self._skew + (self._xhr_grace if background else 0)
-        if now > clearance.expires_at + grace or now < clearance.issued_at - self._skew:
-            return None
-        if not secrets.compare_digest(clearance.binding, binding):
+        if clearance is None or not secrets.compare_digest(clearance.binding, binding):
             return None
         return clearance
+
+    def is_current(self, clearance: Clearance, now: float, *, background: bool = False) -> bool:
+        """Whether ``clearance`` is within its lifetime at ``now``."""
+        not_before, not_after = self.lifetime(clearance, background=background)
+        return not_before <= now <= not_after
+
+    def lifetime(self, clearance: Clearance, *, background: bool = False) -> tuple[int, int]:
+        """The first and last second ``clearance`` is accepted: its own lifetime widened
+        by the clock skew allowed, plus the grace XHR/fetch requests get past expiry."""
+        grace = self._skew + (self._xhr_grace if background else 0)
+        return clearance.issued_at - self._skew, clearance.expires_at + grace
 
     def _open(self, value: str) -> Clearance | None:
         """Decrypt ``value``; remember it only if it is authentic (the key is the whole

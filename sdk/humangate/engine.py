@@ -8,11 +8,12 @@ these response headers). It never imports a web framework and never does I/O its
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import parse_qs
 
 from humangate import answers, challenges, faults, pages
@@ -23,7 +24,7 @@ from humangate.clientip import FORWARDED_HEADERS, ClientIPResolver, IPAddress
 from humangate.config import Config
 from humangate.effects import Flow, Spend
 from humangate.errors import ConfigError, StoreError, TokenError
-from humangate.events import Event, Kind, LoggingObserver, Observer
+from humangate.events import Event, Kind, LoggingObserver, Observer, PassObserver
 from humangate.geo import TrustedPeers, header_country, open_geo
 from humangate.i18n import available, catalog, choose_language
 from humangate.immutable import immutable
@@ -46,7 +47,13 @@ logger = logging.getLogger("humangate")
 signals_logger = logging.getLogger("humangate.signals")
 
 HeaderList = tuple[tuple[str, str], ...]
+PassRecorder = Callable[[str | None, str | None, float], None]
+H = TypeVar("H")  # an adapter's own representation of a request's headers
 _PASSED = Kind.PASSED_WITH_CLEARANCE
+# settle()'s memory of which clearance a visitor's request lines name: entries, and the
+# longest Cookie + User-Agent it keeps (so the cache stays within a few megabytes).
+SETTLE_CACHE_SIZE = 1024
+SETTLE_CACHE_KEY_CHARS = 4096
 
 
 @immutable
@@ -79,6 +86,18 @@ Outcome = Answer | Forward
 
 
 @immutable
+class _Held:
+    """A clearance a returning visitor's request lines name, as settle() keeps it: the
+    answer it gives and what it checks on every request."""
+
+    forward: Forward  # Forward((), clearance): the answer when current and high enough
+    level: Level
+    label: str  # level.label, for the pass event
+    not_before: float
+    not_after: float
+
+
+@immutable
 class _Visitor:
     """What the engine knows about the client making this request."""
 
@@ -105,6 +124,17 @@ class _Refusal:
         return "blocked" if self.page == "block" else "rate-limited"
 
 
+def _pass_recorder(observer: Observer) -> PassRecorder:
+    """How ``observer`` hears of a pass: its own record_pass, or an Event."""
+    if isinstance(observer, PassObserver):
+        return observer.record_pass
+
+    def record_pass(rule: str | None, level: str | None, at: float) -> None:
+        observer.record(Event(_PASSED, "", at, rule=rule, level=level))
+
+    return record_pass
+
+
 class Engine:
     __slots__ = (
         "_analytics",
@@ -114,12 +144,15 @@ class Engine:
         "_config",
         "_cookies",
         "_fixed_action",
+        "_held_clearance",
         "_observers",
         "_peers",
         "_phases",
+        "_reads_forwarded",
         "_replays",
         "_resolver",
         "_services",
+        "_settled_level",
         "_store_warnings",
         "_strikes",
         "_tickets",
@@ -144,11 +177,13 @@ class Engine:
         )
         self._strikes = Strikes(config.cookie_name, config.cookie_secure, config.cookie_samesite)
         self._assets = StaticAssets()
-        self._observers: list[Observer] = [LoggingObserver()]
+        # Each observer with how it takes a pass (see PassObserver).
+        self._observers: list[tuple[Observer, PassRecorder]] = []
+        self.add_observer(LoggingObserver())
         # Shared analytics (humangate.observe): counted in process, flushed in the background.
         self._analytics = Analytics(config, clock=clock)
         if config.analytics:
-            self._observers.append(self._analytics.recorder)
+            self.add_observer(self._analytics.recorder)
         # One throttled warning per purpose: an outage must not log once per request.
         self._store_warnings = {
             purpose: faults.ThrottledWarning(f"for {purpose}")
@@ -173,6 +208,17 @@ class Engine:
             KeyRing(config.secret_keys, purposes=(service.PURPOSE,)),
             config.revoked_service_tokens,
         )
+        # What settle() needs, worked out once: the level the lone challenge action asks
+        # for (None: settle() never applies) and whether the client IP comes from headers.
+        self._settled_level = (
+            self._fixed_action.required_level
+            if self._fixed_action is not None and self._fixed_action.is_challenge
+            else None
+        )
+        self._reads_forwarded = self._resolver.reads_headers
+        self._held_clearance = functools.lru_cache(maxsize=SETTLE_CACHE_SIZE)(
+            self._find_held_clearance
+        )
         # Challenge type per level, plugins resolved now so a missing one fails at start-up.
         self._types = challenges.challenge_types(config.challenge_steps)
 
@@ -182,57 +228,91 @@ class Engine:
 
     def add_observer(self, observer: Observer) -> None:
         """Report every future decision to ``observer`` too (metrics, analytics)."""
-        self._observers.append(observer)
+        self._observers.append((observer, _pass_recorder(observer)))
 
     def _observe(self, kind: Kind, ray: str, **details: object) -> None:
         self._notify(Event(kind, ray, self._clock(), **details))  # type: ignore[arg-type]
 
     def _notify(self, event: Event) -> None:
-        for observer in self._observers:
+        for observer, _ in self._observers:
             try:
                 observer.record(event)
             except Exception:  # an observer must never break a request
                 logger.exception("humangate observer %r failed", observer)
 
     def settle(
-        self, scheme: str, path: str, peer: str | None, header: Callable[[str], str | None]
+        self,
+        scheme: str,
+        path: str,
+        peer: str | None,
+        *,
+        cookies: str | None,
+        user_agent: str,
+        headers: H,
+        header: Callable[[H, str], str | None],
     ) -> Forward | None:
         """The common request decided without a Request or a flow, or None: use process().
 
         It applies when a challenge action alone decides (no rule, not under attack) and
         the visitor holds a clearance that satisfies it; the answer is then the Forward
-        process() gives. ``header(name)`` returns a header by lower-case name, repeated
-        lines joined with ", " as :meth:`Request.header` does, or None. Only User-Agent,
-        Cookie and (behind trusted proxies) the forwarding headers are read, so an adapter
-        need not translate every header first. Anything else returns None: humangate's
-        own paths, no clearance or one that does not verify, any other action.
+        process() gives. Anything else returns None: humangate's own paths, no clearance
+        or one that does not verify, any other action.
+
+        The adapter hands over the Cookie and User-Agent lines itself (every call reads
+        them; a direct lookup is cheapest) and, for the rest, its own ``headers`` with a
+        function that reads them: ``header(headers, name)`` is a header by lower-case
+        name, repeated lines joined with ", " as :meth:`Request.header` does, or None.
+        (A plain function and the adapter's data, so no callable is built per request.)
+        Only the forwarding headers, behind trusted proxies, are asked for.
         """
-        action = self._fixed_action
-        config = self._config
-        if action is None or not action.is_challenge or path.startswith(config.path_prefix):
+        required = self._settled_level
+        if required is None or not cookies or path.startswith(self._config.path_prefix):
             return None
-        cookies = header("cookie")
-        user_agent = header("user-agent") or ""
-        if not cookies or len(user_agent) > MAX_HEADER_VALUE:
-            return None
+        forwarded = (
+            tuple((name, found) for name in FORWARDED_HEADERS if (found := header(headers, name)))
+            if self._reads_forwarded
+            else ()
+        )
+        # Returning visitors send the same lines request after request: remember which
+        # clearance they name (a bounded cache; over-long lines are looked up afresh).
+        find = (
+            self._held_clearance
+            if len(cookies) + len(user_agent) <= SETTLE_CACHE_KEY_CHARS
+            else self._find_held_clearance
+        )
+        held = find(scheme, cookies, peer, user_agent, forwarded)
+        if held is None or held.level < required:
+            return None  # none, not this visitor's, or too low: process() answers
+        now = self._clock()
+        if not held.not_before <= now <= held.not_after:
+            return None  # expired (checked on every request, never cached)
+        self._record_pass(DEFAULT, held.label, now)
+        return held.forward
+
+    def _find_held_clearance(
+        self,
+        scheme: str,
+        cookies: str,
+        peer: str | None,
+        user_agent: str,
+        forwarded: tuple[tuple[str, str], ...],
+    ) -> _Held | None:
+        """The authentic clearance these request lines carry for this client, current or
+        not: a function of its arguments alone, so settle() may cache it."""
+        if len(user_agent) > MAX_HEADER_VALUE:
+            return None  # process() refuses the request's clearance too
         value = cookie_value(cookies, self._cookies.name_for(scheme))
         if not value:
             return None
-        resolver = self._resolver
-        forwarded = (
-            tuple((name, found) for name in FORWARDED_HEADERS if (found := header(name)))
-            if resolver.reads_headers
-            else ()
+        ip = self._resolver.resolve(peer, forwarded)
+        binding = self._config.clearance_binding.fingerprint(ip, user_agent)
+        clearance = self._clearances.bound(value, binding)
+        if clearance is None:
+            return None
+        not_before, not_after = self._clearances.lifetime(clearance)
+        return _Held(
+            Forward((), clearance), clearance.level, clearance.level.label, not_before, not_after
         )
-        binding = config.clearance_binding.fingerprint(
-            resolver.resolve(peer, forwarded), user_agent
-        )
-        now = self._clock()
-        clearance = self._clearances.verify(value, binding, now)
-        if clearance is None or clearance.level < action.required_level:
-            return None  # expired, not this visitor's, or too low: process() answers
-        self._record_pass(DEFAULT, clearance, now)
-        return Forward((), clearance)
 
     def process(self, request: Request) -> Flow[Outcome]:
         """Decide what happens to ``request`` (a generator; drive it with effects.run_*)."""
@@ -341,26 +421,32 @@ class Engine:
                         request, visitor, action.required_level, forget, rule, rule_bits=rule_bits
                     )
                 )
-            self._record_pass(rule, visitor.clearance, self._clock())
+            level = visitor.clearance.level.label if visitor.clearance else None
+            self._record_pass(rule, level, self._clock())
         return Forward(forget, visitor.clearance)
 
-    def _record_pass(self, rule: str | None, clearance: Clearance | None, now: float) -> None:
-        # The hot path: no ray id, no store; the recorder only bumps a counter.
-        level = clearance.level.label if clearance else None
-        self._notify(Event(_PASSED, "", now, rule=rule, level=level))
+    def _record_pass(self, rule: str | None, level: str | None, now: float) -> None:
+        # The hot path: no ray id, no store, no Event unless an observer needs one.
+        for observer, record_pass in self._observers:
+            try:
+                record_pass(rule, level, now)
+            except Exception:  # an observer must never break a request
+                logger.exception("humangate observer %r failed", observer)
 
     def _visitor(self, request: Request) -> _Visitor:
         ip = self._resolver.resolve(request.peer, request.headers)
         user_agent = request.user_agent
         binding = self._config.clearance_binding.fingerprint(ip, user_agent)
         value = request.cookies.get(self._cookies.name_for(request.scheme))
-        clearance = None
-        if value:
+        clearance = self._clearances.bound(value, binding) if value else None
+        if clearance is not None:
             now = self._clock()
-            clearance = self._clearances.verify(value, binding, now)
             # XHR/fetch get extra grace past expiry; ask only when it could matter.
-            if clearance is None and request.is_background_fetch:
-                clearance = self._clearances.verify(value, binding, now, background=True)
+            if not self._clearances.is_current(clearance, now) and not (
+                request.is_background_fetch
+                and self._clearances.is_current(clearance, now, background=True)
+            ):
+                clearance = None
         return _Visitor(
             ip, user_agent, binding, clearance, bad_cookie=bool(value) and clearance is None
         )

@@ -51,6 +51,16 @@ class Observer(Protocol):
     def record(self, event: Event) -> None: ...
 
 
+@runtime_checkable
+class PassObserver(Observer, Protocol):
+    """An observer that also takes passes (the commonest decision, made on every request
+    with a clearance) without an :class:`Event` being built for each. The engine calls
+    ``record_pass`` instead of ``record`` for a pass; an observer without it gets the
+    Event as usual."""
+
+    def record_pass(self, rule: str | None, level: str | None, at: float) -> None: ...
+
+
 class LoggingObserver:
     """Writes each event to the ``humangate.events`` logger at INFO."""
 
@@ -58,6 +68,10 @@ class LoggingObserver:
 
     def __init__(self, logger: logging.Logger | None = None) -> None:
         self._logger = logger or logging.getLogger("humangate.events")
+
+    def record_pass(self, rule: str | None, level: str | None, at: float) -> None:
+        if self._logger.isEnabledFor(logging.DEBUG):  # asked first: passes are many
+            self.record(Event(Kind.PASSED_WITH_CLEARANCE, "", at, rule=rule, level=level))
 
     def record(self, event: Event) -> None:
         # A pass with a valid clearance is the normal case, not a security event: DEBUG,

@@ -48,7 +48,10 @@ class HumanGate:
             environ.get("wsgi.url_scheme", "http"),
             path,
             environ.get("REMOTE_ADDR") or None,
-            lambda name: environ.get(_ENVIRON_KEYS.get(name) or _environ_key(name)),
+            cookies=environ.get("HTTP_COOKIE"),
+            user_agent=environ.get("HTTP_USER_AGENT", ""),
+            headers=environ,
+            header=_environ_header,
         )
         if outcome is None:
             request = self._request(environ, path)
@@ -118,6 +121,12 @@ def _raw_path(environ: WSGIEnvironment, path: str) -> str:
         raw: str = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         return quote(raw.encode("latin-1"), safe=_PATH_SAFE) or "/"
     return path
+
+
+def _environ_header(environ: WSGIEnvironment, name: str) -> str | None:
+    """A header by lower-case name: user-agent -> environ["HTTP_USER_AGENT"]."""
+    value = environ.get(_environ_key(name))
+    return value if isinstance(value, str) else None
 
 
 def _environ_key(name: str) -> str:

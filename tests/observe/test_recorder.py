@@ -65,6 +65,21 @@ def test_recording_never_touches_the_store() -> None:
     }
 
 
+def test_record_pass_counts_like_a_pass_event() -> None:
+    """The engine's shortcut for passes (no Event built) lands in the same counts."""
+    store = MemoryStore()
+    rec = recorder(store)
+    rec.record(event(Kind.PASSED_WITH_CLEARANCE, "", rule="default", level="managed"))
+    rec.record_pass("default", "managed", time.time())
+    rec.record_pass("login", None, time.time())
+    assert rec.flush()
+    rows, _ = read_totals(store)
+    assert {(r.rule, r.level, r.passed) for r in rows} == {
+        ("default", "managed", 2),
+        ("login", "-", 1),  # no level (the allow action) is shown as "-"
+    }
+
+
 def test_csr_failed_and_median_per_rule() -> None:
     store = MemoryStore()
     rec = recorder(store)

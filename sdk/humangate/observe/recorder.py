@@ -36,6 +36,26 @@ _PASS = Kind.PASSED_WITH_CLEARANCE
 _BUCKET = schema.BUCKET_SECONDS
 
 
+class _PassMinute:
+    """The pending-count keys of passes in one time bucket, by (rule, level)."""
+
+    __slots__ = ("end", "keys", "start")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.end = start + _BUCKET
+        self.keys: dict[tuple[str | None, str | None], tuple[int, str]] = {}
+
+    def key(self, rule: str | None, level: str | None) -> tuple[int, str]:
+        if len(self.keys) > 1024:  # labels come from config; this is a backstop
+            self.keys.clear()
+        field = schema.count_field(
+            Kind.PASSED_WITH_CLEARANCE.value, schema.label(rule), schema.label(level)
+        )
+        self.keys[rule, level] = key = (self.start, field)
+        return key
+
+
 class Recorder:
     """An :class:`~humangate.events.Observer` feeding the shared analytics."""
 
@@ -53,7 +73,7 @@ class Recorder:
         self._background = background
         self._lock = threading.Lock()
         self._warn = ThrottledWarning("for analytics (counts kept in memory and retried)")
-        self._pass_fields: dict[tuple[str | None, str | None], str] = {}
+        self._minute = _PassMinute(0)  # the pass counters' keys for the current bucket
         self._reset()
         # A forked worker (gunicorn preload) starts clean. A weak reference, so that
         # registering does not keep every recorder ever built alive.
@@ -65,6 +85,9 @@ class Recorder:
         # pending counts belong to the parent.
         self._lock = threading.Lock()
         self._pending: Counter[tuple[int, str]] = Counter()
+        # Passes apart, in a plain dict: a Counter's item access costs several times more
+        # on this per-request path. flush() adds them to the rest.
+        self._passes: dict[tuple[int, str], int] = {}
         self._events: list[str] = []
         self._issued: dict[str, str] = {}  # ray -> rule, to write to the store
         self._unresolved: list[tuple[Event, int]] = []  # solves whose rule is elsewhere
@@ -75,34 +98,34 @@ class Recorder:
     # -- recording (request path) --------------------------------------------------------
 
     def record(self, event: Event) -> None:
+        if event.kind is _PASS:
+            self.record_pass(event.rule, event.level, event.at)
+        else:
+            if self._thread is None and self._background:
+                self._start()
+            self._record_decision(event)
+
+    def record_pass(self, rule: str | None, level: str | None, at: float) -> None:
+        # The hot path (every request with a clearance): a key cached for the current
+        # minute and one increment under the lock; no store, no JSON, no arithmetic.
         if self._thread is None and self._background:
             self._start()
-        if event.kind is _PASS:
-            # The hot path (every request with a clearance): a cached field name and one
-            # increment under the lock; no store, no JSON, no string building.
-            names = (event.rule, event.level)
-            name = self._pass_fields.get(names)
-            if name is None:
-                name = self._pass_field(names)
-            key = (int(event.at // _BUCKET) * _BUCKET, name)
-            lock = self._lock
-            lock.acquire()  # not `with`: measurably slower on this per-request path
-            try:
-                pending = self._pending  # read under the lock: flush() swaps it
-                pending[key] = pending.get(key, 0) + 1
-            finally:
-                lock.release()
-            return
-        self._record_decision(event)
+        minute = self._minute  # one read: another thread may move on to the next minute
+        if not minute.start <= at < minute.end:
+            minute = self._enter_minute(at)
+        key = minute.keys.get((rule, level)) or minute.key(rule, level)
+        lock = self._lock
+        lock.acquire()  # not `with`: measurably slower on this per-request path
+        try:
+            passes = self._passes  # read under the lock: flush() swaps it
+            passes[key] = passes.get(key, 0) + 1
+        finally:
+            lock.release()
 
-    def _pass_field(self, names: tuple[str | None, str | None]) -> str:
-        if len(self._pass_fields) > 1024:  # labels come from config; this is a backstop
-            self._pass_fields.clear()
-        name = schema.count_field(
-            Kind.PASSED_WITH_CLEARANCE.value, schema.label(names[0]), schema.label(names[1])
-        )
-        self._pass_fields[names] = name
-        return name
+    def _enter_minute(self, at: float) -> _PassMinute:
+        start = int(at // _BUCKET) * _BUCKET
+        self._minute = minute = _PassMinute(start)
+        return minute
 
     def _record_decision(self, event: Event) -> None:
         minute = schema.minute_of(event.at)
@@ -176,6 +199,8 @@ class Recorder:
         """Write what was counted since the last flush. False if the store failed."""
         with self._lock:
             pending, self._pending = self._pending, Counter()
+            pending.update(self._passes)  # Counter.update adds the counts
+            self._passes = {}
             events, self._events = self._events, []
             issued, self._issued = self._issued, {}
             unresolved, self._unresolved = self._unresolved, []
