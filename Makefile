@@ -8,9 +8,12 @@ VENV    := .venv/.installed
 DEB_PKGS := chromium chromium-driver xvfb xauth firefox-esr redis-server wrk xdotool \
             fonts-noto-cjk webext-ublock-origin-firefox libssl-dev gcc
 
+# Only `make bench` needs these: valgrind counts the pass path's instructions.
+BENCH_PKGS := valgrind
+
 JS_DEPS := js/node_modules/.package-lock.json
 
-.PHONY: demo test unit js-test e2e lint typecheck bench js sysdeps clean
+.PHONY: demo test unit js-test e2e lint typecheck bench js sysdeps bench-sysdeps clean
 
 demo: $(VENV)
 	.venv/bin/humangate demo
@@ -55,8 +58,11 @@ js-test: $(JS_DEPS)
 e2e: $(VENV) sysdeps
 	$(PY) -m pytest -q e2e
 
-bench: $(VENV) sysdeps
+bench: $(VENV) sysdeps bench-sysdeps
 	$(PY) bench/run.py
+
+bench-sysdeps:
+	@$(MAKE) --no-print-directory sysdeps DEB_PKGS="$(BENCH_PKGS)"
 
 js: $(JS_DEPS)
 	node js/build.mjs

@@ -79,9 +79,10 @@ def _environ(cookie: str | None, accept: str = "text/html") -> dict[str, Any]:
     return environ
 
 
-def wsgi_call_us(
-    app: Callable[..., Any], cookie: str | None, number: int, accept: str = "text/html"
-) -> tuple[float, str]:
+def wsgi_caller(
+    app: Callable[..., Any], cookie: str | None, accept: str = "text/html"
+) -> tuple[Callable[[], None], list[str]]:
+    """A function making one GET / through a WSGI app, and the statuses it saw."""
     statuses: list[str] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
@@ -90,13 +91,15 @@ def wsgi_call_us(
     def call() -> None:
         b"".join(app(_environ(cookie, accept), start_response))
 
-    call()
-    return per_call_us(call, number), statuses[0]
+    return call, statuses
 
 
-def asgi_call_us(app: Callable[..., Any], cookie: str | None, number: int) -> float:
-    """One HTTP request through an ASGI app, the coroutine driven by hand (no event
-    loop: the app under test never awaits anything that suspends)."""
+def asgi_caller(
+    app: Callable[..., Any], cookie: str | None
+) -> tuple[Callable[[], None], list[int]]:
+    """A function making one GET / through an ASGI app, the coroutine driven by hand (no
+    event loop: the apps under test never await anything that suspends), and the
+    statuses it saw."""
     headers = [
         (b"host", b"127.0.0.1"),
         (b"user-agent", BENCH_USER_AGENT.encode()),
@@ -135,6 +138,25 @@ def asgi_call_us(app: Callable[..., Any], cookie: str | None, number: int) -> fl
             return
         raise RuntimeError("the app suspended; this benchmark cannot drive it")
 
+    return call, statuses
+
+
+def pass_cookie() -> str:
+    """A clearance cookie the bench apps accept from IP with BENCH_USER_AGENT."""
+    name, value = clearance_cookie(bench_config(), ip=IP, user_agent=BENCH_USER_AGENT)
+    return f"{name}={value}"
+
+
+def wsgi_call_us(
+    app: Callable[..., Any], cookie: str | None, number: int, accept: str = "text/html"
+) -> tuple[float, str]:
+    call, statuses = wsgi_caller(app, cookie, accept)
+    call()
+    return per_call_us(call, number), statuses[0]
+
+
+def asgi_call_us(app: Callable[..., Any], cookie: str | None, number: int) -> float:
+    call, statuses = asgi_caller(app, cookie)
     call()
     if statuses[0] != 200:
         raise RuntimeError(f"expected 200, got {statuses[0]}: the cookie was not accepted")
@@ -148,8 +170,7 @@ def is_solution_us() -> float:
 
 
 def main() -> None:
-    name, value = clearance_cookie(bench_config(), ip=IP, user_agent=BENCH_USER_AGENT)
-    cookie = f"{name}={value}"
+    cookie = pass_cookie()
     bare, bare_status = wsgi_call_us(wsgi_bare, None, 20_000)
     passed, pass_status = wsgi_call_us(wsgi_wrapped, cookie, 20_000)
     challenged, challenge_status = wsgi_call_us(wsgi_wrapped, None, 2_000)

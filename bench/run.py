@@ -1,15 +1,17 @@
 """`make bench`: humangate's benchmarks. Prints figures; asserts nothing about timings.
 
-    .venv/bin/python bench/run.py            # everything (about five minutes)
+    .venv/bin/python bench/run.py            # everything (about twenty minutes)
     .venv/bin/python bench/run.py --quick    # shorter wrk runs, fewer browser visits
 
 Parts: (a) pass-path throughput bare vs wrapped (valid clearance cookie), (b) challenge
 answer throughput vs bare (HTML page and JSON problem, printed as a ratio of bare), both
 under uvicorn (ASGI) and gunicorn (WSGI) with wrk; (c) in-process microbenchmarks
-(bench/micro.py); (d) rule evaluation (bench/rules_eval.py); (e) the solver hash rate
-(bench/solver_hashrate.py); (f) solve-endpoint verifications per second, in process and
-over HTTP (bench/solve_rate.py); (g) time to pass for a real headed Chromium at the
-default difficulty (bench/time_to_pass.py).
+(bench/micro.py) and the same requests' CPU instructions counted by valgrind
+(bench/instructions.py: deterministic, unlike wall time on a shared VM); (d) rule
+evaluation (bench/rules_eval.py); (e) the solver hash rate (bench/solver_hashrate.py);
+(f) solve-endpoint verifications per second, in process and over HTTP
+(bench/solve_rate.py); (g) time to pass for a real headed Chromium at the default
+difficulty (bench/time_to_pass.py).
 """
 
 from __future__ import annotations
@@ -160,6 +162,8 @@ def main() -> None:
     if args.http_only:
         return
     micro.main()
+    requests = ("--requests", "1000") if args.quick else ()
+    run_script("instructions.py", "Instructions per request", *requests)
     run_script("rules_eval.py", "Rule evaluation per request")
     run_script("solver_hashrate.py", "Solver hash rate")
     quick = ("--seconds", "3", "--bodies", "6000") if args.quick else ()

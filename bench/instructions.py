@@ -1,0 +1,108 @@
+"""CPU instructions per request, counted by valgrind (callgrind): bare vs wrapped.
+
+Wall-clock figures on a shared VM swing by tens of percent from minute to minute; an
+instruction count does not. Each case runs in its own Python process under callgrind
+twice, making N requests and making none (same start-up, same imports, hash seed fixed),
+and the difference divided by N is what one request costs. The requests are the
+in-process ones of bench/micro.py (a hello-world app called directly, no server), so the
+"added" column is exactly the gate's own work per request.
+
+    .venv/bin/python -m bench.instructions            # needs valgrind (Debian: valgrind)
+    .venv/bin/python -m bench.instructions --requests 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# (label, interface, app, with the clearance cookie); bare rows first, wrapped after.
+CASES = [
+    ("WSGI, bare hello-world", "wsgi", "wsgi_bare", False),
+    ("WSGI, wrapped, valid cookie (pass)", "wsgi", "wsgi_wrapped", True),
+    ("ASGI, bare hello-world", "asgi", "asgi_bare", False),
+    ("ASGI, wrapped, valid cookie (pass)", "asgi", "asgi_wrapped", True),
+]
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+def child(interface: str, app_name: str, with_cookie: bool, requests: int) -> None:
+    """Make ``requests`` requests (after a warm-up that fills every cache)."""
+    from bench import apps, micro  # noqa: PLC0415 (only the child process needs them)
+
+    app = getattr(apps, app_name)
+    cookie = micro.pass_cookie() if with_cookie else None
+    caller = micro.wsgi_caller if interface == "wsgi" else micro.asgi_caller
+    call, statuses = caller(app, cookie)
+    for _ in range(100):
+        call()
+    if not str(statuses[0]).startswith("200"):
+        raise SystemExit(f"{app_name}: expected 200, got {statuses[0]}")
+    for _ in range(requests):
+        call()
+
+
+def instructions(interface: str, app: str, with_cookie: bool, requests: int) -> int:
+    """Instructions the whole child process executed, under callgrind."""
+    command = [
+        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+        sys.executable, "-m", "bench.instructions",
+        "--child", interface, app, str(int(with_cookie)), str(requests),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONHASHSEED": "0"}  # same dict layouts in every run
+    done = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    found = _COLLECTED.search(done.stderr)
+    if done.returncode or found is None:
+        raise RuntimeError(f"callgrind run failed ({done.returncode}): {done.stderr[-800:]}")
+    return int(found.group(1))
+
+
+def per_request(case: tuple[str, str, str, bool], requests: int) -> float:
+    _, interface, app, with_cookie = case
+    with ThreadPoolExecutor(2) as pool:  # the two runs of a case side by side (2 CPUs)
+        empty = pool.submit(instructions, interface, app, with_cookie, 0)
+        full = pool.submit(instructions, interface, app, with_cookie, requests)
+        return (full.result() - empty.result()) / requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000, help="requests per counted run")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        interface, app, with_cookie, requests = args.child
+        child(interface, app, with_cookie == "1", int(requests))
+        return
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (Debian: apt-get install valgrind); skipped")
+        return
+    print(
+        f"\nInstructions per request (valgrind callgrind, Python {sys.version.split()[0]}, "
+        f"{args.requests} requests per run, in process, no server)"
+    )
+    print(f"{'case':<38} {'instructions':>12} {'added':>8} {'ratio':>6}")
+    bare: dict[str, float] = {}
+    for case in CASES:
+        label, interface, _, with_cookie = case
+        count = per_request(case, args.requests)
+        if not with_cookie:
+            bare[interface] = count
+            print(f"{label:<38} {count:>12.0f}", flush=True)
+            continue
+        added = count - bare[interface]
+        print(f"{label:<38} {count:>12.0f} {added:>8.0f} {count / bare[interface]:>5.1f}x")
+    print("added: the wrapped request minus the bare one, i.e. the gate's own instructions")
+
+
+if __name__ == "__main__":
+    main()
