@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -51,7 +51,7 @@ class HumanGate:
             cookies=environ.get("HTTP_COOKIE"),
             user_agent=environ.get("HTTP_USER_AGENT", ""),
             headers=environ,
-            header=_environ_header,
+            header=environ_header,
         )
         if outcome is None:
             request = self._request(environ, path)
@@ -123,8 +123,9 @@ def _raw_path(environ: WSGIEnvironment, path: str) -> str:
     return path
 
 
-def _environ_header(environ: WSGIEnvironment, name: str) -> str | None:
-    """A header by lower-case name: user-agent -> environ["HTTP_USER_AGENT"]."""
+def environ_header(environ: Mapping[str, object], name: str) -> str | None:
+    """A header by lower-case name from a WSGI environ (or Django's request.META):
+    user-agent -> environ["HTTP_USER_AGENT"]."""
     value = environ.get(_environ_key(name))
     return value if isinstance(value, str) else None
 

@@ -16,6 +16,7 @@ from django.test.client import MULTIPART_CONTENT
 
 from humangate import Difficulty
 from humangate.contrib.django.conf import get_config
+from humangate.engine import Engine
 from humangate.testing import clearance_cookie
 from tests.conftest import BROWSER_UA, SECRET
 from tests.support import challenge_data, solution
@@ -171,3 +172,38 @@ async def test_rate_limits_count_the_views_response_status_async() -> None:
     for _ in range(2):
         assert (await client.get("/missing", headers=HEADERS)).status_code == 404
     assert (await client.get("/async", headers=HEADERS)).status_code == 429
+
+
+NO_RULES = {"secret_keys": [SECRET], "store": "memory://", "difficulty": 8}
+
+
+def _refuse_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def process(self: Engine, request: Any) -> Any:
+        raise AssertionError("a sufficient clearance must be settled, not processed")
+
+    monkeypatch.setattr(Engine, "process", process)
+
+
+def test_without_rules_a_clearance_is_settled_without_the_full_flow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with override_settings(HUMANGATE=NO_RULES):
+        client = Client(headers=HEADERS)
+        name, value = clearance_cookie(get_config(), ip="127.0.0.1", user_agent=BROWSER_UA)
+        assert client.get("/page").status_code == 403  # no cookie yet: the full flow
+        client.cookies[name] = value
+        _refuse_process(monkeypatch)
+        reached = client.get("/page")
+    assert reached.status_code == 200 and reached.content == b"page level=managed"
+
+
+async def test_without_rules_a_clearance_is_settled_on_the_async_stack(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with override_settings(HUMANGATE=NO_RULES):
+        client = AsyncClient()
+        name, value = clearance_cookie(get_config(), ip="127.0.0.1", user_agent=BROWSER_UA)
+        client.cookies[name] = value
+        _refuse_process(monkeypatch)
+        reached = await client.get("/async", headers=HEADERS)
+    assert reached.status_code == 200 and reached.content == b"async page"

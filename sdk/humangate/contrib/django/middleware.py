@@ -1,9 +1,11 @@
 """Django middleware: the gate in front of the view, under WSGI and ASGI alike.
 
-It translates a Django request into :class:`humangate.request.Request`, lets the engine
-decide (through :class:`humangate.gate.GateCore`, the same as the WSGI/ASGI adapters),
-and writes the outcome back. It is sync and async capable: Django picks the variant
-that matches the rest of the stack, so no thread hop is added under ASGI.
+Like the WSGI/ASGI adapters it first offers the request to ``Engine.settle`` (a visitor
+whose clearance suffices is let through from request.META alone); otherwise it
+translates the Django request into :class:`humangate.request.Request`, lets the engine
+decide (through :class:`humangate.gate.GateCore`) and writes the outcome back. It is
+sync and async capable: Django picks the variant that matches the rest of the stack, so
+no thread hop is added under ASGI.
 
 In a view, ``request.humangate_clearance`` (also ``request.META["humangate.clearance"]``)
 is the visitor's :class:`~humangate.clearance.Clearance` or ``None``.
@@ -28,6 +30,7 @@ from humangate.engine import Answer, Forward, Outcome
 from humangate.gate import GateCore
 from humangate.replay import Replay
 from humangate.request import Request, Response
+from humangate.wsgi import environ_header
 
 CLEARANCE_KEY = "humangate.clearance"
 ATTRIBUTE = "humangate_clearance"
@@ -59,32 +62,52 @@ class HumanGateMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self._is_async:
             return self.__acall__(request)
-        neutral = self._request(request)
-        outcome = run_sync(self.gate.engine.process(neutral), self.gate.store)
-        answer = self._answer(request, neutral, outcome)
-        if answer is not None:
-            return answer
-        assert isinstance(outcome, Forward)  # _answer handled every Answer
+        # Most requests carry a clearance that settles them; only the rest need a Request.
+        forward = self._settled(request)
+        if forward is None:
+            neutral = self._request(request)
+            outcome = run_sync(self.gate.engine.process(neutral), self.gate.store)
+            answer = self._answer(request, neutral, outcome)
+            if answer is not None:
+                return answer
+            assert isinstance(outcome, Forward)  # _answer handled every Answer
+            forward = outcome
         get_response: GetResponse = self.get_response
-        response = get_response(self._forwarded(request, outcome))
-        if outcome.count_response is not None:  # rate limits counting by http.response.code
-            run_sync(outcome.count_response(response.status_code), self.gate.store)
-        return _with_headers(response, outcome.headers)
+        response = get_response(self._forwarded(request, forward))
+        if forward.count_response is not None:  # rate limits counting by http.response.code
+            run_sync(forward.count_response(response.status_code), self.gate.store)
+        return _with_headers(response, forward.headers)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        neutral = self._request(request)
-        outcome = await run_async(self.gate.engine.process(neutral), self.gate.store)
-        answer = self._answer(request, neutral, outcome)
-        if answer is not None:
-            return answer
-        assert isinstance(outcome, Forward)
+        forward = self._settled(request)
+        if forward is None:
+            neutral = self._request(request)
+            outcome = await run_async(self.gate.engine.process(neutral), self.gate.store)
+            answer = self._answer(request, neutral, outcome)
+            if answer is not None:
+                return answer
+            assert isinstance(outcome, Forward)
+            forward = outcome
         get_response: AGetResponse = self.get_response
-        response = await get_response(self._forwarded(request, outcome))
-        if outcome.count_response is not None:
-            await run_async(outcome.count_response(response.status_code), self.gate.store)
-        return _with_headers(response, outcome.headers)
+        response = await get_response(self._forwarded(request, forward))
+        if forward.count_response is not None:
+            await run_async(forward.count_response(response.status_code), self.gate.store)
+        return _with_headers(response, forward.headers)
 
     # -- translation ---------------------------------------------------------------------
+
+    def _settled(self, request: HttpRequest) -> Forward | None:
+        # request.META holds the headers WSGI-style under both WSGI and ASGI Django.
+        meta = request.META
+        return self.gate.engine.settle(
+            request.scheme or "http",
+            request.path or "/",
+            meta.get("REMOTE_ADDR") or None,
+            cookies=meta.get("HTTP_COOKIE"),
+            user_agent=str(meta.get("HTTP_USER_AGENT", "")),
+            headers=meta,
+            header=environ_header,
+        )
 
     def _request(self, request: HttpRequest) -> Request:
         method = (request.method or "GET").upper()
