@@ -61,6 +61,7 @@ def engine() -> Engine:
 
 
 def test_a_valid_clearance_settles_like_process(engine: Engine) -> None:
+    assert engine.settles
     headers = {"user-agent": BROWSER_UA, "cookie": f"a=1; {cookie_for(engine)}; b=2"}
     settled = settle(engine, headers)
     assert isinstance(settled, Forward)
@@ -112,6 +113,7 @@ def test_an_expired_clearance_goes_to_process() -> None:
 def test_only_a_lone_challenge_action_is_settled(overrides: dict[str, Any]) -> None:
     engine = make_engine(**overrides)
     headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine, level="interactive")}
+    assert not engine.settles  # adapters may skip gathering what settle() reads
     assert settle(engine, headers) is None
 
 

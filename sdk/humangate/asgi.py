@@ -48,7 +48,7 @@ class HumanGate:
             return
         websocket = scope["type"] == "websocket"
         forward: Forward | None = None
-        if not websocket:
+        if not websocket and self.gate.engine.settles:
             # Most requests carry a clearance that settles them; only the rest need a
             # Request (which translates every header) and the full flow.
             client = scope.get("client")

@@ -92,7 +92,6 @@ class _Held:
 
     forward: Forward  # Forward((), clearance): the answer when current and high enough
     level: Level
-    label: str  # level.label, for the pass event
     not_before: float
     not_after: float
 
@@ -231,14 +230,18 @@ class Engine:
         self._observers.append((observer, _pass_recorder(observer)))
 
     def _observe(self, kind: Kind, ray: str, **details: object) -> None:
-        self._notify(Event(kind, ray, self._clock(), **details))  # type: ignore[arg-type]
-
-    def _notify(self, event: Event) -> None:
+        event = Event(kind, ray, self._clock(), **details)  # type: ignore[arg-type]
         for observer, _ in self._observers:
             try:
                 observer.record(event)
             except Exception:  # an observer must never break a request
                 logger.exception("humangate observer %r failed", observer)
+
+    @property
+    def settles(self) -> bool:
+        """Whether :meth:`settle` can ever apply (a lone challenge action decides every
+        request). When not, an adapter need not gather what settle() reads."""
+        return self._settled_level is not None
 
     def settle(
         self,
@@ -286,7 +289,7 @@ class Engine:
         now = self._clock()
         if not held.not_before <= now <= held.not_after:
             return None  # expired (checked on every request, never cached)
-        self._record_pass(DEFAULT, held.label, now)
+        self._record_pass(DEFAULT, held.level.label, now)
         return held.forward
 
     def _find_held_clearance(
@@ -310,9 +313,7 @@ class Engine:
         if clearance is None:
             return None
         not_before, not_after = self._clearances.lifetime(clearance)
-        return _Held(
-            Forward((), clearance), clearance.level, clearance.level.label, not_before, not_after
-        )
+        return _Held(Forward((), clearance), clearance.level, not_before, not_after)
 
     def process(self, request: Request) -> Flow[Outcome]:
         """Decide what happens to ``request`` (a generator; drive it with effects.run_*)."""

@@ -7,6 +7,7 @@ app = HumanGate(app, Config(secret_keys=["..."]))
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -130,19 +131,11 @@ def environ_header(environ: Mapping[str, object], name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+@functools.lru_cache(maxsize=64)
 def _environ_key(name: str) -> str:
     """Where a header is in the environ: user-agent -> HTTP_USER_AGENT."""
-    key = _ENVIRON_KEYS.get(name)
-    if key is None:
-        key = name.upper().replace("-", "_")
-        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            key = f"HTTP_{key}"
-        if len(_ENVIRON_KEYS) < 512:
-            _ENVIRON_KEYS[name] = key
-    return key
-
-
-_ENVIRON_KEYS: dict[str, str] = {}
+    key = name.upper().replace("-", "_")
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
 
 
 def _headers(environ: WSGIEnvironment) -> tuple[tuple[str, str], ...]:

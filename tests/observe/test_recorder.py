@@ -80,6 +80,20 @@ def test_record_pass_counts_like_a_pass_event() -> None:
     }
 
 
+def test_passes_land_in_the_minute_they_happened() -> None:
+    """record_pass keeps its keys per minute; a pass in another minute (later, or
+    earlier from another thread) must not be counted in the one it has cached."""
+    store = MemoryStore()
+    rec = recorder(store)
+    start = schema.minute_of(time.time())
+    for at in (start + 1, start + 2, start + 61, start + 3):
+        rec.record_pass("default", "managed", at)
+    assert rec.flush()
+    field = schema.count_field("passed_with_clearance", "default", "managed")
+    first, second = store.hget_many([schema.minute_key(start), schema.minute_key(start + 60)])
+    assert (first[field], second[field]) == (3, 1)
+
+
 def test_csr_failed_and_median_per_rule() -> None:
     store = MemoryStore()
     rec = recorder(store)

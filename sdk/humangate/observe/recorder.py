@@ -123,8 +123,7 @@ class Recorder:
             lock.release()
 
     def _enter_minute(self, at: float) -> _PassMinute:
-        start = int(at // _BUCKET) * _BUCKET
-        self._minute = minute = _PassMinute(start)
+        self._minute = minute = _PassMinute(schema.minute_of(at))
         return minute
 
     def _record_decision(self, event: Event) -> None:
