@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from humangate import Binding, Config, ConfigError, Rule
+from humangate.tokens import generate_secret
 from tests.conftest import SECRET
 
 
@@ -39,15 +42,28 @@ def test_missing_secret_is_an_error_at_construction() -> None:
     assert "humangate keygen" in str(err.value)
 
 
-def test_dev_mode_makes_an_ephemeral_key_loudly() -> None:
-    with pytest.warns(UserWarning, match="EPHEMERAL"):
+def test_dev_mode_makes_an_ephemeral_key_loudly(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="humangate"):
         config = Config(store="memory://", dev_mode=True)
     assert len(config.secret_keys) == 1
+    # Once: a log record (printed to stderr when logging is not configured), no
+    # second copy through the warnings module.
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
+    assert "EPHEMERAL" in caplog.records[0].message
+
+
+def test_dev_mode_warning_prints_once_on_stderr() -> None:
+    code = "from humangate import Config; Config(store='memory://', dev_mode=True)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stderr.count("EPHEMERAL") == 1, result.stderr
 
 
 def test_environment_overrides_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HUMANGATE_SECRET_KEYS", f"{'n' * 40}, {'o' * 40}")
-    assert make().secret_keys == ("n" * 40, "o" * 40)
+    new, old = generate_secret(), generate_secret()
+    monkeypatch.setenv("HUMANGATE_SECRET_KEYS", f"{new}, {old}")
+    assert make().secret_keys == (new, old)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,10 @@ import { runInteraction } from "./interaction.js";
 const MAX_WORKERS = 4;
 const MAX_FAILURES = 3;
 const ACTIONABLE_FAILURES = new Set(["failure_other_client", "failure_automated"]);
+// The site's own fault (its store is down): the visitor can change nothing, so no
+// troubleshooting list (update the browser, turn off the VPN...) and a slower retry.
+const SITE_FAILURES = new Set(["failure_site_unavailable"]);
+const SITE_RETRY_DELAY_MS = 5000;
 const RELOAD_DELAY_MS = 1500;
 const MAIN_THREAD_SLICE_MS = 20;
 
@@ -322,6 +326,14 @@ async function main() {
   if (retry) retry.addEventListener("click", () => location.reload());
 
   const fail = (key, text) => {
+    if (SITE_FAILURES.has(key)) {
+      view.say(key, text);
+      setTimeout(() => {
+        view.say("retrying");
+        location.reload();
+      }, SITE_RETRY_DELAY_MS);
+      return;
+    }
     const stopping = failures.increment() >= MAX_FAILURES;
     // Once retries stop, "a new one is on its way" would be untrue; reasons that tell
     // the visitor what to change stay, the rest become the plain failure text.

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import sys
 from collections.abc import Sequence
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIServer, make_server
 
 from humangate.tokens import generate_secret
+
+DESCRIPTION = """\
+humangate puts a browser check in front of a Python web app: each request is passed,
+challenged or blocked by your rules. These commands help you try it, configure it and
+see what it does."""
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -25,7 +31,19 @@ def _demo(args: argparse.Namespace) -> int:
     extra = {} if args.difficulty is None else {"difficulty": args.difficulty}
     config = Config(dev_mode=True, **extra)
     app = HumanGate(demo_app, config)
-    with make_server(args.host, args.port, app, server_class=_ThreadingWSGIServer) as server:
+    try:
+        server = make_server(args.host, args.port, app, server_class=_ThreadingWSGIServer)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"humangate demo: port {args.port} on {args.host} is already in use (another "
+            f"demo or server?). Stop it, or pick a free port: humangate demo --port "
+            f"{args.port + 1}",
+            file=sys.stderr,
+        )
+        return 2
+    with server:
         print(
             f"humangate demo on http://{args.host}:{args.port}/ (store {config.store}); "
             "Ctrl+C to stop",
@@ -42,16 +60,33 @@ def _keygen(_: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="humangate", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="serve an example app behind the gate")
+    from humangate import __version__  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(
+        prog="humangate",
+        description=DESCRIPTION,
+        epilog="Run `humangate COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"humangate {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo",
+        help="run a small example site behind the gate, to see a challenge in your browser",
+        description="Serve an example site behind the gate (temporary key, not for "
+        "production) and open it in a browser.",
+    )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument(
         "--difficulty", type=int, default=None, help="proof-of-work bits for every challenge"
     )
     demo.set_defaults(handler=_demo)
-    keygen = commands.add_parser("keygen", help="print a new secret for secret_keys")
+    keygen = commands.add_parser(
+        "keygen",
+        help="print a new random secret key for the secret_keys setting",
+        description="Print a new random secret key. Keep it in your environment "
+        "(HUMANGATE_SECRET_KEYS) or your settings; never commit it.",
+    )
     keygen.set_defaults(handler=_keygen)
     from humangate import cli_stats  # noqa: PLC0415 - keep `keygen` import-light
 
@@ -62,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     from humangate import cli_template  # noqa: PLC0415 - `template check`
 
     cli_template.add_parser(commands)
+    from humangate import cli_config  # noqa: PLC0415 - `config check`
+
+    cli_config.add_parser(commands)
     return parser
 
 

@@ -22,7 +22,7 @@ from humangate.errors import ConfigError, HumanGateError
 EXIT_ERROR = 2
 
 
-def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+def guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
@@ -33,14 +33,21 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     return run
 
 
-def _load(path: str) -> Any:
-    from humangate.config import Config  # noqa: PLC0415 - keep the CLI import-light
+def _load(path: str, *, secret_needed: bool = True) -> Any:
+    import os  # noqa: PLC0415
 
-    return Config.from_toml(path)
+    from humangate.config import SECRET_ENV, Config, read_toml  # noqa: PLC0415 - import-light
+    from humangate.tokens import generate_secret  # noqa: PLC0415
+
+    settings = dict(read_toml(path))
+    if not secret_needed and not settings.get("secret_keys") and not os.environ.get(SECRET_ENV):
+        # Linting rules signs nothing: a throwaway key stands in for the deployment's.
+        settings["secret_keys"] = [generate_secret()]
+    return Config.from_mapping(settings)
 
 
 def _check(args: argparse.Namespace) -> int:
-    config = _load(args.config)
+    config = _load(args.config, secret_needed=False)
     print(f"{args.config}: OK")
     print(f"1. ip access rules ({len(config.ip_access_rules)})")
     for rule in config.ip_access_rules:
@@ -68,7 +75,7 @@ def _test(args: argparse.Namespace) -> int:
     from humangate.request import Request  # noqa: PLC0415
     from humangate.stores.memory import MemoryStore  # noqa: PLC0415
 
-    config = _load(args.config)
+    config = _load(args.config, secret_needed=False)
     headers = []
     for line in args.header:
         name, sep, value = line.partition(":")
@@ -195,11 +202,13 @@ def _mirror_package() -> Any:
 
 def add_commands(commands: Any) -> None:
     """Register the subcommands on ``humangate``'s argparse subparsers."""
-    rules = commands.add_parser("rules", help="check a config's rules or try a request")
+    rules = commands.add_parser(
+        "rules", help="check the rules in a config file, or see what a request would get"
+    )
     sub = rules.add_subparsers(dest="rules_command", required=True)
     check = sub.add_parser("check", help="parse, type-check and list rules by phase")
     check.add_argument("config", help="a humangate TOML config")
-    check.set_defaults(handler=_guarded(_check))
+    check.set_defaults(handler=guarded(_check))
     test = sub.add_parser("test", help="show which rules a request matches and the action")
     test.add_argument("config")
     test.add_argument("--method", default="GET")
@@ -207,16 +216,20 @@ def add_commands(commands: Any) -> None:
     test.add_argument("--ip", default="203.0.113.7")
     test.add_argument("--host", default="example.com")
     test.add_argument("--header", action="append", default=[], help="'name: value', repeatable")
-    test.set_defaults(handler=_guarded(_test))
+    test.set_defaults(handler=guarded(_test))
 
-    token = commands.add_parser("service-token", help="mint a token for a trusted server")
+    token = commands.add_parser(
+        "service-token", help="make a token that lets one of your own servers or scripts through"
+    )
     token.add_argument("--name", required=True, help="which service, e.g. imgworker")
     token.add_argument("--config", help="TOML config holding secret_keys (else the env)")
     token.add_argument("--ttl", type=int, default=None, help="seconds until it expires")
     token.add_argument("--as-header", action="store_true", help="print 'header: token'")
-    token.set_defaults(handler=_guarded(_service_token))
+    token.set_defaults(handler=guarded(_service_token))
 
-    bots = commands.add_parser("bots", help="verified crawler IP ranges")
+    bots = commands.add_parser(
+        "bots", help="update the IP ranges of search engine crawlers that may pass unchallenged"
+    )
     bots_sub = bots.add_subparsers(dest="bots_command", required=True)
     refresh_cmd = bots_sub.add_parser(
         "refresh",
@@ -237,4 +250,4 @@ def add_commands(commands: Any) -> None:
         "--crawler", action="append", default=[], help="only this crawler (repeatable)"
     )
     refresh_cmd.add_argument("--output", help="bots file to update and write (stdout if omitted)")
-    refresh_cmd.set_defaults(handler=_guarded(_bots_refresh))
+    refresh_cmd.set_defaults(handler=guarded(_bots_refresh))

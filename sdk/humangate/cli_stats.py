@@ -6,24 +6,51 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 from humangate.errors import ConfigError, StoreError
 from humangate.observe import summary
 from humangate.observe.dashboard import WINDOWS
-from humangate.stores import open_store
+from humangate.stores import open_store, sqlite_path
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    stats = commands.add_parser("stats", help="print challenge analytics (CSR per rule)")
-    stats.add_argument("--store", required=True, help="the store URI the gate writes to")
+    stats = commands.add_parser(
+        "stats", help="show how many visitors were challenged, passed or blocked, per rule"
+    )
+    stats.add_argument(
+        "--store",
+        required=True,
+        help="the store the gate writes to: its URI (redis://..., sqlite:///...) or the "
+        "path of its SQLite file",
+    )
     stats.add_argument("--window", choices=sorted(WINDOWS), default="24h")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.set_defaults(handler=run)
 
 
+def existing_store(value: str) -> str:
+    """The store URI for ``--store``: a URI, or a SQLite file path that must exist.
+
+    Reading statistics must never create a store: an empty new database would print
+    zeros as if nobody had visited.
+    """
+    uri = value if "://" in value else f"sqlite:///{Path(value).absolute()}"
+    path = sqlite_path(uri)
+    if path is not None and not Path(path).is_file():
+        raise ConfigError(
+            "--store",
+            f"no database at {path!r}; give the store setting of the running gate "
+            "(a relative sqlite:/// path is relative to the app's working directory)",
+        )
+    if uri.startswith("memory://"):
+        raise ConfigError("--store", "memory:// lives inside the app's process; nothing to read")
+    return uri
+
+
 def run(args: argparse.Namespace) -> int:
     try:
-        store = open_store(args.store)
+        store = open_store(existing_store(args.store))
         try:
             data = summary.read_summary(store, time.time(), window=WINDOWS[args.window])
         finally:

@@ -30,7 +30,9 @@ def _check(args: argparse.Namespace) -> int:
 
 def add_parser(commands: Any) -> None:
     """Register ``template check`` on the ``humangate`` command's subparsers."""
-    template = commands.add_parser("template", help="work with custom challenge pages")
+    template = commands.add_parser(
+        "template", help="check your own design for the challenge page before using it"
+    )
     actions = template.add_subparsers(dest="template_command", required=True)
     check = actions.add_parser("check", help="validate a custom challenge page template")
     check.add_argument("file", help="the template's path (or - for standard input)")

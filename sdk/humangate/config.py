@@ -11,13 +11,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import tempfile
 import tomllib
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from humangate.clearance import Binding
@@ -26,18 +23,16 @@ from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError
 from humangate.levels import Action
 from humangate.pow import MAX_DIFFICULTY
+from humangate.secret_strength import weakness
 from humangate.stores._validation import redact_uri
+from humangate.stores.default import default_store  # one SQLite file per application
+from humangate.suggest import did_you_mean
 
 logger = logging.getLogger("humangate")
 
 SECRET_ENV = "HUMANGATE_SECRET_KEYS"  # noqa: S105 - the variable name, not a secret
 _SAMESITE = ("Lax", "Strict", "None")
 _STORE_SCHEMES = ("memory", "sqlite", "redis", "rediss", "unix")
-
-
-def default_store() -> str:
-    """An SQLite file in the system temp dir: shared by all workers on this machine."""
-    return f"sqlite:///{Path(tempfile.gettempdir()) / 'humangate.sqlite3'}"
 
 
 SKIP_TARGETS = ("rules", "rate_limits", "all")
@@ -245,6 +240,9 @@ class Config:
     # "closed" refuses (503 for a solve), "open" carries on without the store.
     store_failure: str = "closed"
     rate_limit_store_failure: str = "open"
+    # Start-up check of the store (humangate.startup): an unreachable Redis is a
+    # "warn"ing or an "error"; "off" skips the checks.
+    store_check: str = "warn"
     compiled_rules: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
     compiled_rate_limits: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
     compiled_template: Any = field(default=None, init=False, repr=False, compare=False)
@@ -273,16 +271,16 @@ class Config:
             ) from None
         if action in (Action.SKIP, Action.LOG):
             raise ConfigError("default_action", f"{action} is not terminating; use allow")
-        set_(self, "rules", tuple(self.rules))
-        for index, rule in enumerate(self.rules):
-            if not isinstance(rule, Rule):
-                raise ConfigError(f"rules[{index}]", "expected a humangate.Rule")
+        # Tables (dicts) are accepted wherever rules are, as in Flask/Django settings.
+        set_(self, "rules", _items(Rule, "rules", self.rules))
         set_(self, "lists", {name: tuple(items) for name, items in dict(self.lists).items()})
         steps = {name: tuple(names) for name, names in dict(self.challenge_steps).items()}
         for name in steps:
             if name not in ("js_challenge", "managed_challenge", "challenge"):
                 raise ConfigError("challenge_steps", f"{name!r} is not a challenge action")
         set_(self, "challenge_steps", steps)
+        if isinstance(self.clearance_binding, Mapping):
+            set_(self, "clearance_binding", _binding(self.clearance_binding))
         if not isinstance(self.clearance_binding, Binding):
             raise ConfigError("clearance_binding", "expected a humangate.Binding")
         prefix = self.path_prefix
@@ -336,11 +334,7 @@ class Config:
     def _check_phases(self) -> None:
         set_ = object.__setattr__
         for name, kind in (("ip_access_rules", IPAccessRule), ("rate_limits", RateLimit)):
-            items = tuple(getattr(self, name))
-            for index, item in enumerate(items):
-                if not isinstance(item, kind):
-                    raise ConfigError(f"{name}[{index}]", f"expected a humangate.{kind.__name__}")
-            set_(self, name, items)
+            set_(self, name, _items(kind, name, getattr(self, name)))
         if not isinstance(self.under_attack, bool):
             raise ConfigError("under_attack", "expected true or false")
         if self.country_header is not None and not self.country_header.strip():
@@ -362,6 +356,8 @@ class Config:
         for name in ("store_failure", "rate_limit_store_failure"):
             if getattr(self, name) not in ("open", "closed"):
                 raise ConfigError(name, "'open' or 'closed'")
+        if self.store_check not in ("warn", "error", "off"):
+            raise ConfigError("store_check", "'warn', 'error' or 'off'")
         flush = self.analytics_flush_seconds
         if isinstance(flush, bool) or not isinstance(flush, int | float):
             raise ConfigError("analytics_flush_seconds", "a number of seconds")
@@ -382,6 +378,10 @@ class Config:
             from humangate.tokens import KeyRing  # noqa: PLC0415 - validates each secret
 
             KeyRing(secrets_, purposes=())
+            for index, secret in enumerate(secrets_):
+                problem = weakness(secret)
+                if problem is not None:
+                    raise ConfigError("secret_keys", f"secret #{index} {problem}")
             return secrets_
         if not self.dev_mode:
             raise ConfigError(
@@ -395,8 +395,7 @@ class Config:
             "humangate dev_mode: using an EPHEMERAL secret; clearances die with this process "
             "and differ between workers. Never run this in production."
         )
-        warnings.warn(message, stacklevel=4)
-        logger.warning(message)
+        logger.warning(message)  # once: unconfigured logging still prints it to stderr
         return (generate_secret(),)
 
     def _check_store(self) -> None:
@@ -406,6 +405,9 @@ class Config:
                 "store",
                 f"{redact_uri(str(self.store))!r}: expected memory://, sqlite:///path or redis://host",
             )
+        from humangate.stores import check_store_uri  # noqa: PLC0415 - no I/O, see startup
+
+        check_store_uri(self.store)  # options, driver installed; files and servers at start-up
 
     def _compile_rules(self) -> None:
         from humangate.rules import compile_expression  # noqa: PLC0415 - avoid import cycle
@@ -465,49 +467,90 @@ class Config:
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Config:
         """Load settings from a TOML file (a ``[humangate]`` table or top-level keys)."""
-        try:
-            with open(path, "rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as exc:
-            raise ConfigError("path", f"cannot read {path}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("path", f"{path} is not valid TOML: {exc}") from None
-        return cls.from_mapping(data.get("humangate", data))
+        return cls.from_mapping(read_toml(path))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Config:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(unknown[0], f"unknown setting (known: {', '.join(sorted(known))})")
-        values = dict(data)
-        raw_rules = values.pop("rules", [])
-        rules = [_from_table(Rule, f"rules[{index}]", item) for index, item in enumerate(raw_rules)]
-        for name, kind in (("rate_limits", RateLimit), ("ip_access_rules", IPAccessRule)):
-            if name in values:
-                values[name] = [
-                    _from_table(kind, f"{name}[{index}]", item)
-                    for index, item in enumerate(values[name])
-                ]
-        if "clearance_binding" in values:
-            binding = values["clearance_binding"]
-            if not isinstance(binding, Mapping):
-                raise ConfigError("clearance_binding", "expected a table")
-            try:
-                values["clearance_binding"] = Binding(**binding)
-            except TypeError as exc:
-                raise ConfigError("clearance_binding", str(exc)) from None
-        return cls(rules=rules, **values)
+        """A Config from a mapping of its field names (TOML, Flask or Django settings)."""
+        if not isinstance(data, Mapping):
+            raise ConfigError(
+                "settings", f"expected a table of settings, not {type(data).__name__}"
+            )
+        known = public_fields(cls)
+        for name in data:
+            if name not in known:
+                hint = did_you_mean(name, (*known, "humangate"))
+                raise ConfigError(
+                    str(name), f"unknown setting{hint}; settings are: {', '.join(sorted(known))}"
+                )
+        return cls(**data)
 
 
-def _from_table(kind: Any, where: str, item: object) -> Any:
-    fields_ = {f.name for f in dataclasses.fields(kind)}
-    if not isinstance(item, Mapping) or set(item) - fields_:
-        raise ConfigError(where, f"expected a table with keys from: {', '.join(sorted(fields_))}")
+def read_toml(path: str | os.PathLike[str]) -> Mapping[str, Any]:
+    """The settings table of a TOML file: its ``[humangate]`` table, or the whole file."""
     try:
-        return kind(**item)
-    except TypeError as exc:
-        raise ConfigError(where, str(exc)) from None
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError("path", f"cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("path", f"{path} is not valid TOML: {exc}") from None
+    if "humangate" not in data:
+        return data
+    # Every other top-level table is a typo or a misplaced setting: never ignored.
+    for name in data:
+        if name != "humangate":
+            raise ConfigError(
+                name,
+                f"unknown top-level table or key in {path}; humangate reads only "
+                "[humangate] (settings go inside it)",
+            )
+    table: Mapping[str, Any] = data["humangate"]
+    return table
+
+
+def public_fields(kind: Any) -> tuple[str, ...]:
+    """The fields an owner sets (``compiled_rules`` and the like are internal)."""
+    return tuple(f.name for f in dataclasses.fields(kind) if f.init)
+
+
+def _items(kind: Any, name: str, items: object) -> tuple[Any, ...]:
+    """``items`` as a tuple of ``kind``, each given as one or as a table of its fields."""
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Sequence):
+        raise ConfigError(name, f"expected a list of humangate.{kind.__name__} or tables")
+    converted = []
+    for index, item in enumerate(items):
+        where = f"{name}[{index}]"
+        if isinstance(item, Mapping):
+            converted.append(_from_table(kind, where, item))
+        elif isinstance(item, kind):
+            converted.append(item)
+        else:
+            raise ConfigError(where, f"expected a humangate.{kind.__name__} or a table")
+    return tuple(converted)
+
+
+def _binding(table: Mapping[str, Any]) -> Binding:
+    return _from_table(Binding, "clearance_binding", table)  # type: ignore[no-any-return]
+
+
+def _from_table(kind: Any, where: str, item: Mapping[str, Any]) -> Any:
+    fields_ = public_fields(kind)
+    for key in item:
+        if key not in fields_:
+            raise ConfigError(
+                f"{where}.{key}",
+                f"unknown key{did_you_mean(key, fields_)}; the keys are: {', '.join(fields_)}",
+            )
+    required = [
+        f.name
+        for f in dataclasses.fields(kind)
+        if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    for key in required:
+        if key not in item:
+            raise ConfigError(f"{where}.{key}", "missing (required)")
+    return kind(**item)
 
 
 def _as_int(value: int | float | timedelta) -> int:

@@ -42,6 +42,7 @@ from humangate.signals import Assessment, primary_language
 from humangate.solve_body import parse_solve_body
 from humangate.tickets import Failure, Ticket, TicketBook, user_agent_hash
 from humangate.tokens import KeyRing
+from humangate.unavailable import SITE_UNAVAILABLE, STORE_UNAVAILABLE, site_unavailable
 
 logger = logging.getLogger("humangate")
 signals_logger = logging.getLogger("humangate.signals")
@@ -868,16 +869,12 @@ class Engine:
                         request, visitor, ticket, now, assessment, solve_ms=body.elapsed_ms
                     )
                 )
-            return Answer(
-                answers.problem(
-                    503,
-                    "unavailable",
-                    "Try again shortly",
-                    "Verification is briefly unavailable.",
-                    ray,
-                    extra_headers=(("retry-after", "5"),),
-                )
+            # The site's fault, not the visitor's: say so, and say why in the event.
+            self._observe(
+                Kind.CHALLENGE_FAILED, ray, reason=STORE_UNAVAILABLE, level=ticket.level.label
             )
+            language = self._page_language(request)
+            return Answer(site_unavailable(ray, catalog(language)[f"failure_{SITE_UNAVAILABLE}"]))
         if not first_use:
             return Answer(self._solve_failed(Failure.REPLAYED, ticket, ray, request))
         solve_ms = body.elapsed_ms

@@ -6,6 +6,7 @@ import threading
 
 from humangate.config import Config
 from humangate.engine import Engine
+from humangate.startup import run_startup_checks
 from humangate.stores import open_store
 from humangate.stores.base import Store
 
@@ -20,6 +21,7 @@ class GateCore:
         if config is None:
             config = Config()
         self.engine = Engine(config)
+        run_startup_checks(config)  # a store the gate cannot use fails here, not per request
         self._store: Store | None = None
         self._lock = threading.Lock()
 

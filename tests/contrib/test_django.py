@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from humangate.contrib.django.conf import get_config
 from humangate.engine import Engine
 from humangate.testing import clearance_cookie
 from tests.conftest import BROWSER_UA, SECRET
+from tests.stores.redis_server import free_port
 from tests.support import challenge_data, solution
 
 HEADERS = {"user-agent": BROWSER_UA, "accept": "text/html"}
@@ -122,6 +124,32 @@ def test_check_missing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         messages = [m for m in run_checks() if m.id == "humangate.E001"]
     assert messages and "secret" in messages[0].msg
     get_config.cache_clear()
+
+
+def test_check_hint_says_what_is_wrong() -> None:
+    # Before: every E001 hinted at the secret, even for a mistyped setting.
+    with override_settings(HUMANGATE={"secret_keys": [SECRET], "default_acton": "allow"}):
+        (message,) = [m for m in run_checks() if m.id == "humangate.E001"]
+    get_config.cache_clear()
+    assert "did you mean 'default_action'" in message.msg
+    assert "secret" not in (message.hint or "").lower()
+    assert "default_acton" in (message.hint or "")
+
+
+def test_check_unusable_store(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path}/missing/gate.db"
+    with override_settings(HUMANGATE={"secret_keys": [SECRET], "store": store}):
+        messages = [m for m in run_checks() if m.id == "humangate.E003"]
+    get_config.cache_clear()
+    assert messages and "does not exist" in messages[0].msg
+
+
+def test_check_unreachable_redis_warns(tmp_path: Path) -> None:
+    store = f"redis://127.0.0.1:{free_port()}/0"
+    with override_settings(HUMANGATE={"secret_keys": [SECRET], "store": store}):
+        messages = [m for m in run_checks() if m.id == "humangate.W002"]
+    get_config.cache_clear()
+    assert messages and "cannot reach Redis" in messages[0].msg
 
 
 def test_config_follows_setting_changes() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from humangate.cli import main
+from humangate.stores import open_store
 from tests.observe.helpers import gate, solve_once
 from tests.support import WSGIClient
 
@@ -44,3 +45,26 @@ def test_stats_prints_the_summary_table(tmp_path: Path, capsys: pytest.CaptureFi
 def test_stats_reports_a_bad_store(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stats", "--store", "nosuch://x"]) == 2
     assert "store" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("form", ["uri", "path"])
+def test_stats_refuses_a_store_that_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    missing = tmp_path / "typo.sqlite3"
+    value = f"sqlite:///{missing}" if form == "uri" else str(missing)
+    assert main(["stats", "--store", value]) == 2
+    assert "no database at" in capsys.readouterr().err
+    assert not missing.exists()  # not created and reported as zeros
+
+
+def test_stats_takes_a_plain_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "hg.db"
+    open_store(f"sqlite:///{path}").close()
+    assert main(["stats", "--store", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["issued"] == 0
+
+
+def test_stats_refuses_memory(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--store", "memory://"]) == 2
+    assert "inside the app's process" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from humangate.errors import ConfigError
-from humangate.stores import MemoryStore, SQLiteStore, open_store
+from humangate.stores import MemoryStore, SQLiteStore, check_store_uri, open_store
 from humangate.stores.redis import RedisStore
 
 
@@ -122,3 +122,39 @@ def test_missing_redis_driver_is_a_clear_config_error(monkeypatch: pytest.Monkey
     monkeypatch.delitem(sys.modules, "humangate.stores.redis")
     with pytest.raises(ConfigError, match=r"pip install 'humangate\[redis\]'"):
         open_store("redis://localhost/0")
+
+
+@pytest.mark.parametrize(
+    ("uri", "suggestion"),
+    [
+        ("redis://localhost/0?prefx=app:", "prefix"),
+        ("redis://localhost/0?socket_timout=1", "socket_timeout"),
+        ("rediss://localhost/0?ssl_ca_cert=/x.pem", "ssl_ca_certs"),
+        ("memory://?max_entry=5", "max_entries"),
+        ("sqlite:///x.db?timeuot=1", "timeout"),
+    ],
+)
+def test_mistyped_options_are_config_errors_with_a_suggestion(uri: str, suggestion: str) -> None:
+    # Before: redis-py got ?prefx= as a keyword and raised TypeError on the first request.
+    with pytest.raises(ConfigError, match=f"did you mean {suggestion!r}") as caught:
+        open_store(uri)
+    assert caught.value.field == "store"
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "redis://localhost/0?socket_timeout=1&health_check_interval=30&client_name=web",
+        "rediss://localhost/0?ssl_ca_certs=/etc/ssl/ca.pem&ssl_cert_reqs=required",
+        "unix:///run/redis.sock?db=1&socket_timeout=1",
+    ],
+)
+def test_redis_py_options_still_pass_through(uri: str) -> None:
+    open_store(uri).close()
+
+
+def test_check_store_uri_validates_without_creating_files(tmp_path: Path) -> None:
+    check_store_uri(f"sqlite:///{tmp_path / 'later.db'}")
+    assert not (tmp_path / "later.db").exists()
+    with pytest.raises(ConfigError, match="prefix"):
+        check_store_uri("redis://localhost/0?prefx=a")

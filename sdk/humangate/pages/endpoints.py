@@ -30,6 +30,7 @@ SCRIPT_MESSAGES = (
     "failure_automated",
     "failure_interaction_required",
     "failure_step_failed",
+    "failure_site_unavailable",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from typing import Final
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
@@ -221,13 +222,17 @@ def depth(node: Node) -> int:
     return deepest
 
 
+BOOL_LITERALS: Final = {"true": True, "false": False}
+"""Names that are values, not fields: ``true`` alone is Cloudflare's "every request"."""
+
+
 def field_names(node: Node) -> frozenset[str]:
     """Every field name used in ``node``, as written (aliases not resolved)."""
     names: set[str] = set()
     stack: list[Node] = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, Field):
+        if isinstance(current, Field) and current.name not in BOOL_LITERALS:
             names.add(current.name)
         stack.extend(children(current))
     return frozenset(names)

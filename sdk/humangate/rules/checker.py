@@ -193,6 +193,8 @@ class _Checker:
 
     def _value(self, node: ast.Value) -> Type:
         match node:
+            case ast.Field(name=name) if name in ast.BOOL_LITERALS:
+                return BOOL
             case ast.Field(name=name):
                 found = FIELDS.get(name)
                 if found is None and name in RESPONSE_FIELD_TYPES:

@@ -82,6 +82,9 @@ class _Compiler:
 
     def value(self, node: ast.Value) -> Getter:
         match node:
+            case ast.Field(name=name) if name in ast.BOOL_LITERALS:
+                constant = ast.BOOL_LITERALS[name]
+                return lambda src: constant
             case ast.Field(name=name):
                 key = canonical(name)
                 return lambda src: src.get(key)

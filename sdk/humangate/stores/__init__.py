@@ -22,19 +22,35 @@ from humangate.stores._validation import redact_uri
 from humangate.stores.base import Store
 from humangate.stores.memory import DEFAULT_MAX_ENTRIES, MemoryStore
 from humangate.stores.sqlite import SQLiteStore
+from humangate.suggest import did_you_mean
 
-__all__ = ["MemoryStore", "SQLiteStore", "Store", "open_store"]
+__all__ = ["MemoryStore", "SQLiteStore", "Store", "check_store_uri", "open_store"]
 
 _SQLITE_PREFIX = "sqlite:///"
 _REDIS_DB_PATH = re.compile(r"/?|/[0-9]+")
+
+
+# What a scheme's parser returns: builds the store. Parsing does no I/O, so a URI can be
+# checked (Config, `humangate config check`) without creating files or connecting.
+Builder = Callable[[], Store]
 
 
 def open_store(uri: str) -> Store:
     """Build the store ``uri`` names. Nothing connects yet except SQLite's schema check.
 
     Raises :class:`~humangate.errors.ConfigError` (field ``"store"``) for an unknown
-    scheme, a malformed URI or a missing driver.
+    scheme, a malformed URI, an unknown option or a missing driver.
     """
+    return parse_store_uri(uri)()
+
+
+def check_store_uri(uri: str) -> None:
+    """Raise :class:`~humangate.errors.ConfigError` if :func:`open_store` would; no I/O."""
+    parse_store_uri(uri)
+
+
+def parse_store_uri(uri: str) -> Builder:
+    """Validate ``uri`` (scheme, options, driver installed) and return its builder."""
     if not isinstance(uri, str):
         raise ConfigError("store", f"expected a URI string, got {type(uri).__name__}")
     scheme, sep, _ = uri.partition("://")
@@ -45,15 +61,23 @@ def open_store(uri: str) -> Store:
     return factory(uri)
 
 
-def _memory(uri: str) -> Store:
+def sqlite_path(uri: str) -> str | None:
+    """The file an ``sqlite:///`` URI names (as given: relative to the working directory)."""
+    if not uri.lower().startswith(_SQLITE_PREFIX):
+        return None
+    return unquote(uri[len(_SQLITE_PREFIX) :].partition("?")[0])
+
+
+def _memory(uri: str) -> Builder:
     parts = _split(uri)
     if parts.netloc or parts.path not in ("", "/"):
         raise ConfigError("store", f"{uri!r}: memory:// takes no host or path")
     options = _options(uri, parts.query, allowed=("max_entries",))
-    return MemoryStore(max_entries=_int(uri, options, "max_entries", DEFAULT_MAX_ENTRIES))
+    max_entries = _int(uri, options, "max_entries", DEFAULT_MAX_ENTRIES)
+    return lambda: MemoryStore(max_entries=max_entries)
 
 
-def _sqlite(uri: str) -> Store:
+def _sqlite(uri: str) -> Builder:
     # Same convention as SQLAlchemy: everything after "sqlite:///" is the path, so
     # sqlite:///state.db is relative to the working directory and sqlite:////var/x.db
     # is absolute.
@@ -73,13 +97,17 @@ def _sqlite(uri: str) -> Store:
         )
     options = _options(uri, query, allowed=("timeout",))
     timeout = _float(uri, options, "timeout", 5.0)
-    return SQLiteStore(path, timeout=timeout)
+    return lambda: SQLiteStore(path, timeout=timeout)
 
 
-def _redis(uri: str) -> Store:
+def _redis(uri: str) -> Builder:
     try:
         # Imported here so the redis package stays an optional extra.
-        from humangate.stores.redis import DEFAULT_PREFIX, RedisStore  # noqa: PLC0415
+        from humangate.stores.redis import (  # noqa: PLC0415
+            DEFAULT_PREFIX,
+            RedisStore,
+            url_options,
+        )
     except ModuleNotFoundError as exc:
         if exc.name is None or exc.name.partition(".")[0] != "redis":
             raise
@@ -94,6 +122,17 @@ def _redis(uri: str) -> Store:
     if parts.scheme != "unix" and not _REDIS_DB_PATH.fullmatch(parts.path):
         raise ConfigError("store", f"{redact_uri(uri)!r}: the path must be a database number")
     pairs = parse_qsl(parts.query, keep_blank_values=True)
+    # redis-py hands options it does not parse itself to the connection class, so a typo
+    # (?prefx=) would surface as a TypeError on the first request: refuse it here.
+    allowed = {"prefix", *url_options(parts.scheme)}
+    for name, _ in pairs:
+        if name not in allowed:
+            raise ConfigError(
+                "store",
+                f"{redact_uri(uri)!r}: unknown option {name!r}{did_you_mean(name, allowed)}; "
+                "humangate takes 'prefix', redis-py its connection options "
+                "(socket_timeout, ssl_ca_certs...)",
+            )
     prefix = DEFAULT_PREFIX
     for name, value in pairs:
         if name == "prefix":
@@ -101,11 +140,13 @@ def _redis(uri: str) -> Store:
     # Rebuilt by hand: urlunsplit would turn unix:///path into unix:/path.
     rest = urlencode([(name, value) for name, value in pairs if name != "prefix"])
     base = f"{parts.scheme}://{uri.partition('://')[2].partition('?')[0]}"  # scheme lower-cased
-    return RedisStore(f"{base}?{rest}" if rest else base, prefix=prefix)
+    url = f"{base}?{rest}" if rest else base
+    RedisStore.check_url(url)
+    return lambda: RedisStore(url, prefix=prefix)
 
 
 # The explicit registry: one line per scheme, nothing registers itself on import.
-_SCHEMES: Mapping[str, Callable[[str], Store]] = {
+_SCHEMES: Mapping[str, Callable[[str], Builder]] = {
     "memory": _memory,
     "sqlite": _sqlite,
     "redis": _redis,
@@ -126,7 +167,10 @@ def _options(uri: str, query: str, allowed: tuple[str, ...]) -> dict[str, str]:
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         accepted = ", ".join(allowed) or "none"
-        raise ConfigError("store", f"{uri!r}: unknown option(s) {unknown}; accepted: {accepted}")
+        hint = did_you_mean(unknown[0], allowed)
+        raise ConfigError(
+            "store", f"{uri!r}: unknown option(s) {unknown}{hint}; accepted: {accepted}"
+        )
     return options
 
 

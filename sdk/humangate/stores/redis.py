@@ -10,6 +10,7 @@ request.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -50,6 +51,29 @@ return total
 """
 
 _ERRORS = (redis.exceptions.RedisError, OSError)
+
+_CONNECTION_CLASSES: Mapping[str, type[Any]] = {
+    "redis": redis.connection.Connection,
+    "rediss": redis.connection.SSLConnection,
+    "unix": redis.connection.UnixDomainSocketConnection,
+}
+
+
+def url_options(scheme: str) -> frozenset[str]:
+    """The query options redis-py accepts in a ``scheme://`` URL: those it parses itself
+    and the keyword arguments of the connection class it passes the rest to."""
+    names = set(redis.connection.URL_QUERY_ARGUMENT_PARSERS)
+    for cls in _CONNECTION_CLASSES.get(scheme.lower(), redis.connection.Connection).__mro__:
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            continue
+        for param in inspect.signature(init).parameters.values():
+            if param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
+                names.add(param.name)
+    names.discard("self")
+    return frozenset(names)
+
+
 _C = TypeVar("_C", redis.Redis, redis.asyncio.Redis)
 
 
@@ -59,10 +83,7 @@ class RedisStore:
     def __init__(
         self, url: str, *, prefix: str = DEFAULT_PREFIX, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
-        try:
-            redis.connection.parse_url(url)  # type: ignore[no-untyped-call]  # untyped in redis-py
-        except ValueError as exc:
-            raise ConfigError("store", f"invalid Redis URL {redact_uri(url)!r}: {exc}") from exc
+        self.check_url(url)
         self._url = url
         self._prefix = prefix
         self._timeout = check_seconds("timeout", timeout)
@@ -73,6 +94,25 @@ class RedisStore:
             asyncio.AbstractEventLoop, tuple[redis.asyncio.Redis, AsyncScript]
         ] = weakref.WeakKeyDictionary()
         self._closed = False
+
+    @staticmethod
+    def check_url(url: str) -> None:
+        """Raise :class:`ConfigError` unless redis-py can parse ``url``; no I/O."""
+        try:
+            redis.connection.parse_url(url)  # type: ignore[no-untyped-call]  # untyped in redis-py
+        except ValueError as exc:
+            raise ConfigError("store", f"invalid Redis URL {redact_uri(url)!r}: {exc}") from exc
+
+    @property
+    def address(self) -> str:
+        """The server's URL with any password redacted, for logs and errors."""
+        return redact_uri(self._url)
+
+    def ping(self) -> None:
+        """Reach the server once; :class:`StoreError` if it does not answer."""
+        with self._errors():
+            client, _ = self._client()
+            client.ping()
 
     @property
     def prefix(self) -> str:

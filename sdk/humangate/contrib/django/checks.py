@@ -27,6 +27,7 @@ from django.core.checks import CheckMessage, Error, Warning
 
 from humangate.contrib.django.conf import get_config
 from humangate.errors import ConfigError
+from humangate.startup import check_store
 
 MIDDLEWARE = "humangate.contrib.django.middleware.HumanGateMiddleware"
 MUST_FOLLOW = (
@@ -42,19 +43,38 @@ MUST_FOLLOW = (
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """humangate.E001: the HUMANGATE setting does not make a valid Config."""
+    """humangate.E001: the HUMANGATE setting does not make a valid Config.
+    humangate.E003 / W002: the store cannot be used (error) or not reached (warning)."""
     try:
-        get_config()
+        config = get_config()
     except ConfigError as exc:
-        return [
-            Error(
-                f"HUMANGATE is not usable: {exc}",
-                hint="Set HUMANGATE = {'secret_keys': [...]} (generate a secret with "
-                "`humangate keygen`) or the HUMANGATE_SECRET_KEYS environment variable.",
-                id="humangate.E001",
-            )
-        ]
+        return [Error(f"HUMANGATE is not usable: {exc}", hint=_hint(exc), id="humangate.E001")]
+    try:
+        warning = check_store(config)
+    except ConfigError as exc:
+        return [Error(str(exc), hint=_hint(exc), id="humangate.E003")]
+    if warning is not None:
+        return [Warning(warning, hint=_STORE_HINT, id="humangate.W002")]
     return []
+
+
+_STORE_HINT = (
+    "Fix HUMANGATE['store'] (memory://, sqlite:///path/to/file.db or redis://host:6379/0); "
+    "HUMANGATE['store_check'] = 'error' makes an unreachable Redis an error, 'off' skips it."
+)
+
+
+def _hint(exc: ConfigError) -> str:
+    """What to change for this error (the message already says what is wrong)."""
+    if exc.field == "secret_keys":
+        return (
+            "Set HUMANGATE = {'secret_keys': [...]} or the HUMANGATE_SECRET_KEYS environment "
+            "variable to the output of `humangate keygen`."
+        )
+    if exc.field == "store":
+        return _STORE_HINT
+    top = exc.field.split("[", 1)[0].split(".", 1)[0]
+    return f"Fix HUMANGATE[{top!r}]; every setting is described in the configuration reference."
 
 
 def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
