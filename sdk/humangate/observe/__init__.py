@@ -79,7 +79,11 @@ class Analytics:
             )
         self.recorder.flush()  # this worker's latest counts are part of the answer
         try:
-            response = self._metrics(ray) if name == "metrics" else self._dashboard(request, ray)
+            response = (
+                self._metrics(ray, request.header("accept"))
+                if name == "metrics"
+                else self._dashboard(request, ray)
+            )
         except ImportError:  # prometheus-client is an optional dependency
             response = answers.problem(
                 501,
@@ -102,12 +106,16 @@ class Analytics:
             return Response(response.status, response.headers, b"")
         return response
 
-    def _metrics(self, ray: str) -> Response:
+    def _metrics(self, ray: str, accept: str | None) -> Response:
         from humangate.observe import metrics, summary  # noqa: PLC0415 - optional dependency
 
         rows, other = summary.read_totals(self.store())
-        body = metrics.exposition(rows, other)
-        headers = (("content-type", metrics.CONTENT_TYPE), *answers.base_headers(ray))
+        body, content_type = metrics.exposition(rows, other, accept)
+        headers = (
+            ("content-type", content_type),
+            ("vary", "accept"),  # the format follows the Accept header
+            *answers.base_headers(ray),
+        )
         return Response(200, tuple(headers), body)
 
     def _dashboard(self, request: Request, ray: str) -> Response:

@@ -8,18 +8,20 @@ all workers and machines. Labels are bounded: ``rule`` comes from the configurat
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from humangate.config import Config
 from humangate.observe import schema
-from humangate.observe.summary import RuleStats
-
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+from humangate.observe.summary import RuleStats, read_totals
+from humangate.stores.base import Store
 
 _COUNTERS = (
     ("challenges_issued", "Challenges issued (challenge pages and JSON challenges).", "issued"),
@@ -85,7 +87,47 @@ class _Snapshot(Collector):
         yield countries
 
 
-def exposition(rows: list[RuleStats], other: Counter[str]) -> bytes:
+class HumanGateCollector(Collector):
+    """humangate's metrics for your own ``prometheus_client`` registry.
+
+    Reads the running totals from the shared store on every scrape, so any process
+    (a worker, a sidecar, your existing ``/metrics`` endpoint) reports the sum over all
+    workers and machines::
+
+        from prometheus_client import REGISTRY
+        from humangate.observe.metrics import HumanGateCollector
+
+        REGISTRY.register(HumanGateCollector(config))   # or a Store
+    """
+
+    def __init__(self, source: Config | Store) -> None:
+        if isinstance(source, Config):
+            self._store: Store | None = None
+            self._uri: str | None = source.store
+        else:
+            self._store, self._uri = source, None
+        self._lock = threading.Lock()
+
+    def collect(self) -> Iterable[Metric]:
+        rows, other = read_totals(self._open())
+        return _Snapshot(rows, other).collect()
+
+    def _open(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                from humangate.stores import open_store  # noqa: PLC0415 - lazily, on first scrape
+
+                assert self._uri is not None
+                self._store = open_store(self._uri)
+            return self._store
+
+
+def exposition(
+    rows: list[RuleStats], other: Counter[str], accept: str | None = None
+) -> tuple[bytes, str]:
+    """The body and content type for a scrape: OpenMetrics when ``accept`` asks for it
+    (Prometheus does by default), else the classic text format."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Snapshot(rows, other))
-    return generate_latest(registry)
+    encoder, content_type = choose_encoder(accept or "")
+    return encoder(registry), content_type
