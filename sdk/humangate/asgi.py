@@ -29,6 +29,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 POLICY_VIOLATION = 1008
 CLEARANCE_KEY = "humangate.clearance"  # scope key: the visitor's Clearance or None
+GATE_KEY = "humangate.gate"  # scope key: the GateCore, for route-level decorators
 
 
 class HumanGate:
@@ -72,7 +73,7 @@ class HumanGate:
             forward = outcome
         # The app can read what the gate knows about this visitor (level, bot score).
         # Copy the scope rather than mutate the server's (ASGI spec, "Middleware").
-        scope = {**scope, CLEARANCE_KEY: forward.clearance}
+        scope = {**scope, CLEARANCE_KEY: forward.clearance, GATE_KEY: self.gate}
         if forward.replay is not None:
             scope, receive = _replayed(scope, receive, forward.replay)
         count = forward.count_response

@@ -339,6 +339,12 @@ class Engine:
             outcome = replace(outcome, count_response=self._response_counter(verdict))
         return outcome
 
+    def require(self, request: Request, action: Action, rule: str = "route") -> Outcome:
+        """What a route that requires ``action`` answers (humangate.routes decorators),
+        after the rules let the request through: the challenge (or, for a form POST, the
+        hold-and-retry answer) when the visitor's clearance is below it, else a Forward."""
+        return self._act(request, self._visitor(request), action, rule)
+
     def _response_counter(self, verdict: Verdict) -> Callable[[int], Flow[None]]:
         """Counts this request, once, for rate limits whose counting expression reads
         the response status; a store failure counts nothing (never an error)."""

@@ -83,6 +83,10 @@ class HumanGate:
 
         return self.app(environ, start_with_extra)
 
+    def neutral_request(self, environ: WSGIEnvironment) -> Request:
+        """``environ`` as the engine's Request (for route-level decorators)."""
+        return self._request(environ, _path(environ))
+
     def _request(self, environ: WSGIEnvironment, path: str) -> Request:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         body = b""
@@ -105,6 +109,11 @@ def _status_code(status: str) -> int:
     """The number of a WSGI status line ("404 Not Found"); 0 if it has none."""
     code = status.partition(" ")[0]
     return int(code) if code.isdigit() else 0
+
+
+def environ_path(environ: WSGIEnvironment) -> str:
+    """The request path as text (SCRIPT_NAME and PATH_INFO, UTF-8 recovered)."""
+    return _path(environ)
 
 
 def _path(environ: WSGIEnvironment) -> str:

@@ -6,6 +6,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import engines
 from django.urls import path
 
+from django.views import View
+
+from humangate.contrib.django.decorators import challenge, exempt
 from humangate.contrib.django.middleware import clearance_of
 
 TEMPLATE = "{% load humangate %}[{% humangate_nonce %}]{% humangate_spa_script %}"
@@ -31,7 +34,39 @@ async def async_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("async page")
 
 
+@challenge("interactive")
+def pay(request: HttpRequest) -> HttpResponse:
+    return page(request)
+
+
+@challenge("managed")
+async def async_pay(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("async paid")
+
+
+@challenge("interactive")
+class ReportView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("report")
+
+
+@exempt
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("healthy")
+
+
+@exempt
+class StatusView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("status")
+
+
 urlpatterns = [
+    path("pay", pay),
+    path("async-pay", async_pay),
+    path("report", ReportView.as_view()),
+    path("healthz", healthz),
+    path("status", StatusView.as_view()),
     path("page", page),
     path("open", page),
     path("contact", form),

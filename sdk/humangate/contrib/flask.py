@@ -7,21 +7,42 @@ Settings come from ``app.config["HUMANGATE"]`` (a dict of :class:`humangate.Conf
 fields) or from ``HUMANGATE_<FIELD>`` keys (``HUMANGATE_SECRET_KEYS``, ...); a ``Config``
 passed to the constructor wins over both. In a view, :func:`clearance` is the visitor's
 :class:`~humangate.clearance.Clearance` (or ``None`` where no challenge was required).
+
+Route-level control::
+
+    from humangate.contrib.flask import challenge, exempt
+
+    @app.post("/checkout")
+    @challenge("interactive")     # at least this clearance here, whatever the rules say
+    def checkout(): ...
+
+    @app.get("/healthz")
+    @exempt                       # never gated: no rules, no challenge
+    def healthz(): ...
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from humangate.clearance import Clearance
 from humangate.config import Config
-from humangate.wsgi import CLEARANCE_KEY
+from humangate.engine import Answer
+from humangate.levels import Action
+from humangate.routes import challenge_action, is_exempt, mark_exempt
+from humangate.wsgi import CLEARANCE_KEY, environ_path
 from humangate.wsgi import HumanGate as WSGIGate
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from flask import Flask
+    from flask.typing import ResponseReturnValue
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXTENSION = "humangate"
 _PREFIX = "HUMANGATE_"
@@ -54,9 +75,87 @@ class HumanGate:
         """Wrap ``app.wsgi_app``; the gate is also ``app.extensions["humangate"]``."""
         config = self._config or config_from_flask(app.config)
         gate = WSGIGate(app.wsgi_app, config)
-        app.wsgi_app = gate  # type: ignore[method-assign]
+        app.wsgi_app = _ExemptViews(app, gate)  # type: ignore[method-assign]
         app.extensions[EXTENSION] = gate
         return gate
+
+
+class _ExemptViews:
+    """In front of the gate: a request routed to an ``@exempt`` view goes straight to
+    the app. Matching costs one URL-map lookup, and only once some view is exempt."""
+
+    def __init__(self, app: Flask, gate: WSGIGate) -> None:
+        self._app = app
+        self.gate = gate
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self._exempt(environ):
+            return self.gate.app(environ, start_response)
+        return self.gate(environ, start_response)
+
+    def _exempt(self, environ: WSGIEnvironment) -> bool:
+        views = self._app.view_functions
+        if not any(is_exempt(view) for view in views.values()):
+            return False
+        if environ_path(environ).startswith(self.gate.config.path_prefix):
+            return False  # the gate's own endpoints
+        from werkzeug.exceptions import HTTPException  # noqa: PLC0415 - flask is optional
+        from werkzeug.routing import RequestRedirect  # noqa: PLC0415
+
+        try:
+            endpoint, _ = self._app.url_map.bind_to_environ(environ).match()
+        except (HTTPException, RequestRedirect):
+            return False
+        return is_exempt(views.get(str(endpoint)))
+
+
+def exempt(view: F) -> F:
+    """Take this view out of the gate: no rules, no challenge (like ``csrf_exempt``)."""
+    return mark_exempt(view)
+
+
+def challenge(level: str | Action) -> Callable[[F], F]:
+    """Require at least ``level`` ("non_interactive", "managed", "interactive") on this
+    view: a visitor whose clearance is below it gets the challenge (HTML for browsers,
+    a JSON problem with ``cf-mitigated: challenge`` for API clients)."""
+    action = challenge_action(level)
+
+    def decorate(view: F) -> F:
+        if inspect.iscoroutinefunction(view):
+
+            @functools.wraps(view)
+            async def async_view(*args: Any, **kwargs: Any) -> Any:
+                answer = _route_answer(action)
+                return answer if answer is not None else await view(*args, **kwargs)
+
+            return async_view  # type: ignore[return-value]
+
+        @functools.wraps(view)
+        def sync_view(*args: Any, **kwargs: Any) -> Any:
+            answer = _route_answer(action)
+            return answer if answer is not None else view(*args, **kwargs)
+
+        return sync_view  # type: ignore[return-value]
+
+    return decorate
+
+
+def _route_answer(action: Action) -> ResponseReturnValue | None:
+    from flask import Response, current_app, request  # noqa: PLC0415 - flask is optional
+
+    gate = current_app.extensions.get(EXTENSION)
+    if not isinstance(gate, WSGIGate):
+        raise RuntimeError("humangate.contrib.flask.challenge needs HumanGate(app) first")
+    neutral = gate.neutral_request(request.environ)
+    outcome = gate.gate.engine.require(neutral, action, rule=request.endpoint or "route")
+    if not isinstance(outcome, Answer):
+        return None
+    answer = outcome.response
+    if outcome.replay_level is not None:
+        # A form POST to this view: hold its body (bounded) and retry after the challenge.
+        body = request.stream.read(gate.config.replay_max_body + 1)
+        answer = gate.gate.engine.hold(neutral, body, outcome.replay_level)
+    return Response(answer.body, status=answer.status, headers=list(answer.headers))
 
 
 def clearance() -> Clearance | None:

@@ -25,9 +25,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from humangate.clearance import Clearance
 from humangate.contrib.django.conf import get_config
+from humangate.contrib.django.decorators import MIDDLEWARE_ATTRIBUTE, exempt_view
+from humangate.contrib.django.quiet import quiet_challenge
 from humangate.effects import run_async, run_sync
 from humangate.engine import Answer, Forward, Outcome
 from humangate.gate import GateCore
+from humangate.levels import Action
 from humangate.replay import Replay
 from humangate.request import Request, Response
 from humangate.wsgi import environ_header
@@ -62,6 +65,8 @@ class HumanGateMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self._is_async:
             return self.__acall__(request)
+        if exempt_view(request, self.gate.config.path_prefix):  # @exempt: not gated at all
+            return self.get_response(request)
         # Most requests carry a clearance that settles them; only the rest need a Request.
         forward = self._settled(request)
         if forward is None:
@@ -79,6 +84,9 @@ class HumanGateMiddleware:
         return _with_headers(response, forward.headers)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        if exempt_view(request, self.gate.config.path_prefix):  # @exempt: not gated at all
+            exempt_response: HttpResponseBase = await self.get_response(request)
+            return exempt_response
         forward = self._settled(request)
         if forward is None:
             neutral = self._request(request)
@@ -144,12 +152,21 @@ class HumanGateMiddleware:
             request = _replayed(request, outcome.replay)
         setattr(request, ATTRIBUTE, outcome.clearance)
         request.META[CLEARANCE_KEY] = outcome.clearance
+        setattr(request, MIDDLEWARE_ATTRIBUTE, self)  # for the route-level decorators
         return request
+
+    def route_answer(self, request: HttpRequest, action: Action) -> HttpResponse | None:
+        """What a ``@challenge(...)`` view answers first (humangate.routes)."""
+        neutral = self._request(request)
+        view = getattr(request.resolver_match, "view_name", None) or "route"
+        return self._answer(request, neutral, self.gate.engine.require(neutral, action, view))
 
 
 def to_django(response: Response) -> HttpResponse:
     """An engine Response as a Django HttpResponse (cookies through response.cookies)."""
-    return _with_headers(HttpResponse(response.body, status=response.status), response.headers)
+    answer = _with_headers(HttpResponse(response.body, status=response.status), response.headers)
+    quiet_challenge(answer)
+    return answer
 
 
 def _with_headers(response: R, headers: Iterable[tuple[str, str]]) -> R:
