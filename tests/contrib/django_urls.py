@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import engines
 from django.urls import path
-
 from django.views import View
 
 from humangate.contrib.django.decorators import challenge, exempt

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from humangate import Config
 from humangate.asgi import HumanGate
 from humangate.clearance import Clearance
-from humangate.contrib.starlette import clearance, require_level
+from humangate.contrib.starlette import clearance, install, require_level
 from humangate.testing import clearance_cookie
 from tests.conftest import BROWSER_UA, SECRET
 from tests.support import challenge_data, solution
@@ -90,3 +90,38 @@ async def test_starlette_middleware_list() -> None:
         assert (await client.get("/")).status_code == 403
         client.cookies.set(*clearance_cookie(CONFIG, ip=PEER[0], user_agent=BROWSER_UA))
         assert (await client.get("/")).text == "managed"
+
+
+def installed_app() -> FastAPI:
+    app = fastapi_app()
+    install(app)
+    return app
+
+
+async def test_require_level_answers_with_the_challenge_page() -> None:
+    async with client_for(installed_app()) as client:
+        client.cookies.set(*clearance_cookie(CONFIG, ip=PEER[0], user_agent=BROWSER_UA))
+        page = await client.get("/admin")
+        assert page.status_code == 403
+        assert page.headers["cf-mitigated"] == "challenge"
+        assert page.headers["content-type"].startswith("text/html")
+        data = challenge_data(page.content)
+        assert data["level"] == "interactive"
+
+
+async def test_require_level_answers_api_clients_with_a_problem() -> None:
+    async with client_for(installed_app(), accept="application/json") as client:
+        client.cookies.set(*clearance_cookie(CONFIG, ip=PEER[0], user_agent=BROWSER_UA))
+        answer = await client.get("/admin")
+        assert answer.status_code == 403
+        assert answer.headers["cf-mitigated"] == "challenge"
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"].startswith("urn:humangate:problem:")
+
+
+async def test_require_level_without_install_still_says_challenge() -> None:
+    async with client_for(fastapi_app()) as client:
+        client.cookies.set(*clearance_cookie(CONFIG, ip=PEER[0], user_agent=BROWSER_UA))
+        answer = await client.get("/admin")
+        assert answer.status_code == 403
+        assert answer.headers["cf-mitigated"] == "challenge"  # not a bare 403

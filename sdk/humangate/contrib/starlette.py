@@ -2,10 +2,11 @@
 
     from fastapi import Depends, FastAPI
     from humangate.asgi import HumanGate
-    from humangate.contrib.starlette import clearance, require_level
+    from humangate.contrib.starlette import clearance, install, require_level
 
     app = FastAPI()
     app.add_middleware(HumanGate, config=Config(secret_keys=[...]))
+    install(app)   # require_level answers with the challenge page / JSON problem
 
     @app.get("/me")
     def me(seen: Clearance | None = Depends(clearance)): ...
@@ -19,14 +20,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response as StarletteResponse
 
-from humangate.asgi import CLEARANCE_KEY
+from humangate.asgi import CLEARANCE_KEY, GATE_KEY
 from humangate.clearance import Clearance
+from humangate.engine import Answer
+from humangate.gate import GateCore
 from humangate.levels import Level
+from humangate.request import Request as NeutralRequest
+from humangate.request import Response
+from humangate.routes import challenge_action
 
 
 def clearance(request: HTTPConnection) -> Clearance | None:
@@ -39,20 +47,83 @@ def clearance(request: HTTPConnection) -> Clearance | None:
     return value if isinstance(value, Clearance) else None
 
 
+class ChallengeRequired(HTTPException):
+    """Raised by :func:`require_level`: the visitor must pass the gate's challenge.
+
+    With :func:`install` (``app.add_exception_handler``) the answer is the gate's own:
+    the challenge page for browsers, a JSON problem for API clients, both with
+    ``cf-mitigated: challenge``. Without it, Starlette's default handler still sends
+    the status, ``cf-mitigated: challenge`` and a JSON ``detail``.
+    """
+
+    def __init__(self, response: Response) -> None:
+        headers = {name: value for name, value in response.headers if name.lower() != "set-cookie"}
+        super().__init__(response.status, detail="challenge required", headers=headers)
+        self.response = response
+
+
+async def challenge_response(request: HTTPConnection, exc: Exception) -> StarletteResponse:
+    """The exception handler for :class:`ChallengeRequired` (see :func:`install`)."""
+    assert isinstance(exc, ChallengeRequired)
+    answer = exc.response
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
+    response = StarletteResponse(answer.body, status_code=answer.status)
+    response.raw_headers = [*(h for h in response.raw_headers if h[0] != b"content-type"), *raw]
+    return response
+
+
+def install(app: Starlette) -> None:
+    """Let :func:`require_level` answer with the gate's challenge page or JSON problem."""
+    app.add_exception_handler(ChallengeRequired, challenge_response)
+
+
 def require_level(
     level: str | Level, *, status_code: int = 403
-) -> Callable[[HTTPConnection], Clearance]:
-    """A dependency that refuses visitors whose clearance is below ``level``.
+) -> Callable[[HTTPConnection], Awaitable[Clearance]]:
+    """A dependency that challenges visitors whose clearance is below ``level``.
 
     The gate already challenges by rule; this is for endpoints that need more than the
-    rule asked for (e.g. an interactive clearance before a payment form).
+    rule asked for (e.g. an interactive clearance before a payment form). Below the
+    level it raises :class:`ChallengeRequired`; without the gate in front of the app it
+    refuses with ``status_code``.
     """
     required = level if isinstance(level, Level) else Level.from_label(level)
+    action = challenge_action(required.label)
 
-    def dependency(request: HTTPConnection) -> Clearance:
+    async def dependency(request: HTTPConnection) -> Clearance:
         seen = clearance(request)
-        if seen is None or seen.level < required:
+        if seen is not None and seen.level >= required:
+            return seen
+        gate = request.scope.get(GATE_KEY)
+        if not isinstance(gate, GateCore) or not isinstance(request, Request):
             raise HTTPException(status_code, detail=f"a {required.label} clearance is required")
-        return seen
+        neutral = _neutral(request)
+        outcome = gate.engine.require(neutral, action, rule=request.url.path)
+        if not isinstance(outcome, Answer):
+            assert isinstance(outcome.clearance, Clearance)
+            return outcome.clearance
+        answer = outcome.response
+        if outcome.replay_level is not None:
+            # A form POST: hold its body (bounded) and retry it after the challenge.
+            body = (await request.body())[: gate.config.replay_max_body + 1]
+            answer = gate.engine.hold(neutral, body, outcome.replay_level)
+        raise ChallengeRequired(answer)
 
     return dependency
+
+
+def _neutral(request: HTTPConnection) -> NeutralRequest:
+    scope = request.scope
+    client = scope.get("client")
+    raw_path = scope.get("raw_path")
+    return NeutralRequest(
+        method=str(scope.get("method", "GET")).upper(),
+        path=scope.get("root_path", "") + scope.get("path", "/"),
+        query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+        headers=tuple(
+            (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers.raw
+        ),
+        peer=str(client[0]) if client else None,
+        scheme=scope.get("scheme", "http"),
+        raw_path=bytes(raw_path).decode("latin-1") if raw_path else "",
+    )
