@@ -1,5 +1,9 @@
 """Helpers for site owners' own test suites: get past the gate without a browser.
 
+give_clearance(client, config)   # Flask/Werkzeug, Starlette/FastAPI or Django test client
+
+or by hand:
+
 name, value = clearance_cookie(config, ip="127.0.0.1", user_agent="testclient")
 client.cookies.set(name, value)
 
@@ -10,6 +14,8 @@ The pytest fixtures built on this (``humangate_cleared_headers``, ...) are in
 from __future__ import annotations
 
 import time
+from http.cookies import SimpleCookie
+from typing import Any
 
 from humangate.clearance import ClearanceCodec
 from humangate.clientip import parse_ip
@@ -52,3 +58,47 @@ def clearance_cookie(
     _, value = codec.issue(Level.from_label(level), binding, time.time(), score=score)
     name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     return name, value
+
+
+def give_clearance(
+    client: Any,
+    config: Config,
+    *,
+    level: str = "interactive",
+    user_agent: str = TEST_USER_AGENT,
+    ip: str | None = "",
+) -> Any:
+    """Let ``client`` through the gate: a clearance cookie in its cookie jar, and the
+    User-Agent it is bound to sent by default. Returns ``client``.
+
+    Works with Flask's (Werkzeug 3) test client, Starlette/FastAPI's ``TestClient`` (and
+    any ``httpx`` client) and Django's test ``Client``. ``ip`` defaults to what each
+    sends: ``127.0.0.1``, or no address for Starlette's TestClient ("testclient").
+    """
+    if isinstance(getattr(client, "cookies", None), SimpleCookie):  # Django
+        name, value = clearance_cookie(
+            config, ip=_ip(ip, "127.0.0.1"), user_agent=user_agent, level=level
+        )
+        client.cookies[name] = value
+        client.defaults["HTTP_USER_AGENT"] = user_agent
+    elif hasattr(getattr(client, "cookies", None), "set"):  # httpx, Starlette TestClient
+        # Starlette's TestClient connects as host "testclient", which is no address.
+        default = None if type(client).__name__ == "TestClient" else "127.0.0.1"
+        name, value = clearance_cookie(
+            config, ip=_ip(ip, default), user_agent=user_agent, level=level
+        )
+        client.cookies.set(name, value)
+        client.headers["user-agent"] = user_agent
+    elif hasattr(client, "set_cookie") and hasattr(client, "environ_base"):  # Werkzeug 3
+        name, value = clearance_cookie(
+            config, ip=_ip(ip, "127.0.0.1"), user_agent=user_agent, level=level
+        )
+        client.set_cookie(name, value)
+        client.environ_base["HTTP_USER_AGENT"] = user_agent
+    else:
+        raise TypeError(f"give_clearance: unsupported test client {type(client).__name__}")
+    return client
+
+
+def _ip(given: str | None, default: str | None) -> str | None:
+    return default if given == "" else given

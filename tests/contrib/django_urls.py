@@ -29,6 +29,11 @@ def tagged(request: HttpRequest) -> HttpResponse:
     return HttpResponse(engines["django"].from_string(TEMPLATE).render({}, request))
 
 
+def csp_page(request: HttpRequest) -> HttpResponse:
+    # No stub: django-csp's middleware put its lazy nonce on the request.
+    return HttpResponse(engines["django"].from_string(TEMPLATE).render({}, request))
+
+
 async def async_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("async page")
 
@@ -70,5 +75,6 @@ urlpatterns = [
     path("open", page),
     path("contact", form),
     path("tagged", tagged),
+    path("csp", csp_page),
     path("async", async_page),
 ]

@@ -18,10 +18,13 @@ set ``humangate_client_ip`` to ``None``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from humangate.config import Config
-from humangate.testing import TEST_SECRET, TEST_USER_AGENT, clearance_cookie
+from humangate.testing import TEST_SECRET, TEST_USER_AGENT, clearance_cookie, give_clearance
 
 
 @pytest.fixture
@@ -79,3 +82,18 @@ def humangate_cleared_headers(
 def humangate_uncleared_headers(humangate_user_agent: str) -> dict[str, str]:
     """Request headers of the same browser before any challenge: expect a 403."""
     return {"user-agent": humangate_user_agent, "accept": "text/html"}
+
+
+@pytest.fixture
+def humangate_clear(
+    humangate_config: Config, humangate_level: str, humangate_user_agent: str
+) -> Callable[[Any], Any]:
+    """``humangate_clear(client)``: ``client`` with a clearance for ``humangate_config``
+    (Flask, Starlette/FastAPI or Django test client; see humangate.testing.give_clearance)."""
+
+    def clear(client: Any) -> Any:
+        return give_clearance(
+            client, humangate_config, level=humangate_level, user_agent=humangate_user_agent
+        )
+
+    return clear
