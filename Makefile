@@ -13,12 +13,12 @@ BENCH_PKGS := valgrind
 
 JS_DEPS := js/node_modules/.package-lock.json
 
-.PHONY: demo test unit js-test e2e lint typecheck bench js sysdeps bench-sysdeps clean
+.PHONY: demo test unit js-test e2e lint typecheck docs bench js sysdeps bench-sysdeps clean
 
 demo: $(VENV)
 	.venv/bin/humangate demo
 
-test: lint typecheck unit js-test e2e
+test: lint typecheck docs unit js-test e2e
 
 $(VENV): pyproject.toml
 	python3 -m venv .venv
@@ -42,6 +42,11 @@ lint: $(VENV)
 
 typecheck: $(VENV)
 	.venv/bin/mypy
+
+# The docs site from docs/ (MkDocs Material) into build/site; --strict: a broken link or
+# a page missing from the nav fails the build. The configuration reference is generated.
+docs: $(VENV)
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
 
 # Dev-only JS tooling (wabt compiles the WebAssembly solver); the wheel ships the built
 # files, so `pip install` never needs Node.

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+# Also indented blocks (content tabs), which are dedented.
+_BLOCK = re.compile(r"^( *)```python\n(.*?)^\1```", re.MULTILINE | re.DOTALL)
 
 
 def python_blocks(relative: str) -> list[str]:
     """Every ```python block of a Markdown file, in order."""
-    return _BLOCK.findall((ROOT / relative).read_text(encoding="utf-8"))
+    text = (ROOT / relative).read_text(encoding="utf-8")
+    return [textwrap.dedent(body) for _, body in _BLOCK.findall(text)]
 
 
 def named_files(relative: str) -> dict[str, str]:
