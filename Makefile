@@ -15,8 +15,16 @@ JS_DEPS := js/node_modules/.package-lock.json
 
 .PHONY: demo test unit js-test e2e lint typecheck docs bench js sysdeps bench-sysdeps clean
 
-demo: $(VENV)
+# The demo needs humangate and prometheus-client only, not the dev toolchain.
+DEMO := .venv/.demo-installed
+
+demo: $(DEMO)
 	.venv/bin/humangate demo
+
+$(DEMO): pyproject.toml
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet -e '.[metrics]'
+	touch $@
 
 test: lint typecheck docs unit js-test e2e
 

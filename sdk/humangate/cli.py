@@ -23,13 +23,11 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from humangate.config import Config  # noqa: PLC0415 - keep `keygen` import-light
-    from humangate.demo import demo_app  # noqa: PLC0415
+    from humangate.demo import demo_app, demo_config  # noqa: PLC0415 - keep keygen light
     from humangate.wsgi import HumanGate  # noqa: PLC0415
 
     # Without --difficulty, the default policy (per action, with risk steps) applies.
-    extra = {} if args.difficulty is None else {"difficulty": args.difficulty}
-    config = Config(dev_mode=True, **extra)
+    config = demo_config(args.difficulty)
     app = HumanGate(demo_app, config)
     try:
         server = make_server(args.host, args.port, app, server_class=_ThreadingWSGIServer)
@@ -44,11 +42,7 @@ def _demo(args: argparse.Namespace) -> int:
         )
         return 2
     with server:
-        print(
-            f"humangate demo on http://{args.host}:{args.port}/ (store {config.store}); "
-            "Ctrl+C to stop",
-            flush=True,
-        )
+        print(f"humangate demo on http://{args.host}:{args.port}/ ; Ctrl+C to stop", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
     return 0
