@@ -11,6 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { OUTPUTS as GENERATED, isFresh } from "./tools/gen-search.mjs";
 
 const JS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -91,6 +92,20 @@ export async function compileSimd() {
   }
 }
 
+/** The gzip (level 9) and brotli (quality 11) variants of a file, by suffix. */
+export function compressed(contents) {
+  const data = Buffer.from(contents);
+  return {
+    ".gz": gzipSync(data, { level: 9 }),
+    ".br": brotliCompressSync(data, {
+      params: {
+        [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
+    }),
+  };
+}
+
 /** Every shipped file as {name: contents}. */
 export async function buildAll() {
   for (const name of Object.keys(GENERATED)) {
@@ -111,6 +126,12 @@ async function main(argv) {
   for (const [name, contents] of Object.entries(await buildAll())) {
     writeFileSync(join(outDir, name), contents);
     console.log(`wrote ${join(outDir, name)}`);
+    // Precompressed once here, so the server never compresses per request (it picks
+    // the variant the browser accepts). tests/test_static_assets.py checks each
+    // variant decompresses to its file.
+    for (const [suffix, data] of Object.entries(compressed(contents))) {
+      writeFileSync(join(outDir, name + suffix), data);
+    }
   }
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from humangate.assets import hashed_name
 from humangate.demo import demo_app, demo_config
 from humangate.testing import clearance_cookie
 from humangate.wsgi import HumanGate
@@ -55,7 +56,7 @@ def test_interactive_route_asks_for_an_interactive_clearance() -> None:
 def test_api_route_answers_json_and_the_page_loads_the_spa_helper() -> None:
     browser = client()
     spa = browser.request("GET", "/spa", headers=BROWSER)
-    assert b"/.humangate/static/spa.js" in spa.body
+    assert f"/.humangate/static/{hashed_name('spa.js')}".encode() in spa.body
     problem = browser.request(
         "GET", "/api/status", headers={"accept": "application/json"}, html=False
     )

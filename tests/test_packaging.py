@@ -38,6 +38,8 @@ def test_wheel_contents(dist: Path) -> None:
         "humangate/static/pow-worker.js",
         "humangate/static/spa.js",
         "humangate/static/pow-simd.wasm",
+        "humangate/static/challenge.js.br",
+        "humangate/static/challenge.js.gz",
         "humangate/i18n/catalogs/en.json",
         "humangate/pages/templates/challenge.html",
         "humangate/data/verified_bots.json",

@@ -3,10 +3,12 @@ from js/src, so a source change without a rebuild (or a hand edit) fails here.""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import subprocess
 from pathlib import Path
 
+import brotli
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,16 +37,31 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in out.iterdir()}
 
 
+FILES = {"challenge.js", "pow-worker.js", "pow-simd.wasm", "spa.js"}
+VARIANTS = {f"{name}{suffix}" for name in FILES for suffix in (".gz", ".br")}
+
+
 def test_the_build_makes_the_page_script_the_worker_and_the_wasm(built: dict[str, bytes]) -> None:
-    assert set(built) == {"challenge.js", "pow-worker.js", "pow-simd.wasm", "spa.js"}
+    assert set(built) == FILES | VARIANTS
     assert built["pow-simd.wasm"].startswith(b"\0asm")
 
 
 def test_shipped_assets_are_exactly_the_build_output(built: dict[str, bytes]) -> None:
     shipped = shipped_files()
     assert sorted(shipped) == sorted(built), "run: node js/build.mjs"
-    for name, contents in built.items():
-        assert shipped[name] == contents, f"{name} differs from its sources; run: node js/build.mjs"
+    for name in FILES:
+        assert shipped[name] == built[name], (
+            f"{name} differs from its sources; run: node js/build.mjs"
+        )
+
+
+def test_precompressed_variants_are_their_files() -> None:
+    # Compared by content, not bytes: compressors may differ between Node versions.
+    shipped = shipped_files()
+    for name in FILES:
+        assert gzip.decompress(shipped[f"{name}.gz"]) == shipped[name], name
+        assert brotli.decompress(shipped[f"{name}.br"]) == shipped[name], name
+        assert len(shipped[f"{name}.br"]) < len(shipped[name])
 
 
 def test_shipped_scripts_say_they_are_built() -> None:

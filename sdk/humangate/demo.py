@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from humangate.assets import hashed_name
 from humangate.config import Config, Rule
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ first rule.</p>
 _SPA = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>JSON API from a page</title>
 <style>{style}</style>
-<script src="{prefix}static/spa.js" defer></script></head><body>
+<script src="{prefix}static/{spa}" defer></script></head><body>
 <h1>A JSON API called from a page</h1>
 <p><code>/api/status</code> asks for an interactive clearance and answers API clients
 with a JSON problem and <code>cf-mitigated: challenge</code> until they hold one. This
@@ -131,7 +132,9 @@ def demo_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterabl
         )
         return _page(start_response, _RULES.format(style=_STYLE, rules=items))
     if path == "/spa":
-        return _page(start_response, _SPA.format(style=_STYLE, prefix=PREFIX))
+        return _page(
+            start_response, _SPA.format(style=_STYLE, prefix=PREFIX, spa=hashed_name("spa.js"))
+        )
     if path == "/interactive":
         return _page(
             start_response,

@@ -535,7 +535,7 @@ class Engine:
             host=request.host,
             ray=ray,
             client_ip=str(visitor.ip or ""),
-            script_url=f"{prefix}static/challenge.js",
+            script_url=self._assets.url(prefix, "challenge.js"),
             challenge={
                 **self._challenge_data(ticket, token, messages, language),
                 **self._step_data(ticket, request),
@@ -571,7 +571,7 @@ class Engine:
             "seed": ticket.seed,
             "difficulty": ticket.difficulty,
             "solve_url": f"{prefix}solve",
-            "worker_url": f"{prefix}static/pow-worker.js",
+            "worker_url": self._assets.url(prefix, "pow-worker.js"),
             "level": ticket.level.label,
             "ray": ticket.ray,
             "steps": self._types[ticket.level].step_names,
@@ -688,7 +688,10 @@ class Engine:
             if request.method not in ("GET", "HEAD"):
                 return Answer(_method_not_allowed("GET, HEAD"))
             asset = self._assets.response(
-                name[len("static/") :], request.method, request.header("if-none-match")
+                name[len("static/") :],
+                request.method,
+                request.header("if-none-match"),
+                request.header("accept-encoding"),
             )
             if asset is not None:
                 return Answer(asset)

@@ -31,6 +31,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from humangate import answers
+from humangate.assets import hashed_name
 from humangate.clientip import IPAddress
 from humangate.errors import TokenError
 from humangate.levels import Level
@@ -185,7 +186,7 @@ class ReplayDesk:
             ray=html.escape(ray),
             # The check still runs here, so the second submission goes straight through.
             challenge=html.escape(f"{self._prefix}challenge?level={quote(level.label)}"),
-            script=html.escape(f"{self._prefix}static/spa.js"),
+            script=html.escape(f"{self._prefix}static/{hashed_name('spa.js')}"),
         )
         response = answers.html_response(403, page.encode(), ray, nonce, headers)
         return _with_frames(response)
@@ -276,7 +277,7 @@ def _holding_page(
         css=_CSS,
         action=html.escape(f"{prefix}replay"),
         challenge=html.escape(f"{prefix}challenge?level={quote(level.label)}"),
-        script=html.escape(f"{prefix}static/spa.js"),
+        script=html.escape(f"{prefix}static/{hashed_name('spa.js')}"),
         envelope=html.escape(envelope),
         body=html.escape(sealed_body),
         ray=html.escape(ray),

@@ -16,6 +16,7 @@ from django.test import AsyncClient, Client, override_settings
 from django.test.client import MULTIPART_CONTENT
 
 from humangate import Difficulty
+from humangate.assets import hashed_name
 from humangate.contrib.django.conf import get_config
 from humangate.engine import Engine
 from humangate.testing import clearance_cookie
@@ -164,7 +165,8 @@ def test_template_tags_use_the_host_csp_nonce() -> None:
     name, value = clearance_cookie(get_config(), ip="127.0.0.1", user_agent=BROWSER_UA)
     client.cookies[name] = value
     body = client.get("/tagged").content.decode()
-    assert body == '[n0nce]<script src="/.humangate/static/spa.js" nonce="n0nce"></script>'
+    src = f"/.humangate/static/{hashed_name('spa.js')}"
+    assert body == f'[n0nce]<script src="{src}" nonce="n0nce"></script>'
 
 
 # A rate limit that counts failed requests by http.response.code, as for failed logins:

@@ -7,6 +7,7 @@ import re
 from csp.constants import NONCE, SELF
 from django.test import Client, override_settings
 
+from humangate.assets import hashed_name
 from humangate.contrib.django.conf import get_config
 from humangate.testing import give_clearance
 
@@ -31,4 +32,5 @@ def test_tags_render_django_csps_own_nonce() -> None:
     assert sent is not None, header  # the nonce the page uses is the one in the header
     nonce = sent.group(1)
     body = response.content.decode()
-    assert body == f'[{nonce}]<script src="/.humangate/static/spa.js" nonce="{nonce}"></script>'
+    src = f"/.humangate/static/{hashed_name('spa.js')}"
+    assert body == f'[{nonce}]<script src="{src}" nonce="{nonce}"></script>'

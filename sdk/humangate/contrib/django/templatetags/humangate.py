@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from humangate.assets import hashed_name
 from humangate.contrib.django.conf import get_config
 from humangate.contrib.django.context_processors import csp_nonce
 
@@ -24,7 +25,7 @@ def humangate_nonce(context: template.Context) -> str:
 
 @register.simple_tag(takes_context=True)
 def humangate_spa_script(context: template.Context) -> SafeString:
-    src = f"{get_config().path_prefix}static/spa.js"
+    src = f"{get_config().path_prefix}static/{hashed_name('spa.js')}"
     nonce = humangate_nonce(context)
     if nonce:
         return format_html('<script src="{}" nonce="{}"></script>', src, nonce)
