@@ -17,9 +17,10 @@ let pendingChallenge = null;
 function ownPrefix() {
   const script = document.currentScript;
   if (script && script.src) {
+    // static/spa.js, or its content-hashed name static/spa.<hash>.js
     const path = new URL(script.src, location.href).pathname;
-    const at = path.lastIndexOf("static/spa.js");
-    if (at > 0) return path.slice(0, at);
+    const found = /static\/spa(?:\.[0-9a-f]+)?\.js$/.exec(path);
+    if (found && found.index > 0) return path.slice(0, found.index);
   }
   return "/.humangate/";
 }
@@ -34,20 +35,47 @@ function runChallenge(url) {
   pendingChallenge = new Promise((resolve, reject) => {
     const dialog = document.createElement("dialog");
     dialog.setAttribute("aria-label", "Checking your browser");
+    // Inline styles: the host page's CSS is unknown, and a strict CSP may forbid a
+    // <style> element. A column: the frame takes the space, the button row its own.
     Object.assign(dialog.style, {
       width: "min(36rem, 92vw)",
-      height: "min(32rem, 86vh)",
+      height: "min(34rem, 86vh)",
       padding: "0",
-      border: "1px solid #888",
-      borderRadius: "8px",
+      border: "0",
+      borderRadius: "12px",
+      boxShadow: "0 12px 40px rgba(0, 0, 0, 0.35)",
+      overflow: "hidden",
+      display: "flex",
+      flexDirection: "column",
+      background: "#fff",
+      color: "#1b1f24",
     });
     const frame = document.createElement("iframe");
     frame.title = "Browser check";
-    Object.assign(frame.style, { width: "100%", height: "calc(100% - 3rem)", border: "0" });
+    Object.assign(frame.style, { flex: "1 1 auto", minHeight: "0", width: "100%", border: "0" });
+    const footer = document.createElement("div");
+    Object.assign(footer.style, {
+      flex: "0 0 auto",
+      display: "flex",
+      justifyContent: "flex-end",
+      padding: "0.6rem 0.9rem",
+      borderTop: "1px solid #d8dde3",
+      background: "#f6f8fa",
+    });
     const cancel = document.createElement("button");
     cancel.type = "button";
     cancel.textContent = "Cancel";
-    cancel.style.margin = "0.5rem";
+    Object.assign(cancel.style, {
+      font: "inherit",
+      fontSize: "0.95rem",
+      padding: "0.4rem 1.1rem",
+      border: "1px solid #b8c0c8",
+      borderRadius: "6px",
+      background: "#fff",
+      color: "inherit",
+      cursor: "pointer",
+    });
+    footer.append(cancel);
 
     const finish = (error) => {
       dialog.close();
@@ -71,7 +99,7 @@ function runChallenge(url) {
     });
 
     frame.src = url;
-    dialog.append(frame, cancel);
+    dialog.append(frame, footer);
     document.body.append(dialog);
     dialog.showModal();
     frame.focus();
