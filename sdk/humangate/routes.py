@@ -28,6 +28,10 @@ _BY_NAME = {
 
 T = TypeVar("T")
 
+# Whether any view was ever marked exempt in this process: until one is, the adapters
+# skip the URL matching that exemption needs, so the pass path costs nothing extra.
+_marked = False
+
 
 def challenge_action(level: str | Action) -> Action:
     """The challenge action for ``"managed"``, ``"interactive"``, ``"non_interactive"``
@@ -41,8 +45,15 @@ def challenge_action(level: str | Action) -> Action:
 
 def mark_exempt(view: T) -> T:
     """Set the attribute the adapters look for; returns ``view`` itself."""
+    global _marked  # noqa: PLW0603 - one process-wide flag, set at import time
     setattr(view, EXEMPT_ATTRIBUTE, True)
+    _marked = True
     return view
+
+
+def any_exempt() -> bool:
+    """Whether some view was marked exempt (then requests must be matched to views)."""
+    return _marked
 
 
 def is_exempt(view: object) -> bool:

@@ -33,7 +33,7 @@ from humangate.clearance import Clearance
 from humangate.config import Config
 from humangate.engine import Answer
 from humangate.levels import Action
-from humangate.routes import challenge_action, is_exempt, mark_exempt
+from humangate.routes import any_exempt, challenge_action, is_exempt, mark_exempt
 from humangate.wsgi import CLEARANCE_KEY, environ_path
 from humangate.wsgi import HumanGate as WSGIGate
 
@@ -82,7 +82,8 @@ class HumanGate:
 
 class _ExemptViews:
     """In front of the gate: a request routed to an ``@exempt`` view goes straight to
-    the app. Matching costs one URL-map lookup, and only once some view is exempt."""
+    the app. Matching costs one URL-map lookup, and only once some view in the process
+    is exempt."""
 
     def __init__(self, app: Flask, gate: WSGIGate) -> None:
         self._app = app
@@ -94,9 +95,9 @@ class _ExemptViews:
         return self.gate(environ, start_response)
 
     def _exempt(self, environ: WSGIEnvironment) -> bool:
-        views = self._app.view_functions
-        if not any(is_exempt(view) for view in views.values()):
+        if not any_exempt():
             return False
+        views = self._app.view_functions
         if environ_path(environ).startswith(self.gate.config.path_prefix):
             return False  # the gate's own endpoints
         from werkzeug.exceptions import HTTPException  # noqa: PLC0415 - flask is optional

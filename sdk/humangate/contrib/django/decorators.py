@@ -28,7 +28,7 @@ from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
 
 from humangate.levels import Action
-from humangate.routes import challenge_action, is_exempt, mark_exempt
+from humangate.routes import any_exempt, challenge_action, is_exempt, mark_exempt
 
 MIDDLEWARE_ATTRIBUTE = "_humangate_middleware"
 
@@ -82,6 +82,8 @@ def route_answer(request: HttpRequest, action: Action) -> HttpResponseBase | Non
 
 def exempt_view(request: HttpRequest, prefix: str) -> bool:
     """Whether the URL resolves to an ``@exempt`` view (never for the gate's own paths)."""
+    if not any_exempt():
+        return False  # no URL resolving on the pass path until some view is exempt
     path = request.path_info
     if path.startswith(prefix):
         return False
