@@ -65,3 +65,11 @@ def test_prefixed_keys_and_the_test_cookie() -> None:
 def test_missing_secret_fails_at_init_app() -> None:
     with pytest.raises(ConfigError, match="secret"):
         HumanGate(make_app(HUMANGATE={"store": "memory://"}))
+
+
+def test_mistyped_prefixed_key_is_an_error_with_a_suggestion() -> None:
+    # Before: HUMANGATE_SECRET_KEY was dropped silently and the error blamed the secret.
+    app = make_app(HUMANGATE_SECRET_KEY=[SECRET], HUMANGATE_STORE="memory://")
+    with pytest.raises(ConfigError, match="did you mean HUMANGATE_SECRET_KEYS") as caught:
+        HumanGate(app)
+    assert caught.value.field == "HUMANGATE_SECRET_KEY"

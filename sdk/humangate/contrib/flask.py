@@ -23,17 +23,18 @@ Route-level control::
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from humangate.clearance import Clearance
-from humangate.config import Config
+from humangate.config import Config, public_fields
 from humangate.engine import Answer
+from humangate.errors import ConfigError
 from humangate.levels import Action
 from humangate.routes import any_exempt, challenge_action, is_exempt, mark_exempt
+from humangate.suggest import closest
 from humangate.wsgi import CLEARANCE_KEY, environ_path
 from humangate.wsgi import HumanGate as WSGIGate
 
@@ -52,12 +53,17 @@ def config_from_flask(settings: Mapping[str, Any]) -> Config:
     """A Config from a Flask config: the ``HUMANGATE`` dict, else ``HUMANGATE_*`` keys."""
     table = settings.get("HUMANGATE")
     if table is None:
-        known = {field.name for field in dataclasses.fields(Config)}
-        table = {
-            key[len(_PREFIX) :].lower(): value
-            for key, value in settings.items()
-            if key.startswith(_PREFIX) and key[len(_PREFIX) :].lower() in known
-        }
+        known = public_fields(Config)
+        table = {}
+        for key, value in settings.items():
+            if not key.startswith(_PREFIX):
+                continue
+            name = key[len(_PREFIX) :].lower()
+            if name not in known:  # a typo must not be dropped silently
+                found = closest(name, known)
+                hint = f" (did you mean {_PREFIX}{found.upper()}?)" if found else ""
+                raise ConfigError(key, f"unknown humangate setting{hint}")
+            table[name] = value
     if isinstance(table, Config):
         return table
     return Config.from_mapping(table)
