@@ -20,12 +20,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from humangate.clearance import Binding
-from humangate.clientip import ClientIPResolver
+from humangate.client.ip import ClientIPResolver
+from humangate.crypto.clearance import Binding
+from humangate.crypto.pow import MAX_DIFFICULTY
 from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError
 from humangate.levels import Action
-from humangate.pow import MAX_DIFFICULTY
 from humangate.stores._validation import redact_uri
 
 logger = logging.getLogger("humangate")
@@ -379,7 +379,7 @@ class Config:
         if not all(isinstance(s, str) for s in secrets_):
             raise ConfigError("secret_keys", "secrets must be strings")
         if secrets_:
-            from humangate.tokens import KeyRing  # noqa: PLC0415 - validates each secret
+            from humangate.crypto.tokens import KeyRing  # noqa: PLC0415 - validates each secret
 
             KeyRing(secrets_, purposes=())
             return secrets_
@@ -389,7 +389,7 @@ class Config:
                 f"no secret configured: set secret_keys or ${SECRET_ENV} "
                 "(generate one with `humangate keygen`); use dev_mode=True only for local demos",
             )
-        from humangate.tokens import generate_secret  # noqa: PLC0415 - dev mode only
+        from humangate.crypto.tokens import generate_secret  # noqa: PLC0415 - dev mode only
 
         message = (
             "humangate dev_mode: using an EPHEMERAL secret; clearances die with this process "

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from humangate.challenges.protocol import ChallengeStep, Submission
 from humangate.challenges.registry import get_step
+from humangate.crypto.tickets import Failure
 from humangate.levels import Action, Level
 from humangate.signals import Assessment, Verdicts, assess
-from humangate.tickets import Failure
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,14 @@ import time
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-from humangate import answers
-from humangate.clientip import IPAddress
+from humangate.client.ip import IPAddress
 from humangate.config import Config
 from humangate.errors import StoreError
 from humangate.faults import ThrottledWarning
+from humangate.http import answers
+from humangate.http.request import Request, Response
 from humangate.observe.access import Access
 from humangate.observe.recorder import Recorder
-from humangate.request import Request, Response
 from humangate.stores import open_store
 from humangate.stores.base import Store
 

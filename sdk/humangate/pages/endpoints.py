@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 
+from humangate.http.request import Response
 from humangate.i18n import available, catalog_json
 from humangate.pages.settings import icon_type
-from humangate.request import Response
 
 # Catalogs change only with a release: let browsers and proxies keep them for a day.
 _CACHE = "public, max-age=86400"

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qs
 
-from humangate.request import MAX_HEADER_VALUE, Request
+from humangate.http.request import MAX_HEADER_VALUE, Request
 from humangate.rules.fields import FIELDS, canonical
 from humangate.rules.types import BOOL, INT, IP, STRING, ArrayType, MapType, Type
 from humangate.rules.values import MISSING
@@ -92,7 +92,7 @@ class RequestFields:
         return headers
 
     def _header_lines(self) -> list[tuple[str, str]]:
-        # Over-long values are absent to the core (see humangate.request.MAX_HEADER_VALUE).
+        # Over-long values are absent to the core (see humangate.http.request.MAX_HEADER_VALUE).
         return [(n, v) for n, v in self.request.headers if len(v) <= MAX_HEADER_VALUE]
 
     def _header_names(self) -> list[str]:

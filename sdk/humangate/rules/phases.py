@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from humangate.bots import VerifiedBots
+from humangate.client.bots import VerifiedBots
+from humangate.client.geo import GeoInfo, GeoLookup
 from humangate.config import Config, Rule
 from humangate.effects import Flow
-from humangate.geo import GeoInfo, GeoLookup
 from humangate.levels import Action
 from humangate.rules.context import RequestFields
 from humangate.rules.ipaccess import IPAccessTable
@@ -33,7 +33,7 @@ from humangate.rules.ratelimit import CompiledRateLimit, Limited, PendingCount
 from humangate.rules.values import MISSING
 
 if TYPE_CHECKING:
-    from humangate.clearance import Clearance
+    from humangate.crypto.clearance import Clearance
 
 events = logging.getLogger("humangate.events")
 ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address

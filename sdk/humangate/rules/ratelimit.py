@@ -22,8 +22,8 @@ from humangate.rules.fields import RESPONSE_FIELDS
 from humangate.rules.values import MISSING, FieldSource
 
 if TYPE_CHECKING:
-    from humangate.clearance import Clearance
     from humangate.config import RateLimit
+    from humangate.crypto.clearance import Clearance
     from humangate.rules.expression import Expression
 
 _PREFIX = re.compile(r"ip\.src/(\d{1,3})")

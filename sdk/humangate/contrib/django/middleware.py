@@ -2,13 +2,13 @@
 
 Like the WSGI/ASGI adapters it first offers the request to ``Engine.settle`` (a visitor
 whose clearance suffices is let through from request.META alone); otherwise it
-translates the Django request into :class:`humangate.request.Request`, lets the engine
-decide (through :class:`humangate.gate.GateCore`) and writes the outcome back. It is
+translates the Django request into :class:`humangate.http.request.Request`, lets the engine
+decide (through :class:`humangate.adapters.gate.GateCore`) and writes the outcome back. It is
 sync and async capable: Django picks the variant that matches the rest of the stack, so
 no thread hop is added under ASGI.
 
 In a view, ``request.humangate_clearance`` (also ``request.META["humangate.clearance"]``)
-is the visitor's :class:`~humangate.clearance.Clearance` or ``None``.
+is the visitor's :class:`~humangate.crypto.clearance.Clearance` or ``None``.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from humangate.clearance import Clearance
+from humangate.adapters.gate import GateCore
+from humangate.adapters.wsgi import environ_header
 from humangate.contrib.django.conf import get_config
+from humangate.crypto.clearance import Clearance
 from humangate.effects import run_async, run_sync
 from humangate.engine import Answer, Forward, Outcome
-from humangate.gate import GateCore
-from humangate.replay import Replay
-from humangate.request import Request, Response
-from humangate.wsgi import environ_header
+from humangate.engine.replay import Replay
+from humangate.http.request import Request, Response
 
 CLEARANCE_KEY = "humangate.clearance"
 ATTRIBUTE = "humangate_clearance"

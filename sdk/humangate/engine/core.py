@@ -16,32 +16,33 @@ from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 from urllib.parse import parse_qs
 
-from humangate import answers, challenges, faults, pages
-from humangate.assets import StaticAssets
-from humangate.bots import VerifiedBots
-from humangate.clearance import Clearance, ClearanceCodec
-from humangate.clientip import FORWARDED_HEADERS, ClientIPResolver, IPAddress
+from humangate import challenges, faults, pages
+from humangate.client.bots import VerifiedBots
+from humangate.client.geo import TrustedPeers, header_country, open_geo
+from humangate.client.ip import FORWARDED_HEADERS, ClientIPResolver, IPAddress
 from humangate.config import Config
+from humangate.crypto.clearance import Clearance, ClearanceCodec
+from humangate.crypto.tickets import Failure, Ticket, TicketBook, user_agent_hash
+from humangate.crypto.tokens import KeyRing
 from humangate.effects import Flow, Spend
+from humangate.engine.replay import Replay, ReplayDesk, is_replayable
+from humangate.engine.risk import Strikes, assess
+from humangate.engine.solve_body import parse_solve_body
 from humangate.errors import ConfigError, StoreError, TokenError
 from humangate.events import Event, Kind, LoggingObserver, Observer, PassObserver
-from humangate.geo import TrustedPeers, header_country, open_geo
+from humangate.http import answers
+from humangate.http.assets import StaticAssets
+from humangate.http.request import MAX_HEADER_VALUE, Request, Response, cookie_value
 from humangate.i18n import available, catalog, choose_language
 from humangate.immutable import immutable
 from humangate.levels import Action, Level
 from humangate.observe import Analytics
 from humangate.pages.endpoints import SCRIPT_MESSAGES, catalog_response, favicon_response
-from humangate.replay import Replay, ReplayDesk, is_replayable
-from humangate.request import MAX_HEADER_VALUE, Request, Response, cookie_value
-from humangate.risk import Strikes, assess
 from humangate.rules import ratelimit, service
 from humangate.rules.context import RequestFields
 from humangate.rules.phases import DEFAULT, Match, Phases, Verdict
 from humangate.rules.ratelimit import Limited
 from humangate.signals import Assessment, primary_language
-from humangate.solve_body import parse_solve_body
-from humangate.tickets import Failure, Ticket, TicketBook, user_agent_hash
-from humangate.tokens import KeyRing
 
 logger = logging.getLogger("humangate")
 signals_logger = logging.getLogger("humangate.signals")
@@ -940,7 +941,7 @@ class Engine:
         }
         if ticket is not None:
             data["redirect"] = ticket.target
-        # The next challenge for this client is harder (humangate.risk).
+        # The next challenge for this client is harder (humangate.engine.risk).
         strikes = self._strikes.after_failure(request, failure) if request else ()
         return answers.json_response(
             403, data, ray, extra=(("cf-mitigated", "challenge"), *strikes)
