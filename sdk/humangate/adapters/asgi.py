@@ -1,7 +1,7 @@
 """ASGI adapter: HTTP through the gate, lifespan passed through, websockets gated.
 
     from humangate import Config
-    from humangate.adapters.asgi import HumanGate
+    from humangate.asgi import HumanGate
     app = HumanGate(app, Config(secret_keys=["..."]))
 
 A websocket handshake that the rules challenge or block is refused with a close
@@ -14,21 +14,32 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import unquote
 
+from humangate.adapters.driver import CLEARANCE_KEY, ACount, AsyncDriver
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
-from humangate.effects import run_async
-from humangate.engine import Answer, Forward
+from humangate.engine import Forward
 from humangate.engine.replay import Replay
 from humangate.http.request import Request, Response
+
+__all__ = [
+    "CLEARANCE_KEY",
+    "POLICY_VIOLATION",
+    "ASGIApp",
+    "HumanGate",
+    "Message",
+    "Receive",
+    "Scope",
+    "Send",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+_Native = tuple[Scope, Receive, Send]  # what the driver gets per request
 
 POLICY_VIOLATION = 1008
-CLEARANCE_KEY = "humangate.clearance"  # scope key: the visitor's Clearance or None
 
 
 class HumanGate:
@@ -37,6 +48,7 @@ class HumanGate:
     def __init__(self, app: ASGIApp, config: Config | None = None) -> None:
         self.app = app
         self.gate = GateCore(config)
+        self._drive: AsyncDriver[_Native, None] = AsyncDriver(self.gate, self)
 
     @property
     def config(self) -> Config:
@@ -46,37 +58,67 @@ class HumanGate:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)  # lifespan and anything newer
             return
+        await self._drive((scope, receive, send))
+
+    # -- the host's side of the driver (see humangate.adapters.driver) -----------------
+
+    def settled(self, native: _Native) -> Forward | None:
+        scope = native[0]
+        if scope["type"] != "http" or not self.gate.engine.settles:
+            return None
+        # Most requests carry a clearance that settles them; only the rest need a
+        # Request (which translates every header) and the full flow.
+        client = scope.get("client")
+        headers = _index_headers(scope.get("headers", ()))
+        cookies = headers.get(b"cookie")
+        return self.gate.engine.settle(
+            scope.get("scheme", "http"),
+            scope.get("root_path", "") + scope.get("path", "/"),
+            str(client[0]) if client else None,
+            cookies=None if cookies is None else cookies.decode("latin-1"),
+            user_agent=headers.get(b"user-agent", b"").decode("latin-1"),
+            headers=headers,
+            header=_header_value,
+        )
+
+    def request(self, native: _Native) -> Request:
+        scope = native[0]
+        path = scope.get("root_path", "") + scope.get("path", "/")
+        raw_path = scope.get("raw_path")
         websocket = scope["type"] == "websocket"
-        forward: Forward | None = None
-        if not websocket and self.gate.engine.settles:
-            # Most requests carry a clearance that settles them; only the rest need a
-            # Request (which translates every header) and the full flow.
-            client = scope.get("client")
-            headers = _index_headers(scope.get("headers", ()))
-            cookies = headers.get(b"cookie")
-            forward = self.gate.engine.settle(
-                scope.get("scheme", "http"),
-                scope.get("root_path", "") + scope.get("path", "/"),
-                str(client[0]) if client else None,
-                cookies=None if cookies is None else cookies.decode("latin-1"),
-                user_agent=headers.get(b"user-agent", b"").decode("latin-1"),
-                headers=headers,
-                header=_header_value,
-            )
-        if forward is None:
-            request = await self._request(scope, receive)
-            outcome = await run_async(self.gate.engine.process(request), self.gate.store)
-            if isinstance(outcome, Answer):
-                await self._answer(request, outcome, receive, send)
-                return
-            forward = outcome
+        client = scope.get("client")
+        return Request(
+            method=scope.get("method", "GET").upper(),
+            path=path or "/",
+            query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+            headers=tuple(
+                (bytes(name).decode("latin-1").lower(), bytes(value).decode("latin-1"))
+                for name, value in scope.get("headers", ())
+            ),
+            peer=str(client[0]) if client else None,
+            scheme=scope.get("scheme", "ws" if websocket else "http"),
+            raw_path=bytes(raw_path).decode("latin-1") if raw_path else "",
+            websocket=websocket,
+        )
+
+    async def read_body(self, native: _Native, limit: int) -> bytes:
+        return await _read_body(native[1], limit)
+
+    async def respond(self, native: _Native, response: Response) -> None:
+        scope, _, send = native
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": ""})
+            return
+        await _respond(response, send)
+
+    async def forward(self, native: _Native, forward: Forward, count: ACount | None) -> None:
+        scope, receive, send = native
         # The app can read what the gate knows about this visitor (level, bot score).
         # Copy the scope rather than mutate the server's (ASGI spec, "Middleware").
         scope = {**scope, CLEARANCE_KEY: forward.clearance}
         if forward.replay is not None:
             scope, receive = _replayed(scope, receive, forward.replay)
-        count = forward.count_response
-        if (not forward.headers and count is None) or websocket:
+        if (not forward.headers and count is None) or scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
         extra = [
@@ -89,45 +131,9 @@ class HumanGate:
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
             if starting and count is not None:  # rate limits counting by http.response.code
-                await run_async(count(int(message.get("status", 0))), self.gate.store)
+                await count(int(message.get("status", 0)))
 
         await self.app(scope, receive, send_with_extra)
-
-    async def _answer(self, request: Request, answer: Answer, receive: Receive, send: Send) -> None:
-        if request.websocket:
-            await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": ""})
-            return
-        response = answer.response
-        if answer.replay_level is not None:
-            # A challenged form POST: hold its body (bounded) instead of losing it.
-            body = await _read_body(receive, self.config.replay_max_body)
-            response = self.gate.engine.hold(request, body, answer.replay_level)
-        await _respond(response, send)
-
-    async def _request(self, scope: Scope, receive: Receive) -> Request:
-        path = scope.get("root_path", "") + scope.get("path", "/")
-        raw_path = scope.get("raw_path")
-        method = scope.get("method", "GET").upper()
-        websocket = scope["type"] == "websocket"
-        body = b""
-        limit = None if websocket else self.gate.engine.body_limit(method, path)
-        if limit is not None:
-            body = await _read_body(receive, limit)
-        client = scope.get("client")
-        return Request(
-            method=method,
-            path=path or "/",
-            query=bytes(scope.get("query_string", b"")).decode("latin-1"),
-            headers=tuple(
-                (bytes(name).decode("latin-1").lower(), bytes(value).decode("latin-1"))
-                for name, value in scope.get("headers", ())
-            ),
-            peer=str(client[0]) if client else None,
-            scheme=scope.get("scheme", "ws" if websocket else "http"),
-            raw_path=bytes(raw_path).decode("latin-1") if raw_path else "",
-            body=body,
-            websocket=websocket,
-        )
 
 
 def _header_value(index: dict[bytes, bytes], name: str) -> str | None:

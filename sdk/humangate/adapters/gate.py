@@ -1,4 +1,4 @@
-"""What both adapters share: the engine and a lazily opened store."""
+"""What every adapter holds: the engine and a lazily opened store."""
 
 from __future__ import annotations
 
@@ -34,7 +34,3 @@ class GateCore:
                 if self._store is None:
                     self._store = open_store(self.engine.config.store)
         return self._store
-
-    def needs_body(self, method: str, path: str) -> bool:
-        """Only the solve endpoint reads a request body; the app's bodies are untouched."""
-        return method == "POST" and path == f"{self.config.path_prefix}solve"

@@ -1,7 +1,7 @@
 """WSGI adapter: translate environ to a neutral Request and the outcome back.
 
 from humangate import Config
-from humangate.adapters.wsgi import HumanGate
+from humangate.wsgi import HumanGate
 app = HumanGate(app, Config(secret_keys=["..."]))
 """
 
@@ -9,26 +9,25 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
+from humangate.adapters.driver import CLEARANCE_KEY, Count, Driver, raw_path
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
-from humangate.effects import run_sync
-from humangate.engine import Answer, Outcome
+from humangate.engine import Forward
 from humangate.engine.replay import Replay
 from humangate.http.request import Request, Response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-_PATH_SAFE = "/!$&'()*+,;=:@-._~"
-# A path made only of these needs no quoting: skip urllib's quote on the common case.
-_NEEDS_QUOTE = re.compile(r"[^A-Za-z0-9/!$&'()*+,;=:@\-._~]")
-CLEARANCE_KEY = "humangate.clearance"  # environ key: the visitor's Clearance or None
+__all__ = ["CLEARANCE_KEY", "HumanGate", "environ_header", "replayed_environ"]
+
+# What the driver gets per request: the environ and start_response.
+_Native = tuple["WSGIEnvironment", "StartResponse"]
 
 
 class HumanGate:
@@ -37,68 +36,67 @@ class HumanGate:
     def __init__(self, app: WSGIApplication, config: Config | None = None) -> None:
         self.app = app
         self.gate = GateCore(config)
+        self._drive: Driver[_Native, Iterable[bytes]] = Driver(self.gate, self)
 
     @property
     def config(self) -> Config:
         return self.gate.config
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        path = _path(environ)
-        # Most requests carry a clearance that settles them; only the rest need a Request.
-        outcome: Outcome | None = self.gate.engine.settle(
+        return self._drive((environ, start_response))
+
+    # -- the host's side of the driver (see humangate.adapters.driver) -----------------
+
+    def settled(self, native: _Native) -> Forward | None:
+        environ = native[0]
+        return self.gate.engine.settle(
             environ.get("wsgi.url_scheme", "http"),
-            path,
+            _path(environ),
             environ.get("REMOTE_ADDR") or None,
             cookies=environ.get("HTTP_COOKIE"),
             user_agent=environ.get("HTTP_USER_AGENT", ""),
             headers=environ,
             header=environ_header,
         )
-        if outcome is None:
-            request = self._request(environ, path)
-            outcome = run_sync(self.gate.engine.process(request), self.gate.store)
-        if isinstance(outcome, Answer):
-            response = outcome.response
-            if outcome.replay_level is not None:
-                # A challenged form POST: hold its body (bounded) instead of losing it.
-                body = _read_body(environ, self.config.replay_max_body)
-                response = self.gate.engine.hold(request, body, outcome.replay_level)
-            return _respond(response, start_response)
+
+    def request(self, native: _Native) -> Request:
+        environ = native[0]
+        path = _path(environ)
+        return Request(
+            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            path=path,
+            query=environ.get("QUERY_STRING", ""),
+            headers=_headers(environ),
+            peer=environ.get("REMOTE_ADDR") or None,
+            scheme=environ.get("wsgi.url_scheme", "http"),
+            raw_path=raw_path(path, functools.partial(_raw_bytes, environ)),
+        )
+
+    def read_body(self, native: _Native, limit: int) -> bytes:
+        return _read_body(native[0], limit)
+
+    def respond(self, native: _Native, response: Response) -> Iterable[bytes]:
+        return _respond(response, native[1])
+
+    def forward(self, native: _Native, forward: Forward, count: Count | None) -> Iterable[bytes]:
+        environ, start_response = native
         # The app can read what the gate knows about this visitor (level, bot score).
-        environ[CLEARANCE_KEY] = outcome.clearance
-        if outcome.replay is not None:
-            environ = _replayed(environ, outcome.replay)
-        count = outcome.count_response
-        if not outcome.headers and count is None:
+        environ[CLEARANCE_KEY] = forward.clearance
+        if forward.replay is not None:
+            environ = replayed_environ(environ, forward.replay)
+        if not forward.headers and count is None:
             return self.app(environ, start_response)
-        extra = list(outcome.headers)
+        extra = list(forward.headers)
 
         def start_with_extra(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Callable[[bytes], object]:
             write = start_response(status, [*headers, *extra], exc_info)
             if count is not None:  # rate limits counting by http.response.code
-                run_sync(count(_status_code(status)), self.gate.store)
+                count(_status_code(status))
             return write
 
         return self.app(environ, start_with_extra)
-
-    def _request(self, environ: WSGIEnvironment, path: str) -> Request:
-        method = environ.get("REQUEST_METHOD", "GET").upper()
-        body = b""
-        limit = self.gate.engine.body_limit(method, path)
-        if limit is not None:
-            body = _read_body(environ, limit)
-        return Request(
-            method=method,
-            path=path,
-            query=environ.get("QUERY_STRING", ""),
-            headers=_headers(environ),
-            peer=environ.get("REMOTE_ADDR") or None,
-            scheme=environ.get("wsgi.url_scheme", "http"),
-            raw_path=_raw_path(environ, path),
-            body=body,
-        )
 
 
 def _status_code(status: str) -> int:
@@ -116,12 +114,10 @@ def _path(environ: WSGIEnvironment) -> str:
     return raw.encode("latin-1").decode("utf-8", "replace")
 
 
-def _raw_path(environ: WSGIEnvironment, path: str) -> str:
-    """The path as sent: percent-encoded where it has anything a URL cannot carry."""
-    if _NEEDS_QUOTE.search(path):
-        raw: str = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-        return quote(raw.encode("latin-1"), safe=_PATH_SAFE) or "/"
-    return path
+def _raw_bytes(environ: WSGIEnvironment) -> bytes:
+    """The path's bytes as the client sent them (PEP 3333 strings carry them as latin-1)."""
+    raw: str = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return raw.encode("latin-1")
 
 
 def environ_header(environ: Mapping[str, object], name: str) -> str | None:
@@ -174,10 +170,11 @@ def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:
     return bytes(environ["wsgi.input"].read(min(length, limit + 1)))
 
 
-def _replayed(environ: WSGIEnvironment, replay: Replay) -> WSGIEnvironment:
-    """This request to {prefix}replay turned back into the held form POST."""
+def replayed_environ(environ: Mapping[str, Any], replay: Replay) -> dict[str, Any]:
+    """This request to {prefix}replay turned back into the held form POST (also what the
+    Django middleware builds its replayed request from)."""
     path = unquote(replay.path, encoding="latin-1")  # PEP 3333: bytes as latin-1
-    script = environ.get("SCRIPT_NAME", "")
+    script = str(environ.get("SCRIPT_NAME", ""))
     return {
         **environ,
         "REQUEST_METHOD": replay.method,

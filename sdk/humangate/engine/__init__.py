@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from humangate.engine.core import (
-    SETTLE_CACHE_KEY_CHARS,
-    SETTLE_CACHE_SIZE,
-    Answer,
-    Engine,
-    Forward,
-    Outcome,
-)
+from humangate.engine.core import SETTLE_CACHE_KEY_CHARS, SETTLE_CACHE_SIZE, Engine
+from humangate.engine.outcome import Answer, Forward, Outcome
 
 __all__ = [
     "SETTLE_CACHE_KEY_CHARS",

@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from humangate.http.request import Response
 
 PROBLEM_JSON = "application/problem+json"
 HTML = "text/html; charset=utf-8"
+
+
+class _HasMethod(Protocol):
+    @property
+    def method(self) -> str: ...
 
 
 def new_ray_id() -> str:
@@ -74,6 +79,26 @@ def problem(
         **(extra_fields or {}),
     }
     return json_response(status, data, ray, content_type=PROBLEM_JSON, extra=extra_headers)
+
+
+def method_not_allowed(allow: str, ray: str | None = None) -> Response:
+    """405 with the ``Allow`` header, e.g. ``method_not_allowed("GET, HEAD")``."""
+    return problem(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        f"Use {allow}.",
+        ray or new_ray_id(),
+        extra_headers=(("allow", allow),),
+    )
+
+
+def head_aware(method_or_request: str | _HasMethod, response: Response) -> Response:
+    """``response`` without its body when the request was HEAD (headers unchanged)."""
+    method = method_or_request if isinstance(method_or_request, str) else method_or_request.method
+    if method == "HEAD":
+        return Response(response.status, response.headers, b"")
+    return response
 
 
 def html_response(

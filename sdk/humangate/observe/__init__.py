@@ -69,14 +69,7 @@ class Analytics:
             return None
         ray = answers.new_ray_id()
         if request.method not in ("GET", "HEAD"):
-            return answers.problem(
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                "Use GET.",
-                ray,
-                extra_headers=(("allow", "GET, HEAD"),),
-            )
+            return answers.method_not_allowed("GET, HEAD", ray)
         self.recorder.flush()  # this worker's latest counts are part of the answer
         try:
             response = self._metrics(ray) if name == "metrics" else self._dashboard(request, ray)
@@ -98,9 +91,7 @@ class Analytics:
                 ray,
                 extra_headers=(("retry-after", "5"),),
             )
-        if request.method == "HEAD":
-            return Response(response.status, response.headers, b"")
-        return response
+        return answers.head_aware(request, response)
 
     def _metrics(self, ray: str) -> Response:
         from humangate.observe import metrics, summary  # noqa: PLC0415 - optional dependency
