@@ -58,28 +58,29 @@ class HumanGate:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)  # lifespan and anything newer
             return
+        if scope["type"] == "http" and self.gate.engine.settles:
+            # Most requests carry a clearance that settles them: straight to the app.
+            # (Only then are the headers indexed; a Request translates every one.)
+            client = scope.get("client")
+            headers = _index_headers(scope.get("headers", ()))
+            cookies = headers.get(b"cookie")
+            settled = self.gate.engine.settle(
+                scope.get("scheme", "http"),
+                scope.get("root_path", "") + scope.get("path", "/"),
+                str(client[0]) if client else None,
+                cookies=None if cookies is None else cookies.decode("latin-1"),
+                user_agent=headers.get(b"user-agent", b"").decode("latin-1"),
+                headers=headers,
+                header=_header_value,
+            )
+            if settled is not None:
+                # The app can read what the gate knows about this visitor; copy the
+                # scope rather than mutate the server's (ASGI spec, "Middleware").
+                await self.app({**scope, CLEARANCE_KEY: settled.clearance}, receive, send)
+                return
         await self._drive((scope, receive, send))
 
     # -- the host's side of the driver (see humangate.adapters.driver) -----------------
-
-    def settled(self, native: _Native) -> Forward | None:
-        scope = native[0]
-        if scope["type"] != "http" or not self.gate.engine.settles:
-            return None
-        # Most requests carry a clearance that settles them; only the rest need a
-        # Request (which translates every header) and the full flow.
-        client = scope.get("client")
-        headers = _index_headers(scope.get("headers", ()))
-        cookies = headers.get(b"cookie")
-        return self.gate.engine.settle(
-            scope.get("scheme", "http"),
-            scope.get("root_path", "") + scope.get("path", "/"),
-            str(client[0]) if client else None,
-            cookies=None if cookies is None else cookies.decode("latin-1"),
-            user_agent=headers.get(b"user-agent", b"").decode("latin-1"),
-            headers=headers,
-            header=_header_value,
-        )
 
     def request(self, native: _Native) -> Request:
         scope = native[0]

@@ -1,12 +1,17 @@
 """The one sequence every adapter runs, sync or async; adapters only translate.
 
-    settle -> (else) build a Request -> engine.process (reading the body when the
-    engine asks) -> respond with the Answer, or forward to the app with the Forward's
-    clearance, held request and headers, counting the response status when asked.
+    build a Request -> engine.process (reading the body when the engine asks) ->
+    respond with the Answer, or forward to the app with the Forward's clearance, held
+    request and headers, counting the response status when asked.
 
 An adapter is a *host*: it turns its framework's request (``native``: a WSGI environ
 and start_response, an ASGI scope/receive/send, a Django HttpRequest) into what the
 driver needs, and the driver's results back into its framework's responses.
+
+Before the driver, each adapter offers the request to ``Engine.settle``: the measured
+fast path for a returning visitor whose clearance settles the request, which goes
+straight to the app with that clearance. It reads the host's own header structures,
+so it is the one step written per adapter; everything after it is here.
 """
 
 from __future__ import annotations
@@ -52,7 +57,6 @@ def raw_path(path: str, raw: Callable[[], bytes] | None = None) -> str:
 class Host(Protocol[N_contra, R_co]):
     """A synchronous adapter, as the driver sees it."""
 
-    def settled(self, native: N_contra) -> Forward | None: ...
     def request(self, native: N_contra) -> Request: ...
     def read_body(self, native: N_contra, limit: int) -> bytes: ...
     def respond(self, native: N_contra, response: Response) -> R_co: ...
@@ -62,7 +66,6 @@ class Host(Protocol[N_contra, R_co]):
 class AsyncHost(Protocol[N_contra, R_co]):
     """An asynchronous adapter, as the driver sees it."""
 
-    def settled(self, native: N_contra) -> Forward | None: ...
     def request(self, native: N_contra) -> Request: ...
     async def read_body(self, native: N_contra, limit: int) -> bytes: ...
     async def respond(self, native: N_contra, response: Response) -> R_co: ...
@@ -80,15 +83,11 @@ class Driver(Generic[N, R]):
 
     def __call__(self, native: N) -> R:
         host = self._host
-        # Most requests carry a clearance that settles them; only the rest need a Request.
-        forward = host.settled(native)
-        if forward is None:
-            gate = self.gate
-            flow = gate.engine.process(host.request(native))
-            outcome = run_sync(flow, gate.store, partial(host.read_body, native))
-            if isinstance(outcome, Answer):
-                return host.respond(native, outcome.response)
-            forward = outcome
+        gate = self.gate
+        flow = gate.engine.process(host.request(native))
+        forward = run_sync(flow, gate.store, partial(host.read_body, native))
+        if isinstance(forward, Answer):
+            return host.respond(native, forward.response)
         counter = forward.count_response
         if counter is None:
             return host.forward(native, forward, None)
@@ -112,14 +111,11 @@ class AsyncDriver(Generic[N, R]):
 
     async def __call__(self, native: N) -> R:
         host = self._host
-        forward = host.settled(native)
-        if forward is None:
-            gate = self.gate
-            flow = gate.engine.process(host.request(native))
-            outcome = await run_async(flow, gate.store, partial(host.read_body, native))
-            if isinstance(outcome, Answer):
-                return await host.respond(native, outcome.response)
-            forward = outcome
+        gate = self.gate
+        flow = gate.engine.process(host.request(native))
+        forward = await run_async(flow, gate.store, partial(host.read_body, native))
+        if isinstance(forward, Answer):
+            return await host.respond(native, forward.response)
         counter = forward.count_response
         if counter is None:
             return await host.forward(native, forward, None)

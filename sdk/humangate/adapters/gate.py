@@ -17,8 +17,8 @@ class GateCore:
     __slots__ = ("_lock", "_store", "engine")
 
     def __init__(self, config: Config | None) -> None:
-        if config is None:
-            config = Config()
+        if config is None:  # none given: the HUMANGATE_* environment variables
+            config = Config.from_env()
         self.engine = Engine(config)
         self._store: Store | None = None
         self._lock = threading.Lock()

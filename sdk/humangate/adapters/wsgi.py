@@ -43,13 +43,8 @@ class HumanGate:
         return self.gate.config
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self._drive((environ, start_response))
-
-    # -- the host's side of the driver (see humangate.adapters.driver) -----------------
-
-    def settled(self, native: _Native) -> Forward | None:
-        environ = native[0]
-        return self.gate.engine.settle(
+        # Most requests carry a clearance that settles them: straight to the app.
+        settled = self.gate.engine.settle(
             environ.get("wsgi.url_scheme", "http"),
             _path(environ),
             environ.get("REMOTE_ADDR") or None,
@@ -58,6 +53,13 @@ class HumanGate:
             headers=environ,
             header=environ_header,
         )
+        if settled is not None:
+            # The app can read what the gate knows about this visitor (level, bot score).
+            environ[CLEARANCE_KEY] = settled.clearance
+            return self.app(environ, start_response)
+        return self._drive((environ, start_response))
+
+    # -- the host's side of the driver (see humangate.adapters.driver) -----------------
 
     def request(self, native: _Native) -> Request:
         environ = native[0]

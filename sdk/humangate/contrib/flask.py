@@ -39,7 +39,8 @@ def config_from_flask(settings: Mapping[str, Any]) -> Config:
         }
     if isinstance(table, Config):
         return table
-    return Config.from_mapping(table)
+    # The HUMANGATE_* environment variables fill what the Flask config leaves unset.
+    return Config.from_env(**table)
 
 
 class HumanGate:

@@ -122,7 +122,7 @@ class Challenger:
             )
         nonce = answers.new_nonce()
         language = parts.page_language(request)
-        template = config.compiled_template
+        template = parts.template
         body = pages.challenge_page(
             language=language,
             nonce=nonce,
@@ -162,7 +162,7 @@ class Challenger:
             "language_forced": config.language is not None,
             "languages": sorted(available()),
             "i18n_url": f"{prefix}i18n/",
-            "custom_template": config.compiled_template is not None,
+            "custom_template": self._parts.template is not None,
             "messages": {key: messages[key] for key in SCRIPT_MESSAGES},
         }
 

@@ -65,7 +65,9 @@ class Engine:
         "_fixed_action",
         "_held_clearance",
         "_parts",
+        "_prefix",
         "_reads_forwarded",
+        "_record_pass",
         "_refuser",
         "_routes",
         "_settled_level",
@@ -91,6 +93,8 @@ class Engine:
             else None
         )
         self._reads_forwarded = parts.resolver.reads_headers
+        self._prefix = config.path_prefix
+        self._record_pass = parts.record_pass
         self._held_clearance = functools.lru_cache(maxsize=SETTLE_CACHE_SIZE)(
             self._find_held_clearance
         )
@@ -169,8 +173,7 @@ class Engine:
         Only the forwarding headers, behind trusted proxies, are asked for.
         """
         required = self._settled_level
-        parts = self._parts
-        if required is None or not cookies or path.startswith(parts.config.path_prefix):
+        if required is None or not cookies or path.startswith(self._prefix):
             return None
         forwarded = (
             tuple((name, found) for name in FORWARDED_HEADERS if (found := header(headers, name)))
@@ -187,10 +190,10 @@ class Engine:
         held = find(scheme, cookies, peer, user_agent, forwarded)
         if held is None or held.level < required:
             return None  # none, not this visitor's, or too low: process() answers
-        now = parts.clock()
+        now = self._parts.clock()
         if not held.not_before <= now <= held.not_after:
             return None  # expired (checked on every request, never cached)
-        parts.record_pass(DEFAULT, held.level.label, now)
+        self._record_pass(DEFAULT, held.level.label, now)
         return held.forward
 
     def _find_held_clearance(

@@ -28,6 +28,7 @@ from humangate.http.request import Request
 from humangate.i18n import choose_language
 from humangate.levels import Level
 from humangate.observe import Analytics
+from humangate.pages.settings import check_page_settings
 from humangate.rules import service
 from humangate.rules.phases import Phases
 
@@ -56,6 +57,7 @@ class Parts:
         "clock",
         "config",
         "cookies",
+        "favicon",
         "observers",
         "peers",
         "phases",
@@ -64,6 +66,7 @@ class Parts:
         "services",
         "store_warnings",
         "strikes",
+        "template",
         "tickets",
         "types",
     )
@@ -86,6 +89,10 @@ class Parts:
         )
         self.strikes = Strikes(config.cookie_name, config.cookie_secure, config.cookie_samesite)
         self.assets = StaticAssets()
+        # The owner's challenge template and icon, loaded once (Config only checked them).
+        _, self.template, self.favicon = check_page_settings(
+            config.language, config.challenge_template, config.favicon
+        )
         # Each observer with how it takes a pass (see PassObserver).
         self.observers: list[tuple[Observer, PassRecorder]] = []
         self.add_observer(LoggingObserver())
@@ -140,6 +147,6 @@ class Parts:
 
     def favicon_url(self) -> str:
         # The site's own icon, as Cloudflare does; the owner's icon when configured.
-        if self.config.favicon_bytes is None:
+        if self.favicon is None:
             return "/favicon.ico"
         return f"{self.config.path_prefix}favicon.ico"

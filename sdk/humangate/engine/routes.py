@@ -137,7 +137,7 @@ class Routes:
 
     def _catalog_or_icon(self, request: Request, name: str) -> Flow[Outcome]:
         etag = request.header("if-none-match")
-        icon = self._parts.config.favicon_bytes
+        icon = self._parts.favicon
         if name == "favicon.ico":
             found = None if icon is None else favicon_response(icon, request.method, etag)
         else:

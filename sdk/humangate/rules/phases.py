@@ -28,6 +28,7 @@ from humangate.config import Config, Rule
 from humangate.effects import Flow
 from humangate.levels import Action
 from humangate.rules.context import RequestFields
+from humangate.rules.expression import compile_expression
 from humangate.rules.ipaccess import IPAccessTable
 from humangate.rules.ratelimit import CompiledRateLimit, Limited, PendingCount
 from humangate.rules.values import MISSING
@@ -111,12 +112,20 @@ class Phases:
         self._geo = geo
         self._bots = bots
         self._access = IPAccessTable(config.ip_access_rules)
-        self._rules = tuple(zip(config.rules, config.compiled_rules, strict=True))
+        # Compiled here, where they run (Config only checked that they compile).
+        lists = config.lists
+        self._rules = tuple(
+            (rule, compile_expression(rule.expression, lists)) for rule in config.rules
+        )
         self._limits = tuple(
-            CompiledRateLimit(rule, expression, counting)
-            for rule, (expression, counting) in zip(
-                config.rate_limits, config.compiled_rate_limits, strict=True
+            CompiledRateLimit(
+                limit,
+                compile_expression(limit.expression, lists),
+                None
+                if limit.counting_expression is None
+                else compile_expression(limit.counting_expression, lists, response=True),
             )
+            for limit in config.rate_limits
         )
 
     @property

@@ -68,8 +68,20 @@ class HumanGateMiddleware:
 
     def __call__(self, request: HttpRequest) -> Any:
         if self._is_async:
-            return self._adrive(request)
+            return self.__acall__(request)
+        # Most requests carry a clearance that settles them: straight to the view.
+        settled = self.settled(request)
+        if settled is not None:
+            get_response: GetResponse = self.get_response
+            return get_response(self.forwarded(request, settled))
         return self._drive(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        settled = self.settled(request)
+        if settled is not None:
+            aget_response: AGetResponse = self.get_response
+            return await aget_response(self.forwarded(request, settled))
+        return await self._adrive(request)
 
     # -- translation, the same under WSGI and ASGI Django --------------------------------
 
@@ -114,12 +126,11 @@ class _Host(Generic[G]):
     """The middleware's side of the driver: translation is the middleware's own; how
     the body is read, the answer given and the view called is sync or async."""
 
-    __slots__ = ("_get_response", "_middleware", "request", "settled")
+    __slots__ = ("_get_response", "_middleware", "request")
 
     def __init__(self, middleware: HumanGateMiddleware, get_response: G) -> None:
         self._middleware = middleware
         self._get_response: G = get_response
-        self.settled = middleware.settled
         self.request = middleware.request
 
 
