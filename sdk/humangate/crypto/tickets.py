@@ -8,7 +8,6 @@ solve endpoint spends its id in the store.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -16,23 +15,11 @@ from dataclasses import dataclass
 from humangate.client.ip import IPAddress
 from humangate.crypto.pow import new_seed
 from humangate.crypto.tokens import KeyRing
-from humangate.errors import TokenError
+from humangate.errors import Failure, TokenError
 from humangate.levels import Level
 
 PURPOSE = "ticket"
-
-
-class Failure(enum.StrEnum):
-    """Why a solve was refused; each has a message on the page (see i18n)."""
-
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    OTHER_CLIENT = "other_client"
-    WRONG_SOLUTION = "wrong_solution"
-    REPLAYED = "replayed"
-    AUTOMATED = "automated"
-    INTERACTION_REQUIRED = "interaction_required"  # managed: soft doubts, show the button
-    STEP_FAILED = "step_failed"  # a plugin step refused the answer
+__all__ = ["PURPOSE", "Failure", "Ticket", "TicketBook", "safe_target", "user_agent_hash"]
 
 
 def user_agent_hash(user_agent: str) -> str:

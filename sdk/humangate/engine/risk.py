@@ -12,8 +12,8 @@ that drop cookies are for rate limiting rules to slow down.
 from __future__ import annotations
 
 from humangate.crypto.clearance import Clearance
-from humangate.crypto.tickets import Failure
 from humangate.difficulty import LOW_SCORE, MAX_COUNTED_FAILURES, Risk
+from humangate.errors import Failure
 from humangate.http.answers import CookieJar
 from humangate.http.request import Request
 from humangate.signals.headers import header_verdicts

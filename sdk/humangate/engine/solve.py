@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass, field
 
 from humangate import challenges
-from humangate.crypto.tickets import Failure, Ticket
+from humangate.crypto.tickets import Ticket
 from humangate.effects import Flow, Spend
 from humangate.engine.parts import Parts
 from humangate.engine.visit import Visit
-from humangate.errors import StoreError, TokenError
+from humangate.errors import ChallengeFailure, Failure, StoreError, TokenError
 from humangate.events import Kind
 from humangate.http import answers
 from humangate.http.request import Request, Response
@@ -134,10 +134,11 @@ class Solver:
         try:
             ticket = parts.tickets.open(body.token)
         except TokenError:
-            return self._failed(Failure.INVALID, None, ray, request)
-        failure = parts.tickets.check_client(
+            return self._failed(ChallengeFailure(Failure.INVALID), None, ray, request)
+        reason = parts.tickets.check_client(
             ticket, visit.ip, visit.user_agent, now, config.skew_seconds
         )
+        failure = None if reason is None else ChallengeFailure(reason)
         assessment = None
         if failure is None:
             # Proof of work, page/Worker verdicts, header checks, interaction, plugins.
@@ -151,18 +152,16 @@ class Solver:
                 "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s solver=%s ms=%s",
                 ticket.ray,
                 ticket.level.label,
-                decision.failure or "passed",
+                "passed" if decision.failure is None else decision.failure.detail,
                 assessment.score,
                 ",".join(assessment.hard) or "-",
                 ",".join(assessment.soft) or "-",
                 body.solver,
                 "-" if body.elapsed_ms is None else body.elapsed_ms,
             )
-            if decision.failure is not None:
-                known = decision.failure in Failure.__members__.values()
-                failure = Failure(decision.failure) if known else Failure.STEP_FAILED
+            failure = decision.failure
         if failure is not None or assessment is None:
-            return self._failed(failure or Failure.INVALID, ticket, ray, request)
+            return self._failed(failure or ChallengeFailure(Failure.INVALID), ticket, ray, request)
         try:
             first_use = yield Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60)
         except StoreError as exc:
@@ -178,7 +177,7 @@ class Solver:
                 )
             first_use = True  # the owner chose availability: accept, unrecorded
         if not first_use:
-            return self._failed(Failure.REPLAYED, ticket, ray, request)
+            return self._failed(ChallengeFailure(Failure.REPLAYED), ticket, ray, request)
         return self._solved(visit, ticket, now, assessment, solve_ms=body.elapsed_ms)
 
     def _solved(
@@ -220,26 +219,28 @@ class Solver:
         )
 
     def _failed(
-        self, failure: Failure, ticket: Ticket | None, ray: str, request: Request
+        self, failure: ChallengeFailure, ticket: Ticket | None, ray: str, request: Request
     ) -> Response:
+        """What the page is told: the public reason only (the detail was logged)."""
         parts = self._parts
+        reason = failure.reason
         parts.observe(
             Kind.CHALLENGE_FAILED,
             ray,
-            reason=failure.value,
+            reason=reason.value,
             level=ticket.level.label if ticket else None,
         )
         data: dict[str, object] = {
             "ok": False,
-            "reason": failure.value,
+            "reason": reason.value,
             # The page prefers its own catalog's text for `reason`; this is the fallback.
-            "message": catalog(parts.page_language(request))[f"failure_{failure.value}"],
+            "message": catalog(parts.page_language(request))[f"failure_{reason.value}"],
             "ray_id": ray,
         }
         if ticket is not None:
             data["redirect"] = ticket.target
         # The next challenge for this client is harder (humangate.engine.risk).
-        strikes = parts.strikes.after_failure(request, failure)
+        strikes = parts.strikes.after_failure(request, reason)
         return answers.json_response(
             403, data, ray, extra=(("cf-mitigated", "challenge"), *strikes)
         )
