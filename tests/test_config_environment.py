@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from humangate import Config, ConfigError
+from humangate import Binding, Config, ConfigError, Rule
 from humangate.config import environment
 from tests.conftest import SECRET
 
@@ -98,3 +98,11 @@ def test_the_environment_gives_the_secret_a_toml_file_leaves_out(tmp_path: Path)
     path.write_text('store = "memory://"\n')
     config = Config.from_toml(path, {"HUMANGATE_SECRET_KEYS": ENV_SECRET})
     assert config.secret_keys == (ENV_SECRET,)
+
+
+def test_from_env_takes_what_code_builds() -> None:
+    rule = Rule('http.request.uri.path eq "/healthz"', "skip")
+    binding = Binding(16, 48, False)
+    config = Config.from_env({}, secret_keys=[SECRET], rules=[rule], clearance_binding=binding)
+    assert config.rules == (rule,)
+    assert config.clearance_binding == binding

@@ -351,8 +351,8 @@ class Config:
                     _from_table(kind, f"{name}[{index}]", item)
                     for index, item in enumerate(values[name])
                 ]
-        if "clearance_binding" in values:
-            binding = values["clearance_binding"]
+        binding = values.get("clearance_binding")
+        if binding is not None and not isinstance(binding, Binding):
             if not isinstance(binding, Mapping):
                 raise ConfigError("clearance_binding", "expected a table")
             try:
@@ -363,6 +363,9 @@ class Config:
 
 
 def _from_table(kind: Any, where: str, item: object) -> Any:
+    """``item`` as a ``kind``: a table of its fields, or one already built in code."""
+    if isinstance(item, kind):
+        return item
     fields_ = {f.name for f in dataclasses.fields(kind)}
     if not isinstance(item, Mapping) or set(item) - fields_:
         raise ConfigError(where, f"expected a table with keys from: {', '.join(sorted(fields_))}")
