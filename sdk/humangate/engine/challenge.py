@@ -4,6 +4,7 @@ rest, and the holding page that keeps a challenged form POST until the visitor p
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from urllib.parse import parse_qs
 
 from humangate import pages
@@ -131,7 +132,7 @@ class Challenger:
             client_ip=str(visit.ip or ""),
             script_url=f"{config.path_prefix}static/challenge.js",
             challenge={
-                **self._challenge_data(ticket, token, catalog(language), language),
+                **self._challenge_data(ticket, token, language),
                 **self._step_data(ticket, request),
             },
             favicon_url=parts.favicon_url(),
@@ -141,9 +142,7 @@ class Challenger:
         )
         return answers.head_aware(request, answers.html_response(403, body, ray, nonce, headers))
 
-    def _challenge_data(
-        self, ticket: Ticket, token: str, messages: dict[str, str], language: str
-    ) -> dict[str, object]:
+    def _challenge_data(self, ticket: Ticket, token: str, language: str) -> dict[str, object]:
         config = self._parts.config
         prefix = config.path_prefix
         return {
@@ -160,10 +159,10 @@ class Challenger:
             # this pre-selection, unless the owner forced the language.
             "language": language,
             "language_forced": config.language is not None,
-            "languages": sorted(available()),
+            "languages": _languages(),
             "i18n_url": f"{prefix}i18n/",
             "custom_template": self._parts.template is not None,
-            "messages": {key: messages[key] for key in SCRIPT_MESSAGES},
+            "messages": _script_messages(language),
         }
 
     def _step_data(self, ticket: Ticket, request: Request) -> dict[str, object]:
@@ -184,6 +183,18 @@ class Challenger:
                 if step.script is not None
             },
         }
+
+
+@cache
+def _languages() -> list[str]:
+    return sorted(available())
+
+
+@cache
+def _script_messages(language: str) -> dict[str, str]:
+    """The texts the page script shows itself, in ``language`` (built once each)."""
+    messages = catalog(language)
+    return {key: messages[key] for key in SCRIPT_MESSAGES}
 
 
 def done_page() -> Response:
