@@ -13,6 +13,7 @@ import time
 
 from humangate.client.ip import parse_ip
 from humangate.config import Config
+from humangate.crypto import clearance
 from humangate.crypto.clearance import ClearanceCodec
 from humangate.crypto.tokens import KeyRing
 from humangate.levels import Level
@@ -43,7 +44,7 @@ def clearance_cookie(
     if ip is not None and address is None:
         raise ValueError(f"{ip!r} is not an IP address")
     codec = ClearanceCodec(
-        KeyRing(config.secret_keys, purposes=("clearance",)),
+        KeyRing(config.secret_keys, purposes=(clearance.PURPOSE,)),
         ttl=config.passage_seconds,
         skew=0,
         xhr_grace=0,

@@ -23,9 +23,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from humangate.client.ip import IPAddress
 from humangate.errors import ConfigError
 
-ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Characters some published lists carry inside prefixes (Bing's once had U+200B).
@@ -62,7 +62,7 @@ class Crawler:
     def claims(self, user_agent: str) -> bool:
         return self.user_agent.search(user_agent) is not None
 
-    def owns(self, ip: ClientIP) -> bool:
+    def owns(self, ip: IPAddress) -> bool:
         starts, ends = self._ranges[ip.version]
         value = int(ip)
         index = bisect.bisect_right(starts, value) - 1
@@ -87,7 +87,7 @@ class VerifiedBots:
     def crawlers(self) -> tuple[Crawler, ...]:
         return self._crawlers
 
-    def is_verified(self, ip: ClientIP | None, user_agent: str) -> bool:
+    def is_verified(self, ip: IPAddress | None, user_agent: str) -> bool:
         """Whether a crawler this User-Agent claims to be owns ``ip``."""
         if ip is None or not user_agent:
             return False

@@ -20,9 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from humangate.client.ip import IPAddress
 from humangate.errors import ConfigError
-
-ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +32,13 @@ class GeoInfo:
 
 
 class GeoLookup(Protocol):
-    def lookup(self, ip: ClientIP) -> GeoInfo: ...
+    def lookup(self, ip: IPAddress) -> GeoInfo: ...
 
 
 class NoGeo:
     """No database configured: every geo field is missing."""
 
-    def lookup(self, ip: ClientIP) -> GeoInfo:
+    def lookup(self, ip: IPAddress) -> GeoInfo:
         return GeoInfo()
 
 
@@ -52,7 +51,7 @@ class MaxMindGeo:
         self._country = _open_mmdb("geoip_country_db", country_db) if country_db else None
         self._asn = _open_mmdb("geoip_asn_db", asn_db) if asn_db else None
 
-    def lookup(self, ip: ClientIP) -> GeoInfo:
+    def lookup(self, ip: IPAddress) -> GeoInfo:
         country = continent = None
         asn = None
         if self._country is not None:

@@ -16,14 +16,16 @@ from humangate.client.bots import VerifiedBots
 from humangate.client.geo import TrustedPeers, open_geo
 from humangate.client.ip import ClientIPResolver
 from humangate.config import Config
+from humangate.crypto import clearance, tickets
 from humangate.crypto.clearance import ClearanceCodec
 from humangate.crypto.tickets import TicketBook
 from humangate.crypto.tokens import KeyRing
+from humangate.engine import replay
 from humangate.engine.replay import ReplayDesk
 from humangate.engine.risk import Strikes
 from humangate.events import Event, Kind, LoggingObserver, Observer, PassObserver
-from humangate.http import answers
 from humangate.http.assets import StaticAssets
+from humangate.http.cookies import CookieJar
 from humangate.http.request import Request
 from humangate.i18n import choose_language
 from humangate.levels import Level
@@ -74,7 +76,7 @@ class Parts:
     def __init__(self, config: Config, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.clock = clock
-        keys = KeyRing(config.secret_keys, purposes=("ticket", "clearance"))
+        keys = KeyRing(config.secret_keys, purposes=(tickets.PURPOSE, clearance.PURPOSE))
         self.tickets = TicketBook(keys, config.ticket_seconds)
         self.clearances = ClearanceCodec(
             keys,
@@ -84,7 +86,7 @@ class Parts:
         )
         self.resolver = ClientIPResolver(config.trusted_proxies)
         max_age = config.passage_seconds + config.skew_seconds + config.xhr_grace_seconds
-        self.cookies = answers.CookieJar(
+        self.cookies = CookieJar(
             config.cookie_name, config.cookie_secure, config.cookie_samesite, max_age
         )
         self.strikes = Strikes(config.cookie_name, config.cookie_secure, config.cookie_samesite)
@@ -110,7 +112,7 @@ class Parts:
         geo = open_geo(config.geoip_country_db, config.geoip_asn_db)
         self.phases = Phases(config, geo, bots)
         self.replays = ReplayDesk(
-            KeyRing(config.secret_keys, purposes=("replay",)),
+            KeyRing(config.secret_keys, purposes=(replay.PURPOSE,)),
             max_body=config.replay_max_body,
             ttl=config.ticket_seconds,
             prefix=config.path_prefix,

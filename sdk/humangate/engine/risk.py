@@ -14,7 +14,7 @@ from __future__ import annotations
 from humangate.crypto.clearance import Clearance
 from humangate.difficulty import LOW_SCORE, MAX_COUNTED_FAILURES, Risk
 from humangate.errors import Failure
-from humangate.http.answers import CookieJar
+from humangate.http.cookies import CookieJar
 from humangate.http.request import Request
 from humangate.signals.headers import header_verdicts
 from humangate.signals.verdicts import Verdict

@@ -1,5 +1,6 @@
 """Building humangate's own responses: headers every answer must carry, JSON bodies,
-cookies. The *decision* is made in the engine; this module only spells it out."""
+problem documents, 405 and HEAD. The *decision* is made in the engine; this module only
+spells it out."""
 
 from __future__ import annotations
 
@@ -8,7 +9,23 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from humangate.http.cookies import CookieJar
 from humangate.http.request import Response
+
+__all__ = [
+    "HTML",
+    "PROBLEM_JSON",
+    "CookieJar",
+    "base_headers",
+    "content_security_policy",
+    "head_aware",
+    "html_response",
+    "json_response",
+    "method_not_allowed",
+    "new_nonce",
+    "new_ray_id",
+    "problem",
+]
 
 PROBLEM_JSON = "application/problem+json"
 HTML = "text/html; charset=utf-8"
@@ -111,36 +128,3 @@ def html_response(
         *extra,
     ]
     return Response(status, tuple(headers), body)
-
-
-class CookieJar:
-    """Formats the clearance cookie's Set-Cookie lines for one configuration."""
-
-    __slots__ = ("_host_name", "_max_age", "_name", "_samesite", "_secure")
-
-    def __init__(self, name: str, secure: bool | None, samesite: str, max_age: int) -> None:
-        self._name = name
-        # __Host- makes browsers refuse the cookie unless Secure, Path=/ and host-only.
-        self._host_name = f"__Host-{name}"
-        self._secure = secure
-        self._samesite = samesite
-        self._max_age = max_age
-
-    def is_secure(self, scheme: str) -> bool:
-        return self._secure if self._secure is not None else scheme in ("https", "wss")
-
-    def name_for(self, scheme: str) -> str:
-        return self._host_name if self.is_secure(scheme) else self._name
-
-    def set(self, scheme: str, value: str) -> tuple[str, str]:
-        return ("set-cookie", self._line(scheme, value, self._max_age))
-
-    def clear(self, scheme: str) -> tuple[str, str]:
-        return ("set-cookie", self._line(scheme, "", 0))
-
-    def _line(self, scheme: str, value: str, max_age: int) -> str:
-        parts = [f"{self.name_for(scheme)}={value}", "Path=/", f"Max-Age={max_age}", "HttpOnly"]
-        parts.append(f"SameSite={self._samesite}")
-        if self.is_secure(scheme):
-            parts.append("Secure")
-        return "; ".join(parts)

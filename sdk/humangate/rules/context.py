@@ -9,12 +9,11 @@ from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qs
 
+from humangate.client.ip import IPAddress
 from humangate.http.request import MAX_HEADER_VALUE, Request
 from humangate.rules.fields import FIELDS, canonical
 from humangate.rules.types import BOOL, INT, IP, STRING, ArrayType, MapType, Type
 from humangate.rules.values import MISSING
-
-ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class RequestFields:
@@ -32,7 +31,7 @@ class RequestFields:
     def __init__(
         self,
         request: Request,
-        client_ip: ClientIP | None,
+        client_ip: IPAddress | None,
         extra: Mapping[str, object] | None = None,
         *,
         ray_id: str = "",

@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from humangate.client.ip import IPAddress
 from humangate.levels import Action
-from humangate.rules.targets import ClientIP, Target, parse_target
+from humangate.rules.targets import Target, parse_target
 
 if TYPE_CHECKING:
     from humangate.config.rules import IPAccessRule
@@ -41,7 +42,7 @@ class IPAccessTable:
 
     def match(
         self,
-        ip: ClientIP | None,
+        ip: IPAddress | None,
         asn: Callable[[], int | None],
         country: Callable[[], str | None],
     ) -> AccessMatch | None:
@@ -59,7 +60,7 @@ class IPAccessTable:
 
 def _matches(
     target: Target,
-    ip: ClientIP | None,
+    ip: IPAddress | None,
     asn: Callable[[], int | None],
     country: Callable[[], str | None],
 ) -> bool:

@@ -15,7 +15,6 @@ expression reads the response leaves :attr:`Verdict.pending` counts, added by
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from humangate.client.bots import VerifiedBots
 from humangate.client.geo import GeoInfo, GeoLookup
+from humangate.client.ip import IPAddress
 from humangate.config import Config, Rule
 from humangate.effects import Flow
 from humangate.levels import Action
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from humangate.crypto.clearance import Clearance
 
 events = logging.getLogger("humangate.events")
-ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 IP_ACCESS = "ip_access"
 CUSTOM = "custom"
@@ -136,7 +135,7 @@ class Phases:
     def fields(
         self,
         request_fields: Callable[[Mapping[str, object]], RequestFields],
-        ip: ClientIP | None,
+        ip: IPAddress | None,
         user_agent: str,
         values: dict[str, object],
         header_country: str | None,
@@ -165,7 +164,7 @@ class Phases:
     def decide(
         self,
         fields: RequestFields,
-        ip: ClientIP | None,
+        ip: IPAddress | None,
         now: float | None = None,
         clearance: Clearance | None = None,
     ) -> Flow[Verdict]:

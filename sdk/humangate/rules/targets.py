@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from humangate.errors import ConfigError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
 _ASN = re.compile(r"AS(\d{1,10})", re.IGNORECASE)
 _COUNTRY = re.compile(r"[A-Z][A-Z0-9]")
 
