@@ -4,6 +4,7 @@ spells it out."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Mapping
@@ -17,7 +18,9 @@ __all__ = [
     "PROBLEM_JSON",
     "CookieJar",
     "base_headers",
+    "cacheable",
     "content_security_policy",
+    "etag_of",
     "head_aware",
     "html_response",
     "json_response",
@@ -108,6 +111,26 @@ def method_not_allowed(allow: str, ray: str | None = None) -> Response:
         ray or new_ray_id(),
         extra_headers=(("allow", allow),),
     )
+
+
+def etag_of(data: bytes) -> str:
+    """A strong ETag for ``data`` (a digest prefix, quoted)."""
+    return '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
+
+
+def cacheable(
+    data: bytes,
+    etag: str,
+    headers: tuple[tuple[str, str], ...],
+    method: str,
+    if_none_match: str | None,
+) -> Response:
+    """A validated, cacheable file: 304 when ``If-None-Match`` names ``etag``, no body
+    for HEAD, else the data. ``headers`` are sent with every answer, after the ETag."""
+    headers = (headers[0], ("etag", etag), *headers[1:])
+    if if_none_match and etag in if_none_match:
+        return Response(304, headers)
+    return Response(200, headers, b"" if method == "HEAD" else data)
 
 
 def head_aware(method_or_request: str | _HasMethod, response: Response) -> Response:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from importlib import resources
 
+from humangate.http.answers import cacheable, etag_of
 from humangate.http.request import Response
 
 _TYPES = {
@@ -30,8 +30,7 @@ class StaticAssets:
             suffix = "." + entry.name.rsplit(".", 1)[-1]
             if entry.is_file() and suffix in _TYPES:
                 data = entry.read_bytes()
-                etag = '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
-                self._files[entry.name] = (data, _TYPES[suffix], etag)
+                self._files[entry.name] = (data, _TYPES[suffix], etag_of(data))
 
     def __contains__(self, name: str) -> bool:
         return name in self._files
@@ -44,10 +43,7 @@ class StaticAssets:
         data, content_type, etag = found
         headers = (
             ("content-type", content_type),
-            ("etag", etag),
             ("cache-control", "public, max-age=3600"),
             ("x-content-type-options", "nosniff"),
         )
-        if if_none_match and etag in if_none_match:
-            return Response(304, headers)
-        return Response(200, headers, b"" if method == "HEAD" else data)
+        return cacheable(data, etag, headers, method, if_none_match)
