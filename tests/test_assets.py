@@ -10,7 +10,7 @@ import brotli
 import pytest
 
 from humangate import Config
-from humangate.assets import StaticAssets, hashed_name
+from humangate.http.assets import StaticAssets, hashed_name
 from humangate.wsgi import HumanGate
 from tests.support import WSGIClient, challenge_data
 

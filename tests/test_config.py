@@ -60,10 +60,13 @@ def test_dev_mode_warning_prints_once_on_stderr() -> None:
     assert result.stderr.count("EPHEMERAL") == 1, result.stderr
 
 
-def test_environment_overrides_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_gives_the_secret_through_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 19: the environment is read by the explicit Config.from_env() step, and never
+    # silently overrides secret_keys given in code (tests/test_config_environment.py).
     new, old = generate_secret(), generate_secret()
     monkeypatch.setenv("HUMANGATE_SECRET_KEYS", f"{new}, {old}")
-    assert make().secret_keys == (new, old)
+    assert Config.from_env(store="memory://").secret_keys == (new, old)
+    assert make().secret_keys == (SECRET,)
 
 
 @pytest.mark.parametrize(

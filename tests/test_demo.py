@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from humangate.assets import hashed_name
 from humangate.demo import demo_app, demo_config
+from humangate.http.assets import hashed_name
 from humangate.testing import clearance_cookie
 from humangate.wsgi import HumanGate
 from tests.conftest import BROWSER_UA

@@ -8,8 +8,8 @@ document as before, with ``Retry-After``.
 
 from __future__ import annotations
 
-from humangate import answers
-from humangate.request import Response
+from humangate.http import answers
+from humangate.http.request import Response
 
 SITE_UNAVAILABLE = "site_unavailable"
 """The reason the page reads (its message is ``failure_site_unavailable``)."""

@@ -16,9 +16,9 @@ from django.test import AsyncClient, Client, override_settings
 from django.test.client import MULTIPART_CONTENT
 
 from humangate import Difficulty
-from humangate.assets import hashed_name
 from humangate.contrib.django.conf import get_config
 from humangate.engine import Engine
+from humangate.http.assets import hashed_name
 from humangate.testing import clearance_cookie
 from tests.conftest import BROWSER_UA, SECRET
 from tests.stores.redis_server import free_port

@@ -7,8 +7,8 @@ import re
 from csp.constants import NONCE, SELF
 from django.test import Client, override_settings
 
-from humangate.assets import hashed_name
 from humangate.contrib.django.conf import get_config
+from humangate.http.assets import hashed_name
 from humangate.testing import give_clearance
 
 CSP_MIDDLEWARE = [

@@ -6,7 +6,7 @@
 Settings come from ``app.config["HUMANGATE"]`` (a dict of :class:`humangate.Config`
 fields) or from ``HUMANGATE_<FIELD>`` keys (``HUMANGATE_SECRET_KEYS``, ...); a ``Config``
 passed to the constructor wins over both. In a view, :func:`clearance` is the visitor's
-:class:`~humangate.clearance.Clearance` (or ``None`` where no challenge was required).
+:class:`~humangate.crypto.clearance.Clearance` (or ``None`` where no challenge was required).
 
 Route-level control::
 
@@ -28,15 +28,17 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from humangate.clearance import Clearance
-from humangate.config import Config, public_fields
+from humangate.adapters.wsgi import CLEARANCE_KEY, environ_path
+from humangate.adapters.wsgi import HumanGate as WSGIGate
+from humangate.config import Config
+from humangate.config.settings import public_fields
+from humangate.crypto.clearance import Clearance
+from humangate.effects import run_sync
 from humangate.engine import Answer
 from humangate.errors import ConfigError
 from humangate.levels import Action
 from humangate.routes import any_exempt, challenge_action, is_exempt, mark_exempt
 from humangate.suggest import closest
-from humangate.wsgi import CLEARANCE_KEY, environ_path
-from humangate.wsgi import HumanGate as WSGIGate
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -66,7 +68,8 @@ def config_from_flask(settings: Mapping[str, Any]) -> Config:
             table[name] = value
     if isinstance(table, Config):
         return table
-    return Config.from_mapping(table)
+    # The HUMANGATE_* environment variables fill what the Flask config leaves unset.
+    return Config.from_env(**table)
 
 
 class HumanGate:
@@ -153,16 +156,19 @@ def _route_answer(action: Action) -> ResponseReturnValue | None:
     gate = current_app.extensions.get(EXTENSION)
     if not isinstance(gate, WSGIGate):
         raise RuntimeError("humangate.contrib.flask.challenge needs HumanGate(app) first")
-    neutral = gate.neutral_request(request.environ)
-    outcome = gate.gate.engine.require(neutral, action, rule=request.endpoint or "route")
+    # The WSGI adapter's own translation and body reading; start_response is not used.
+    native = (request.environ, _no_start_response)
+    flow = gate.gate.engine.require(gate.request(native), action, rule=request.endpoint or "route")
+    # A form POST to this view is held (bounded) and sent again after the challenge.
+    outcome = run_sync(flow, gate.gate.store, functools.partial(gate.read_body, native))
     if not isinstance(outcome, Answer):
         return None
     answer = outcome.response
-    if outcome.replay_level is not None:
-        # A form POST to this view: hold its body (bounded) and retry after the challenge.
-        body = request.stream.read(gate.config.replay_max_body + 1)
-        answer = gate.gate.engine.hold(neutral, body, outcome.replay_level)
     return Response(answer.body, status=answer.status, headers=list(answer.headers))
+
+
+def _no_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+    raise AssertionError("route answers are returned to Flask, never started here")
 
 
 def clearance() -> Clearance | None:

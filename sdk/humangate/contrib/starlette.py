@@ -1,7 +1,7 @@
 """Starlette and FastAPI: the ASGI gate as middleware, and the clearance for endpoints.
 
     from fastapi import Depends, FastAPI
-    from humangate.asgi import HumanGate
+    from humangate.adapters.asgi import HumanGate
     from humangate.contrib.starlette import clearance, install, require_level
 
     app = FastAPI()
@@ -27,13 +27,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response as StarletteResponse
 
-from humangate.asgi import CLEARANCE_KEY, GATE_KEY
-from humangate.clearance import Clearance
+from humangate.adapters.asgi import CLEARANCE_KEY, GATE_KEY
+from humangate.adapters.gate import GateCore
+from humangate.crypto.clearance import Clearance
+from humangate.effects import run_async
 from humangate.engine import Answer
-from humangate.gate import GateCore
+from humangate.http.request import Request as NeutralRequest
+from humangate.http.request import Response
 from humangate.levels import Level
-from humangate.request import Request as NeutralRequest
-from humangate.request import Response
 from humangate.routes import challenge_action
 
 
@@ -98,16 +99,18 @@ def require_level(
         if not isinstance(gate, GateCore) or not isinstance(request, Request):
             raise HTTPException(status_code, detail=f"a {required.label} clearance is required")
         neutral = _neutral(request)
-        outcome = gate.engine.require(neutral, action, rule=request.url.path)
+        body = request.body
+
+        async def read_body(limit: int) -> bytes:
+            # A form POST is held (bounded) and sent again after the challenge.
+            return (await body())[: limit + 1]
+
+        flow = gate.engine.require(neutral, action, rule=request.url.path)
+        outcome = await run_async(flow, gate.store, read_body)
         if not isinstance(outcome, Answer):
             assert isinstance(outcome.clearance, Clearance)
             return outcome.clearance
-        answer = outcome.response
-        if outcome.replay_level is not None:
-            # A form POST: hold its body (bounded) and retry it after the challenge.
-            body = (await request.body())[: gate.config.replay_max_body + 1]
-            answer = gate.engine.hold(neutral, body, outcome.replay_level)
-        raise ChallengeRequired(answer)
+        raise ChallengeRequired(outcome.response)
 
     return dependency
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from ipaddress import IPv4Network, IPv6Network
 from typing import Final
 
-IPAddress = IPv4Address | IPv6Address
+from humangate.client.ip import IPAddress
+
 IPNetwork = IPv4Network | IPv6Network
 
 

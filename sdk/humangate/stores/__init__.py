@@ -153,6 +153,7 @@ _SCHEMES: Mapping[str, Callable[[str], Builder]] = {
     "rediss": _redis,
     "unix": _redis,
 }
+STORE_SCHEMES = tuple(_SCHEMES)
 
 
 def _split(uri: str) -> SplitResult:

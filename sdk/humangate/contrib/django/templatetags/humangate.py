@@ -10,9 +10,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from humangate.assets import hashed_name
 from humangate.contrib.django.conf import get_config
 from humangate.contrib.django.context_processors import csp_nonce
+from humangate.http.assets import hashed_name
 
 register = template.Library()
 

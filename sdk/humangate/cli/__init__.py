@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIServer, make_server
 
-from humangate.tokens import generate_secret
+from humangate.crypto.tokens import generate_secret
 
 DESCRIPTION = """\
 humangate puts a browser check in front of a Python web app: each request is passed,
@@ -23,8 +23,8 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from humangate.demo import demo_app, demo_config  # noqa: PLC0415 - keep keygen light
-    from humangate.wsgi import HumanGate  # noqa: PLC0415
+    from humangate.adapters.wsgi import HumanGate  # noqa: PLC0415 - keep keygen light
+    from humangate.demo import demo_app, demo_config  # noqa: PLC0415
 
     # Without --difficulty, the default policy (per action, with risk steps) applies.
     config = demo_config(args.difficulty)
@@ -82,18 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(HUMANGATE_SECRET_KEYS) or your settings; never commit it.",
     )
     keygen.set_defaults(handler=_keygen)
-    from humangate import cli_stats  # noqa: PLC0415 - keep `keygen` import-light
+    from humangate.cli import stats as cli_stats  # noqa: PLC0415 - keep `keygen` import-light
 
     cli_stats.add_parser(commands)
-    from humangate.cli_rules import add_commands  # noqa: PLC0415 - rules, bots, tokens
+    from humangate.cli.rules import add_commands  # noqa: PLC0415 - rules, bots, tokens
 
     add_commands(commands)
-    from humangate import cli_template  # noqa: PLC0415 - `template check`
+    from humangate.cli import template as cli_template  # noqa: PLC0415 - `template check`
 
     cli_template.add_parser(commands)
-    from humangate import cli_config  # noqa: PLC0415 - `config check`
+    from humangate.cli import config_check  # noqa: PLC0415 - `config check`
 
-    cli_config.add_parser(commands)
+    config_check.add_parser(commands)
     return parser
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from humangate.cli_rules import guarded
+from humangate.cli.rules import guarded
 
 
 def _check(args: argparse.Namespace) -> int:
