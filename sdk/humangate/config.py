@@ -25,6 +25,7 @@ from humangate.clientip import ClientIPResolver
 from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError
 from humangate.levels import Action
+from humangate.pat.settings import PatIssuer, PatPolicy, check_issuers
 from humangate.pow import MAX_DIFFICULTY
 from humangate.stores._validation import redact_uri
 
@@ -245,6 +246,10 @@ class Config:
     # "closed" refuses (503 for a solve), "open" carries on without the store.
     store_failure: str = "closed"
     rate_limit_store_failure: str = "open"
+    # Private Access Tokens (humangate.pat, docs/challenges.md): trusted issuers (PatIssuer
+    # or the path of a `humangate pat fetch-keys` file) and what a valid token changes.
+    private_access_tokens: Sequence[PatIssuer | str] = ()
+    pat_policy: PatPolicy = field(default_factory=PatPolicy)
     compiled_rules: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
     compiled_rate_limits: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
     compiled_template: Any = field(default=None, init=False, repr=False, compare=False)
@@ -304,6 +309,9 @@ class Config:
             raise ConfigError("max_solve_body", "must be 1 KiB..1 MiB")
         if not 0 <= self.replay_max_body <= 1024 * 1024:
             raise ConfigError("replay_max_body", "must be 0..1 MiB (0: never hold form bodies)")
+        set_(self, "private_access_tokens", check_issuers(self.private_access_tokens))
+        if not isinstance(self.pat_policy, PatPolicy):
+            raise ConfigError("pat_policy", "expected a humangate.PatPolicy")
         self._check_phases()
         self._check_rule_difficulties()
         self._check_pages()
@@ -489,6 +497,15 @@ class Config:
                     _from_table(kind, f"{name}[{index}]", item)
                     for index, item in enumerate(values[name])
                 ]
+        if "private_access_tokens" in values:
+            values["private_access_tokens"] = [
+                item
+                if isinstance(item, str)
+                else _from_table(PatIssuer, f"private_access_tokens[{index}]", item)
+                for index, item in enumerate(values["private_access_tokens"])
+            ]
+        if "pat_policy" in values:
+            values["pat_policy"] = _from_table(PatPolicy, "pat_policy", values["pat_policy"])
         if "clearance_binding" in values:
             binding = values["clearance_binding"]
             if not isinstance(binding, Mapping):

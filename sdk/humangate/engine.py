@@ -31,6 +31,7 @@ from humangate.immutable import immutable
 from humangate.levels import Action, Level
 from humangate.observe import Analytics
 from humangate.pages.endpoints import SCRIPT_MESSAGES, catalog_response, favicon_response
+from humangate.pat import compose as pat
 from humangate.replay import Replay, ReplayDesk, is_replayable
 from humangate.request import MAX_HEADER_VALUE, Request, Response, cookie_value
 from humangate.risk import Strikes, assess
@@ -145,6 +146,7 @@ class Engine:
         "_fixed_action",
         "_held_clearance",
         "_observers",
+        "_pat",
         "_peers",
         "_phases",
         "_reads_forwarded",
@@ -220,6 +222,12 @@ class Engine:
         )
         # Challenge type per level, plugins resolved now so a missing one fails at start-up.
         self._types = challenges.challenge_types(config.challenge_steps)
+        # Private Access Tokens (humangate.pat): None unless issuers are configured.
+        self._pat = pat.private_tokens_for(config, self._observe_pat)
+        if self._pat is not None:
+            self._types = pat.with_private_tokens(
+                self._types, pat.pat_step(self._pat), config.pat_policy
+            )
 
     @property
     def config(self) -> Config:
@@ -236,6 +244,10 @@ class Engine:
                 observer.record(event)
             except Exception:  # an observer must never break a request
                 logger.exception("humangate observer %r failed", observer)
+
+    def _observe_pat(self, outcome: str, ray: str, ticket: Ticket | None) -> None:
+        level = ticket.level.label if ticket else None
+        self._observe(Kind.PAT_PRESENTED, ray, reason=outcome, level=level)
 
     @property
     def settles(self) -> bool:
@@ -375,6 +387,8 @@ class Engine:
             # The browser signals' outcome, carried by the clearance (no clearance: unset
             # score, and JS detection has not passed).
             "cf.bot_management.js_detection.passed": bool(clearance and clearance.js_passed),
+            # The clearance was earned with a valid Private Access Token (humangate.pat).
+            "humangate.pat.valid": bool(clearance and clearance.pat),
         }
         if clearance is not None:
             values["cf.bot_management.score"] = clearance.score
@@ -522,6 +536,9 @@ class Engine:
         messages = catalog(language)
         prefix = self._config.path_prefix
         template = self._config.compiled_template
+        # This ticket's PrivateToken challenges, one per trusted issuer (humangate.pat).
+        if self._pat is not None:
+            headers = (*headers, *self._pat.www_authenticate(ticket, request.host, self._clock()))
         body = pages.challenge_page(
             language=language,
             nonce=nonce,
@@ -709,6 +726,12 @@ class Engine:
             return Answer(self._explicit_challenge(request))
         elif name == "done":
             return Answer(_head_aware(request, _done_page()))
+        elif name == pat.ENDPOINT and self._pat is not None:
+            if request.method not in ("GET", "HEAD"):
+                return Answer(_method_not_allowed("GET, HEAD"))
+            ticket = self._pat_ticket(request)
+            redeemed = yield from self._pat.redeem(request, ticket, self._clock())
+            return Answer(_head_aware(request, redeemed))
         elif name in ("metrics", "dashboard"):
             ip = self._resolver.resolve(request.peer, request.headers)
             found = self._analytics.endpoint(name, request, ip)
@@ -761,6 +784,19 @@ class Engine:
         done = f"{self._config.path_prefix}done"
         target = replace(request, path=done, raw_path=done, query="")
         return self._challenge(target, visitor, level, forget)
+
+    def _pat_ticket(self, request: Request) -> Ticket | None:
+        """The ticket a Private Access Token redemption names, if current and this
+        client's (``?ticket=``, as the challenge page's script sends it)."""
+        try:
+            ticket = self._tickets.open(parse_qs(request.query).get("ticket", [""])[0])
+        except TokenError:
+            return None
+        visitor = self._visitor(request)
+        failure = self._tickets.check_client(
+            ticket, visitor.ip, visitor.user_agent, self._clock(), self._config.skew_seconds
+        )
+        return ticket if failure is None else None
 
     def _replay(self, request: Request) -> Flow[Outcome]:
         """Send a held form POST to the app: authentic, this client, cleared, once."""
@@ -833,16 +869,18 @@ class Engine:
             self._config.skew_seconds,
         )
         assessment = None
+        attested = False
         if failure is None:
             # Proof of work, page/Worker verdicts, header checks, interaction, plugins.
             decision = self._types[ticket.level].verify(
                 body.submission(request, visitor.user_agent, ticket, now)
             )
             assessment = decision.assessment
+            attested = decision.attested
             # Names of the checks that fired, never their inputs, and the page's word on
             # which solver found the nonce and how long it took: for operators and e2e.
             signals_logger.info(
-                "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s solver=%s ms=%s",
+                "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s solver=%s ms=%s pat=%s",
                 ticket.ray,
                 ticket.level.label,
                 decision.failure or "passed",
@@ -851,6 +889,7 @@ class Engine:
                 ",".join(assessment.soft) or "-",
                 body.solver,
                 "-" if body.elapsed_ms is None else body.elapsed_ms,
+                "valid" if decision.attested else "-",
             )
             if decision.failure is not None:
                 known = decision.failure in Failure.__members__.values()
@@ -865,7 +904,13 @@ class Engine:
                 # The owner chose availability: accept, unrecorded (one replay possible).
                 return Answer(
                     self._solved(
-                        request, visitor, ticket, now, assessment, solve_ms=body.elapsed_ms
+                        request,
+                        visitor,
+                        ticket,
+                        now,
+                        assessment,
+                        solve_ms=body.elapsed_ms,
+                        pat=attested,
                     )
                 )
             return Answer(
@@ -881,7 +926,9 @@ class Engine:
         if not first_use:
             return Answer(self._solve_failed(Failure.REPLAYED, ticket, ray, request))
         solve_ms = body.elapsed_ms
-        return Answer(self._solved(request, visitor, ticket, now, assessment, solve_ms=solve_ms))
+        return Answer(
+            self._solved(request, visitor, ticket, now, assessment, solve_ms=solve_ms, pat=attested)
+        )
 
     def _solved(
         self,
@@ -892,6 +939,7 @@ class Engine:
         assessment: Assessment,
         *,
         solve_ms: int | None = None,
+        pat: bool = False,
     ) -> Response:
         # A higher clearance replaces a lower one, never the other way round.
         held = visitor.clearance.level if visitor.clearance else Level.NONE
@@ -901,6 +949,9 @@ class Engine:
             now,
             score=assessment.score,
             js_passed=assessment.js_passed,
+            # A valid Private Access Token keeps counting for rules (humangate.pat.valid)
+            # while the clearance lasts, and is not lost by a later, lower solve.
+            pat=pat or bool(visitor.clearance and visitor.clearance.pat),
         )
         # Refers to the ray id of the challenge it answers, as the seeds ask.
         self._observe(
