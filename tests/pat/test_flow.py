@@ -17,7 +17,7 @@ from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
 from tests.pat.device import authorization, challenges
 from tests.pat.issuer import TestIssuer
-from tests.support import Result, WSGIClient, challenge_data
+from tests.support import Result, WSGIClient, challenge_data, wrong_nonce
 
 COOKIE = "humangate_clearance"
 ORIGIN = "testserver"
@@ -174,24 +174,19 @@ def test_without_a_token_the_same_doubts_ask_for_the_interaction(issuer: TestIss
 def test_the_proof_of_work_still_runs_by_default(issuer: TestIssuer) -> None:
     client = client_for(issuer)
     data, attestation = attest(client, issuer)
-    wrong = 0
-    while pow.is_solution(data["seed"], wrong, data["difficulty"]):
-        wrong += 1
-    assert solve(client, data, attestation, nonce=wrong).json()["reason"] == "wrong_solution"
+    answer = solve(client, data, attestation, nonce=wrong_nonce(data))
+    assert answer.json()["reason"] == "wrong_solution"
 
 
 def test_the_owner_may_waive_the_proof_of_work_for_a_valid_token(issuer: TestIssuer) -> None:
     client = client_for(issuer, pat_policy=PatPolicy(require_pow=False))
     data, attestation = attest(client, issuer)
     assert data["step_params"]["pat"]["pow_waived"] is True
-    wrong = 0
-    while pow.is_solution(data["seed"], wrong, data["difficulty"]):
-        wrong += 1
-    assert solve(client, data, attestation, nonce=wrong).status == 200
+    assert solve(client, data, attestation, nonce=wrong_nonce(data)).status == 200
     # ...but never without one.
     client.cookies.clear()
     bare = challenge_data(client.request("GET", "/").body)
-    assert solve(client, bare, None, nonce=wrong).json()["reason"] == "wrong_solution"
+    assert solve(client, bare, None, nonce=wrong_nonce(bare)).json()["reason"] == "wrong_solution"
 
 
 def test_hard_automation_signals_still_fail_with_a_valid_token(issuer: TestIssuer) -> None:

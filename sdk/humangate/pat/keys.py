@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -131,6 +130,10 @@ def directory_keys(document: Mapping[str, object]) -> list[TokenKey]:
 
 def read_key_file(path: str) -> tuple[str, list[TokenKey]]:
     """(issuer name, keys) from a file ``humangate pat fetch-keys`` wrote."""
+    return parse_key_file(path, _read(path))
+
+
+def _read(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_KEY_FILE + 1)
@@ -138,6 +141,10 @@ def read_key_file(path: str) -> tuple[str, list[TokenKey]]:
         raise KeyFormatError(f"cannot read {path}: {exc.strerror}") from None
     if len(raw) > MAX_KEY_FILE:
         raise KeyFormatError(f"{path} is larger than {MAX_KEY_FILE} bytes")
+    return raw
+
+
+def parse_key_file(path: str, raw: bytes) -> tuple[str, list[TokenKey]]:
     try:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
@@ -159,7 +166,7 @@ def issuer_from_file(path: str) -> PatIssuer:
 
 class IssuerKeys:
     """One trusted issuer's keys as of now: inline keys plus its key file, which is
-    re-read (at most every few seconds, on a changed modification time or size) so a
+    re-read at most every few seconds and parsed again when its bytes changed, so a
     rotation needs no restart. A file that turns bad keeps the last good keys."""
 
     def __init__(self, issuer: PatIssuer, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -172,7 +179,7 @@ class IssuerKeys:
         except KeyFormatError as exc:
             raise ConfigError("private_access_tokens", f"{issuer.name}: {exc}") from None
         self._from_file: tuple[TokenKey, ...] = ()
-        self._stamp: tuple[int, int] | None = None
+        self._digest = b""
         self._checked = float("-inf")
         if self._path is not None:
             try:
@@ -197,26 +204,23 @@ class IssuerKeys:
         with self._lock:
             self._checked = self._clock()
             try:
-                info = os.stat(path)
-            except OSError as exc:
-                logger.warning("humangate: cannot stat PAT key file %s: %s", path, exc.strerror)
-                return
-            if (info.st_mtime_ns, info.st_size) == self._stamp:
-                return
-            try:
                 self._load(path)
             except KeyFormatError as exc:
                 logger.warning("humangate: PAT key file %s not reloaded: %s", path, exc)
-                return
-            logger.info("humangate: reloaded PAT keys for %s from %s", self.name, path)
 
     def _load(self, path: str) -> None:
-        info = os.stat(path)
-        name, keys = read_key_file(path)
+        # The bytes, not the modification time: a coarse clock can give two writes one time.
+        raw = _read(path)
+        digest = hashlib.sha256(raw).digest()
+        if digest == self._digest:
+            return
+        name, keys = parse_key_file(path, raw)
         if name.lower() != self.name.lower():
             raise KeyFormatError(f"{path} holds keys of {name!r}, not {self.name!r}")
-        self._from_file = tuple(keys)
-        self._stamp = (info.st_mtime_ns, info.st_size)
+        first = not self._digest
+        self._from_file, self._digest = tuple(keys), digest
+        if not first:
+            logger.info("humangate: reloaded PAT keys for %s from %s", self.name, path)
 
 
 def load_issuers(issuers: Sequence[PatIssuer]) -> tuple[IssuerKeys, ...]:
