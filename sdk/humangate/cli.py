@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     from humangate import cli_template  # noqa: PLC0415 - `template check`
 
     cli_template.add_parser(commands)
+    from humangate import cli_pat  # noqa: PLC0415 - `pat fetch-keys`
+
+    cli_pat.add_parser(commands)
     return parser
 
 

@@ -187,18 +187,18 @@ class IssuerKeys:
             except KeyFormatError as exc:
                 raise ConfigError("private_access_tokens", str(exc)) from None
 
-    def keys(self) -> tuple[TokenKey, ...]:
+    def known(self) -> tuple[TokenKey, ...]:
         """Every known key, usable or not yet (not-before is the caller's to check)."""
         if self._path is not None and self._clock() - self._checked >= RELOAD_CHECK_SECONDS:
             self._maybe_reload(self._path)
         return (*self._inline, *self._from_file)
 
     def by_id(self) -> dict[bytes, TokenKey]:
-        return {key.key_id: key for key in self.keys()}
+        return {key.key_id: key for key in self.known()}
 
     def preferred(self, now: float) -> TokenKey | None:
         """The first usable key (directories list keys in order of preference)."""
-        return next((key for key in self.keys() if key.usable(now)), None)
+        return next((key for key in self.known() if key.usable(now)), None)
 
     def _maybe_reload(self, path: str) -> None:
         with self._lock:
