@@ -29,3 +29,13 @@ def authorization(www_authenticate: str, issuer: TestIssuer, origin: str) -> str
         token = issuer.mint(challenge.encode())
         return headers.format_item(headers.SCHEME, [("token", b64encode(token))])
     raise AssertionError(f"no usable challenge for {issuer.name} in {www_authenticate!r}")
+
+
+def same_challenges(one: str, other: str) -> bool:
+    """Whether two WWW-Authenticate values offer the same challenges and keys (max-age,
+    counted down in whole seconds, may differ)."""
+
+    def offered(value: str) -> list[tuple[TokenChallenge, str | None]]:
+        return [(c, params.get("token-key")) for c, params in challenges(value)]
+
+    return offered(one) == offered(other) and bool(offered(one))
