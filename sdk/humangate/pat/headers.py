@@ -18,6 +18,7 @@ MAX_HEADER = 16 * 1024  # several challenges with 2048-bit keys fit many times o
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _TOKEN68 = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _OWS = " \t"
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what a quoted-string cannot carry
 
 
 class HeaderError(ValueError):
@@ -125,7 +126,7 @@ def _param_value(value: str, pos: int) -> tuple[int, str]:
 
 def quote(text: str) -> str:
     """``text`` as a quoted-string."""
-    if any((ord(ch) < 0x20 and ch != "\t") or ch == "\x7f" for ch in text):
+    if _CONTROL.search(text):
         raise ValueError("control characters cannot be quoted")
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
