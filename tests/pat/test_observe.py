@@ -4,6 +4,7 @@ Prometheus and on the dashboard, summed over the shared store."""
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -79,3 +80,17 @@ def test_every_token_is_an_event(issuer: TestIssuer, caplog: pytest.LogCaptureFi
     assert sorted(reasons) == sorted(
         ["valid", "valid", "replayed", "signature", "token_type", "malformed"]
     )
+
+
+def test_humangate_stats_prints_the_token_counts(issuer: TestIssuer) -> None:
+    from humangate.cli_stats import render  # noqa: PLC0415
+    from humangate.observe.summary import read_summary  # noqa: PLC0415
+
+    client = presented(issuer)
+    engine = client.app.gate.engine
+    engine._analytics.recorder.flush()
+    text = render(read_summary(engine._analytics.store(), time.time()), "24h")
+    assert (
+        "private access tokens: presented 6, valid 2; not valid: malformed 1, replayed 1, "
+        "signature 1, token_type 1"
+    ) in text
