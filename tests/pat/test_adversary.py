@@ -17,9 +17,12 @@ from humangate import Config, PatIssuer, PatPolicy, pow
 from humangate.errors import StoreError
 from humangate.events import Event, Kind
 from humangate.pat import headers
-from humangate.pat.gate import redemption_context
+from humangate.pat.gate import PURPOSE, Attestations, redemption_context
 from humangate.pat.wire import GREASE_TYPES, TokenChallenge, b64decode, b64encode
 from humangate.stores.memory import MemoryStore
+from humangate.tickets import PURPOSE as TICKET
+from humangate.tickets import Ticket, TicketBook
+from humangate.tokens import KeyRing
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
 from tests.pat.device import authorization, challenges
@@ -51,6 +54,14 @@ def setup(issuer: TestIssuer, **settings: Any) -> tuple[WSGIClient, Events]:
     events = Events()
     gate.gate.engine.add_observer(events)
     return WSGIClient(gate), events
+
+
+OTHER_SECRET = "another-secret-0123456789abcdefghijklmnop"
+
+
+def ticket_of(data: dict[str, Any]) -> Ticket:
+    """The ticket a challenge page carries, opened as the gate would."""
+    return TicketBook(KeyRing([SECRET], purposes=(TICKET,)), 300).open(data["ticket"])
 
 
 def page(client: WSGIClient) -> tuple[dict[str, Any], str]:
@@ -242,7 +253,7 @@ def test_configured_origins_ignore_a_spoofed_host(issuer: TestIssuer) -> None:
     spoofed = client.request("GET", "/", headers={"host": "evil.example"})
     assert spoofed.header("www-authenticate") is None
     data = challenge_data(spoofed.body)
-    context = redemption_context(client.app.gate.engine._tickets.open(data["ticket"]).id)
+    context = redemption_context(ticket_of(data).id)
     evil = TokenChallenge(2, issuer.name, context, "evil.example")
     # A token for the challenge the spoofed Host would have named is not ours.
     spoofed_redeem = client.request(
@@ -298,12 +309,11 @@ def test_an_attestation_for_another_ticket_never_skips_the_interaction(issuer: T
 
 
 def test_an_attestation_from_another_site_never_skips_the_interaction(issuer: TestIssuer) -> None:
-    other, _ = setup(issuer, secret_keys=["another-secret-0123456789abcdefghijklmnop"])
     client, _ = setup(issuer)
     data, _token = valid_token(client, issuer)
     # Same ticket text, but sealed by a gate with another key ring.
-    foreign = other.app.gate.engine._pat.attestations.seal(
-        client.app.gate.engine._tickets.open(data["ticket"]), issuer.name
+    foreign = Attestations(KeyRing([OTHER_SECRET], purposes=(PURPOSE,))).seal(
+        ticket_of(data), issuer.name
     )
     assert post(client, data, {"pat": {"attestation": foreign}}).json()["reason"] == (
         "interaction_required"

@@ -75,7 +75,15 @@ def test_a_key_file_names_its_issuer(issuer: TestIssuer, tmp_path: Path) -> None
     keys = tmp_path / "keys.json"
     write(keys, issuer)
     config = Config(secret_keys=[SECRET], store="memory://", private_access_tokens=[str(keys)])
-    assert config.private_access_tokens == (PatIssuer(issuer.name, keys_file=str(keys)),)
+    assert config.private_access_tokens == (str(keys),)  # read when the engine starts
+    with pytest.raises(ConfigError, match="named twice"):
+        Engine(
+            Config(
+                secret_keys=[SECRET],
+                store="memory://",
+                private_access_tokens=[str(keys), PatIssuer(issuer.name, token_keys=["x"])],
+            )
+        )
 
 
 @pytest.mark.parametrize(
@@ -155,5 +163,8 @@ pat_policy = {{ require_pow = false, origins = ["shop.example"] }}
 """
     )
     config = Config.from_toml(toml)
-    assert [i.name for i in config.private_access_tokens] == [issuer.name, "inline.test"]  # type: ignore[union-attr]
+    assert config.private_access_tokens == (
+        str(keys),
+        PatIssuer("inline.test", token_keys=[issuer.token_key]),
+    )
     assert config.pat_policy == PatPolicy(require_pow=False, origins=("shop.example",))

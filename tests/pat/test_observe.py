@@ -87,9 +87,9 @@ def test_humangate_stats_prints_the_token_counts(issuer: TestIssuer) -> None:
     from humangate.observe.summary import read_summary  # noqa: PLC0415
 
     client = presented(issuer)
-    engine = client.app.gate.engine
-    engine._analytics.recorder.flush()
-    text = render(read_summary(engine._analytics.store(), time.time()), "24h")
+    analytics = client.app.gate.engine._analytics
+    analytics.recorder.flush()
+    text = render(read_summary(analytics.store(), time.time()), "24h")
     assert (
         "private access tokens: presented 6, valid 2; not valid: malformed 1, replayed 1, "
         "signature 1, token_type 1"

@@ -17,7 +17,8 @@ from humangate.challenges import ChallengeType, register_challenge
 from humangate.config import Config
 from humangate.levels import Level
 from humangate.pat.gate import ENDPOINT, PURPOSE, Observe, PrivateTokens
-from humangate.pat.settings import PatPolicy
+from humangate.pat.keys import issuer_from_file
+from humangate.pat.settings import PatPolicy, unique_names
 from humangate.pat.step import SCRIPT_ONLY, PatStep
 from humangate.tokens import KeyRing
 
@@ -50,9 +51,15 @@ def private_tokens_for(config: Config, observe: Observe) -> PrivateTokens | None
     """The engine's Private Access Token support, or None when no issuer is configured."""
     if not config.private_access_tokens:
         return None
+    issuers = unique_names(
+        [
+            issuer_from_file(item) if isinstance(item, str) else item
+            for item in config.private_access_tokens
+        ]
+    )
     register_challenge(SCRIPT_ONLY, replace=True)  # serves the step's script by name
     return PrivateTokens(
-        config.private_access_tokens,  # type: ignore[arg-type]  # validated: PatIssuer only
+        issuers,
         config.pat_policy,
         KeyRing(config.secret_keys, purposes=(PURPOSE,)),
         nonce_ttl=config.skew_seconds + 60,

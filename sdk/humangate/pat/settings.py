@@ -56,22 +56,23 @@ class PatPolicy:
         object.__setattr__(self, "origins", origins)
 
 
-def check_issuers(value: object) -> tuple[PatIssuer, ...]:
-    """``Config.private_access_tokens``: PatIssuer objects, or paths of key files."""
+def check_issuers(value: object) -> tuple[PatIssuer | str, ...]:
+    """``Config.private_access_tokens``: PatIssuer objects, or paths of key files (read
+    when the engine starts, like every other file a setting names)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise ConfigError("private_access_tokens", "expected a list of PatIssuer or file paths")
-    issuers: list[PatIssuer] = []
     for index, item in enumerate(value):
-        if isinstance(item, str):
-            from humangate.pat.keys import issuer_from_file  # noqa: PLC0415 - reads a file
-
-            issuers.append(issuer_from_file(item))
-        elif isinstance(item, PatIssuer):
-            issuers.append(item)
-        else:
+        if isinstance(item, str) and not item:
+            raise ConfigError(f"private_access_tokens[{index}]", "an empty path")
+        if not isinstance(item, (str, PatIssuer)):
             raise ConfigError(
                 f"private_access_tokens[{index}]", "expected a humangate.PatIssuer or a path"
             )
+    unique_names([item for item in value if isinstance(item, PatIssuer)])
+    return tuple(value)
+
+
+def unique_names(issuers: Sequence[PatIssuer]) -> tuple[PatIssuer, ...]:
     names = [issuer.name.lower() for issuer in issuers]
     if len(set(names)) != len(names):
         raise ConfigError("private_access_tokens", "an issuer is named twice")
