@@ -13,7 +13,7 @@ import pytest
 
 from humangate import Config
 from humangate.cli import main
-from humangate.cli_pat import FetchError, directory_url
+from humangate.cli.pat import FetchError, directory_url
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
 from tests.pat.issuer import TestIssuer

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 from humangate.challenges.protocol import ChallengeStep, Submission
 from humangate.challenges.registry import get_step
+from humangate.errors import ChallengeFailure, Failure
 from humangate.levels import Action, Level
 from humangate.signals import Assessment, Verdicts, assess
-from humangate.tickets import Failure
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    failure: str | None
+    failure: ChallengeFailure | None  # None: passed
     assessment: Assessment
     attested: bool = False  # a valid Private Access Token took part (humangate.pat)
 
@@ -69,7 +69,11 @@ class ChallengeType:
             and (assessment.uncertain or self.escalate_unless_attested)
         ):
             failure = Failure.INTERACTION_REQUIRED.value
-        return Decision(failure, assessment, attested)
+        return Decision(
+            None if failure is None else ChallengeFailure.from_step(failure),
+            assessment,
+            attested,
+        )
 
 
 _BUILT_IN: dict[Action, tuple[tuple[str, ...], str | None]] = {

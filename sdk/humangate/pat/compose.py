@@ -15,12 +15,12 @@ from dataclasses import replace
 
 from humangate.challenges import ChallengeType, register_challenge
 from humangate.config import Config
+from humangate.crypto.tokens import KeyRing
 from humangate.levels import Level
 from humangate.pat.gate import ENDPOINT, PURPOSE, Observe, PrivateTokens
 from humangate.pat.keys import issuer_from_file
 from humangate.pat.settings import PatPolicy, unique_names
 from humangate.pat.step import SCRIPT_ONLY, PatStep
-from humangate.tokens import KeyRing
 
 __all__ = ["ENDPOINT", "pat_step", "private_tokens_for", "with_private_tokens"]
 

@@ -18,18 +18,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from humangate import answers
+from humangate.crypto.tickets import Ticket
+from humangate.crypto.tokens import KeyRing
 from humangate.effects import Flow, Spend
 from humangate.errors import StoreError, TokenError
+from humangate.http import answers
+from humangate.http.request import Request, Response
 from humangate.levels import Level
 from humangate.pat import headers
 from humangate.pat.keys import IssuerKeys, TokenKey, load_issuers
 from humangate.pat.settings import PatIssuer, PatPolicy
 from humangate.pat.verify import Checked, Invalid, Issued, check, index
 from humangate.pat.wire import BLIND_RSA, TokenChallenge, b64encode
-from humangate.request import Request, Response
-from humangate.tickets import Ticket
-from humangate.tokens import KeyRing
 
 logger = logging.getLogger("humangate.pat")
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Final
 
 from humangate.challenges.protocol import StepResult, Submission
+from humangate.crypto.tickets import Ticket
 from humangate.pat.gate import Attestations
-from humangate.tickets import Ticket
 
 NAME: Final = "pat"
 logger = logging.getLogger("humangate.pat")
