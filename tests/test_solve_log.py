@@ -53,7 +53,7 @@ def test_known_solver_and_elapsed_are_logged(caplog: pytest.LogCaptureFixture, s
     status, line = _solve_line(caplog, {"solver": solver, "elapsed_ms": 42})
     assert status == 200
     assert line.startswith("solve ray=")
-    assert line.endswith(f" outcome=passed score=99 hard=- soft=- solver={solver} ms=42")
+    assert line.endswith(f" outcome=passed score=99 hard=- soft=- solver={solver} ms=42 pat=-")
 
 
 @pytest.mark.parametrize(
@@ -64,10 +64,10 @@ def test_anything_else_is_unknown_and_never_echoed(
 ) -> None:
     status, line = _solve_line(caplog, {"solver": solver, "elapsed_ms": True})
     assert status == 200, "a strange solver name is no reason to refuse a solve"
-    assert line.endswith(" solver=unknown ms=-")
+    assert line.endswith(" solver=unknown ms=- pat=-")
 
 
 def test_missing_fields_are_unknown(caplog: pytest.LogCaptureFixture) -> None:
     status, line = _solve_line(caplog, {})
     assert status == 200
-    assert line.endswith(" solver=unknown ms=-")
+    assert line.endswith(" solver=unknown ms=- pat=-")

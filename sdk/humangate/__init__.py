@@ -11,6 +11,7 @@ from humangate.crypto.clearance import Binding
 from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError, HumanGateError, StoreError
 from humangate.levels import Action, Level
+from humangate.pat import PatIssuer, PatPolicy
 
 __all__ = [
     "Action",
@@ -22,6 +23,8 @@ __all__ = [
     "HumanGateError",
     "IPAccessRule",
     "Level",
+    "PatIssuer",
+    "PatPolicy",
     "RateLimit",
     "Rule",
     "StoreError",

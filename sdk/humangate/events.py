@@ -25,6 +25,8 @@ class Kind(enum.StrEnum):
     BLOCKED = "blocked"
     RATE_LIMITED = "rate_limited"
     LOGGED = "logged"
+    # A Private Access Token was presented; ``reason`` is "valid" or why it was not.
+    PAT_PRESENTED = "pat_presented"
 
 
 @immutable

@@ -42,6 +42,9 @@ class StepResult:
 
     failure: str | None = None
     verdicts: Verdicts = field(default_factory=dict)
+    # This ticket's client presented a valid Private Access Token (humangate.pat): the
+    # challenge type may then waive its interaction (and, if configured, other steps).
+    attested: bool = False
 
     @property
     def ok(self) -> bool:

@@ -26,6 +26,7 @@ from humangate.signals import Assessment, Verdicts, assess
 class Decision:
     failure: ChallengeFailure | None  # None: passed
     assessment: Assessment
+    attested: bool = False  # a valid Private Access Token took part (humangate.pat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,10 @@ class ChallengeType:
     action: Action
     steps: tuple[ChallengeStep, ...]
     escalation: ChallengeStep | None = None  # run when signals are only uncertain
+    # Private Access Tokens (humangate.pat): steps whose failure a valid token waives,
+    # and whether the escalation is asked for whenever there is no valid token.
+    waived_when_attested: frozenset[str] = frozenset()
+    escalate_unless_attested: bool = False
 
     @property
     def step_names(self) -> list[str]:
@@ -41,10 +46,13 @@ class ChallengeType:
     def verify(self, submission: Submission) -> Decision:
         verdicts: Verdicts = {}
         failure: str | None = None
+        attested = False
         for step in self.steps:
             result = step.verify(submission)
             verdicts.update(result.verdicts)
-            failure = failure or result.failure
+            attested = attested or result.attested
+            if result.failure and not (attested and step.name in self.waived_when_attested):
+                failure = failure or result.failure
         escalated = self.escalation is not None and "interaction" in submission.signals
         if escalated and self.escalation is not None:
             result = self.escalation.verify(submission)
@@ -53,10 +61,18 @@ class ChallengeType:
         assessment = assess(verdicts)
         if assessment.hard and failure in (None, Failure.INTERACTION_REQUIRED.value):
             failure = Failure.AUTOMATED.value
-        elif failure is None and assessment.uncertain and self.escalation and not escalated:
+        elif (
+            failure is None
+            and self.escalation
+            and not escalated
+            and not attested  # a valid Private Access Token: no interaction needed
+            and (assessment.uncertain or self.escalate_unless_attested)
+        ):
             failure = Failure.INTERACTION_REQUIRED.value
         return Decision(
-            None if failure is None else ChallengeFailure.from_step(failure), assessment
+            None if failure is None else ChallengeFailure.from_step(failure),
+            assessment,
+            attested,
         )
 
 

@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     from humangate.cli import config_check  # noqa: PLC0415 - `config check`
 
     config_check.add_parser(commands)
+    from humangate.cli import pat as cli_pat  # noqa: PLC0415 - `pat fetch-keys`
+
+    cli_pat.add_parser(commands)
     return parser
 
 

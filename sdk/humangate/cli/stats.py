@@ -122,6 +122,13 @@ def render(data: summary.Summary, window: str) -> str:
         lines.append(
             "refused submissions: " + ", ".join(f"{k} {v}" for k, v in data.reasons.most_common())
         )
+    if data.pat:
+        counts = sorted(data.pat.items(), key=lambda item: (-item[1], item[0]))
+        refused = ", ".join(f"{k} {v}" for k, v in counts if k != "valid")
+        lines.append(
+            f"private access tokens: presented {data.pat_presented}, valid {data.pat['valid']}"
+            + (f"; not valid: {refused}" if refused else "")
+        )
     if data.countries:
         lines.append("top countries: " + ", ".join(f"{c} {n}" for c, n in data.countries))
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from humangate.errors import ConfigError, ExpressionError
 from humangate.levels import Action
 from humangate.pages.custom import CustomTemplate
 from humangate.pages.settings import check_page_settings
+from humangate.pat.settings import PatIssuer, PatPolicy, check_issuers
 from humangate.rules import compile_expression
 from humangate.secret_strength import weakness
 from humangate.stores import STORE_SCHEMES, check_store_uri
@@ -108,6 +109,10 @@ class Config:
     # Start-up check of the store (humangate.startup): an unreachable Redis is a
     # "warn"ing or an "error"; "off" skips the checks.
     store_check: str = "warn"
+    # Private Access Tokens (humangate.pat, docs/challenges.md): trusted issuers (PatIssuer
+    # or the path of a `humangate pat fetch-keys` file) and what a valid token changes.
+    private_access_tokens: Sequence[PatIssuer | str] = ()
+    pat_policy: PatPolicy = field(default_factory=PatPolicy)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise values once, here
@@ -167,6 +172,19 @@ class Config:
             raise ConfigError("max_solve_body", "must be 1 KiB..1 MiB")
         if not 0 <= self.replay_max_body <= 1024 * 1024:
             raise ConfigError("replay_max_body", "must be 0..1 MiB (0: never hold form bodies)")
+        issuers = self.private_access_tokens
+        if isinstance(issuers, Sequence) and not isinstance(issuers, str | bytes):
+            issuers = [
+                _from_table(PatIssuer, f"private_access_tokens[{index}]", item)
+                if isinstance(item, Mapping)
+                else item
+                for index, item in enumerate(issuers)
+            ]
+        set_(self, "private_access_tokens", check_issuers(issuers))
+        if isinstance(self.pat_policy, Mapping):
+            set_(self, "pat_policy", _from_table(PatPolicy, "pat_policy", self.pat_policy))
+        if not isinstance(self.pat_policy, PatPolicy):
+            raise ConfigError("pat_policy", "expected a humangate.PatPolicy")
         self._check_phases()
         self._check_rule_difficulties()
         self._check_pages()

@@ -74,6 +74,7 @@ class Clearance:
     id: str
     score: int = 99
     js_passed: bool | None = None
+    pat: bool = False  # earned with a valid Private Access Token (humangate.pat)
 
 
 class ClearanceCodec:
@@ -96,6 +97,7 @@ class ClearanceCodec:
         *,
         score: int = 99,
         js_passed: bool | None = None,
+        pat: bool = False,
     ) -> tuple[Clearance, str]:
         clearance = Clearance(
             level=level,
@@ -105,6 +107,7 @@ class ClearanceCodec:
             id=secrets.token_hex(8),
             score=score,
             js_passed=js_passed,
+            pat=pat,
         )
         payload = {
             "l": int(level),
@@ -114,6 +117,7 @@ class ClearanceCodec:
             "u": clearance.id,
             "s": score,
             "j": js_passed,
+            **({"p": 1} if pat else {}),  # only when set: the common cookie stays as short
         }
         return clearance, self._keys.seal(PURPOSE, payload)
 
@@ -164,6 +168,7 @@ class ClearanceCodec:
                 id=str(payload["u"]),
                 score=int(payload["s"]),
                 js_passed=payload["j"] if isinstance(payload["j"], bool) else None,
+                pat=payload.get("p") == 1,
             )
         except (TokenError, KeyError, TypeError, ValueError):
             return None

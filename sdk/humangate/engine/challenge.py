@@ -125,6 +125,9 @@ class Challenger:
         nonce = answers.new_nonce()
         language = parts.page_language(request)
         template = parts.template
+        # This ticket's PrivateToken challenges, one per trusted issuer (humangate.pat).
+        if parts.pat is not None:
+            headers = (*headers, *parts.pat.www_authenticate(ticket, request.host, parts.clock()))
         body = pages.challenge_page(
             language=language,
             nonce=nonce,

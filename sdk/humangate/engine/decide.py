@@ -40,6 +40,8 @@ class Decider:
             # The browser signals' outcome, carried by the clearance (no clearance: unset
             # score, and JS detection has not passed).
             "cf.bot_management.js_detection.passed": bool(clearance and clearance.js_passed),
+            # The clearance was earned with a valid Private Access Token (humangate.pat).
+            "humangate.pat.valid": bool(clearance and clearance.pat),
         }
         if clearance is not None:
             values["cf.bot_management.score"] = clearance.score

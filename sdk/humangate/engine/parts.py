@@ -18,7 +18,7 @@ from humangate.client.ip import ClientIPResolver
 from humangate.config import Config
 from humangate.crypto import clearance, tickets
 from humangate.crypto.clearance import ClearanceCodec
-from humangate.crypto.tickets import TicketBook
+from humangate.crypto.tickets import Ticket, TicketBook
 from humangate.crypto.tokens import KeyRing
 from humangate.engine import replay
 from humangate.engine.replay import ReplayDesk
@@ -31,6 +31,7 @@ from humangate.i18n import choose_language
 from humangate.levels import Level
 from humangate.observe import Analytics
 from humangate.pages.settings import check_page_settings
+from humangate.pat import compose as pat
 from humangate.rules import service
 from humangate.rules.phases import Phases
 
@@ -61,6 +62,7 @@ class Parts:
         "cookies",
         "favicon",
         "observers",
+        "pat",
         "peers",
         "phases",
         "replays",
@@ -123,6 +125,12 @@ class Parts:
         )
         # Challenge type per level, plugins resolved now so a missing one fails at start-up.
         self.types: dict[Level, ChallengeType] = challenges.challenge_types(config.challenge_steps)
+        # Private Access Tokens (humangate.pat): None unless issuers are configured.
+        self.pat = pat.private_tokens_for(config, self._observe_pat)
+        if self.pat is not None:
+            self.types = pat.with_private_tokens(
+                self.types, pat.pat_step(self.pat), config.pat_policy
+            )
 
     def add_observer(self, observer: Observer) -> None:
         self.observers.append((observer, _pass_recorder(observer)))
@@ -134,6 +142,10 @@ class Parts:
                 observer.record(event)
             except Exception:  # an observer must never break a request
                 logger.exception("humangate observer %r failed", observer)
+
+    def _observe_pat(self, outcome: str, ray: str, ticket: Ticket | None) -> None:
+        level = ticket.level.label if ticket else None
+        self.observe(Kind.PAT_PRESENTED, ray, reason=outcome, level=level)
 
     def record_pass(self, rule: str | None, level: str | None, now: float) -> None:
         # The hot path: no ray id, no store, no Event unless an observer needs one.

@@ -10,18 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
+from urllib.parse import parse_qs
 
 from humangate import challenges
+from humangate.crypto.tickets import Ticket
 from humangate.effects import Blocking, Flow, ReadBody, Spend
 from humangate.engine.challenge import Challenger, done_page
 from humangate.engine.outcome import Answer, Forward, Outcome
 from humangate.engine.parts import Parts
 from humangate.engine.solve import Solver
 from humangate.engine.visit import Visit
-from humangate.errors import ConfigError, StoreError
+from humangate.errors import ConfigError, StoreError, TokenError
 from humangate.http import answers
 from humangate.http.request import Request, Response
 from humangate.pages.endpoints import catalog_response, favicon_response
+from humangate.pat import compose as pat
 
 GET = ("GET", "HEAD")
 POST = ("POST",)
@@ -61,6 +64,8 @@ class Routes:
             "metrics": Route(None, self._analytics),
             "dashboard": Route(None, self._analytics),
         }
+        if parts.pat is not None:  # Private Access Tokens configured (humangate.pat)
+            self._exact[pat.ENDPOINT] = Route(GET, self._redeem_token)
         # Longest prefix first: a plugin's script is found before the static files.
         self._prefixed: tuple[tuple[str, Route], ...] = (
             ("static/challenges/", Route(GET, _answering(self._plugin_script))),
@@ -125,6 +130,26 @@ class Routes:
         if not first_use:
             return Answer(refused)
         return Forward(visit.forget, visit.clearance, replay=held.replay)
+
+    def _redeem_token(self, request: Request, name: str) -> Flow[Outcome]:
+        """``{prefix}pat?ticket=…``: a Private Access Token for that ticket's challenge."""
+        parts = self._parts
+        assert parts.pat is not None  # routed only when configured
+        redeemed = yield from parts.pat.redeem(request, self._token_ticket(request), parts.clock())
+        return Answer(answers.head_aware(request, redeemed))
+
+    def _token_ticket(self, request: Request) -> Ticket | None:
+        """The ticket a token redemption names, if current and this client's."""
+        parts = self._parts
+        try:
+            ticket = parts.tickets.open(parse_qs(request.query).get("ticket", [""])[0])
+        except TokenError:
+            return None
+        visit = self._visit_of(request)
+        failure = parts.tickets.check_client(
+            ticket, visit.ip, visit.user_agent, parts.clock(), parts.config.skew_seconds
+        )
+        return ticket if failure is None else None
 
     def _analytics(self, request: Request, name: str) -> Flow[Outcome]:
         analytics = self._parts.analytics

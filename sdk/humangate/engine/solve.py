@@ -141,16 +141,18 @@ class Solver:
         )
         failure = None if reason is None else ChallengeFailure(reason)
         assessment = None
+        attested = False
         if failure is None:
             # Proof of work, page/Worker verdicts, header checks, interaction, plugins.
             decision = parts.types[ticket.level].verify(
                 body.submission(request, visit.user_agent, ticket, now)
             )
             assessment = decision.assessment
+            attested = decision.attested
             # Names of the checks that fired, never their inputs, and the page's word on
             # which solver found the nonce and how long it took: for operators and e2e.
             signals_logger.info(
-                "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s solver=%s ms=%s",
+                "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s solver=%s ms=%s pat=%s",
                 ticket.ray,
                 ticket.level.label,
                 "passed" if decision.failure is None else decision.failure.detail,
@@ -159,6 +161,7 @@ class Solver:
                 ",".join(assessment.soft) or "-",
                 body.solver,
                 "-" if body.elapsed_ms is None else body.elapsed_ms,
+                "valid" if decision.attested else "-",
             )
             failure = decision.failure
         if failure is not None or assessment is None:
@@ -177,7 +180,7 @@ class Solver:
             first_use = True  # the owner chose availability: accept, unrecorded
         if not first_use:
             return self._failed(ChallengeFailure(Failure.REPLAYED), ticket, ray, request)
-        return self._solved(visit, ticket, now, assessment, solve_ms=body.elapsed_ms)
+        return self._solved(visit, ticket, now, assessment, solve_ms=body.elapsed_ms, pat=attested)
 
     def _solved(
         self,
@@ -187,6 +190,7 @@ class Solver:
         assessment: Assessment,
         *,
         solve_ms: int | None = None,
+        pat: bool = False,
     ) -> Response:
         parts = self._parts
         request = visit.request
@@ -198,6 +202,9 @@ class Solver:
             now,
             score=assessment.score,
             js_passed=assessment.js_passed,
+            # A valid Private Access Token keeps counting for rules (humangate.pat.valid)
+            # while the clearance lasts, and is not lost by a later, lower solve.
+            pat=pat or bool(visit.clearance and visit.clearance.pat),
         )
         # Refers to the ray id of the challenge it answers, as the seeds ask.
         parts.observe(

@@ -117,6 +117,7 @@ updated {escape(time.strftime("%H:%M:%S UTC", time.gmtime(now)))}</span>
 <span><i class="c2"></i>solved</span></div></section>
 <section class="card half"><h2>Where from</h2>{_geo(summary)}</section>
 <section class="card full"><h2>Top rules</h2>{_rules(summary)}</section>
+{_pat(summary)}
 <section class="card full"><h2>Recent security events</h2>{_events(summary)}</section>
 </main></body></html>"""
     return body.encode()
@@ -171,6 +172,24 @@ def _rules(summary: Summary) -> str:
         "<th class=n>passes</th><th class=n>blocks</th><th class=n>rate limited</th></tr>"
     )
     return f"<table>{head}{''.join(lines)}</table>"
+
+
+def _pat(summary: Summary) -> str:
+    """Private Access Tokens presented, valid and refused by reason (only when any were)."""
+    if not summary.pat:
+        return ""
+    refused = [(k, n) for k, n in summary.pat.most_common() if k != "valid"]
+    cells = "".join(f"<tr><td>{escape(k)}</td><td class=n>{_n(n)}</td></tr>" for k, n in refused)
+    table = (
+        f"<table><tr><th>not valid: reason</th><th class=n>tokens</th></tr>{cells}</table>"
+        if refused
+        else ""
+    )
+    return (
+        '<section class="card full"><h2>Private Access Tokens</h2>'
+        f'<section class="kpis">{_kpi("Presented", _n(summary.pat_presented))}'
+        f"{_kpi('Valid', _n(summary.pat['valid']))}</section>{table}</section>"
+    )
 
 
 def _geo(summary: Summary) -> str:

@@ -77,14 +77,22 @@ class _Snapshot(Collector):
             "Decisions by client country (ISO code; 'other' past the cap).",
             labels=("kind", "country"),
         )
+        tokens = CounterMetricFamily(
+            "humangate_private_access_tokens",
+            "Private Access Tokens presented, by outcome: valid, or why not.",
+            labels=("outcome",),
+        )
         for name, value in sorted(self._other.items()):
             parts = name.split("|")
-            if parts[0] == "r" and len(parts) == 3:
+            if parts[0] == "p" and len(parts) == 2:
+                tokens.add_metric((parts[1],), value)
+            elif parts[0] == "r" and len(parts) == 3:
                 reasons.add_metric((parts[1], parts[2]), value)
             elif parts[0] == "c" and len(parts) == 3:
                 countries.add_metric((parts[1], parts[2]), value)
         yield reasons
         yield countries
+        yield tokens
 
 
 class HumanGateCollector(Collector):

@@ -135,6 +135,9 @@ class Recorder:
             self._events.append(_event_json(event, event.rule or self._local.get(event.ray)))
             if len(self._events) > schema.RECENT_LIMIT:
                 del self._events[: -schema.RECENT_LIMIT]
+            if event.kind is Kind.PAT_PRESENTED:  # counted by outcome, not by rule
+                self._pending[minute, schema.pat_field(schema.label(event.reason))] += 1
+                return
             if event.kind is Kind.CHALLENGE_SOLVED:
                 rule = self._local.get(event.ray)
                 if rule is None:

@@ -68,6 +68,11 @@ def reason_field(reason: str, level: str) -> str:
     return f"r|{reason}|{level}"
 
 
+def pat_field(outcome: str) -> str:
+    """Private Access Tokens presented, by outcome: "valid" or why not (humangate.pat)."""
+    return f"p|{outcome}"
+
+
 def geo_field(dimension: str, kind: str, value: str) -> str:
     return f"{dimension}|{kind}|{value}"  # dimension: "c" country, "a" ASN
 

@@ -70,6 +70,11 @@ class Summary:
     series: list[Point]
     step: int
     recent: list[dict[str, object]]
+    pat: Counter[str] = field(default_factory=Counter)  # Private Access Tokens by outcome
+
+    @property
+    def pat_presented(self) -> int:
+        return sum(self.pat.values())
 
     @property
     def issued(self) -> int:
@@ -223,9 +228,12 @@ def _summary(
     reasons: Counter[str] = Counter()
     countries: Counter[str] = Counter()
     asns: Counter[str] = Counter()
+    pat: Counter[str] = Counter()
     for name, value in other.items():
         parts = name.split("|")
-        if parts[0] == "r" and len(parts) == 3:
+        if parts[0] == "p" and len(parts) == 2:
+            pat[parts[1]] += value
+        elif parts[0] == "r" and len(parts) == 3:
             reasons[parts[1]] += value
         elif parts[0] == "c" and len(parts) == 3:
             countries[parts[2]] += value
@@ -241,6 +249,7 @@ def _summary(
         series,
         step,
         recent,
+        pat,
     )
 
 
@@ -290,5 +299,10 @@ def as_dict(summary: Summary) -> dict[str, object]:
         ],
         "countries": summary.countries,
         "asns": summary.asns,
+        "private_access_tokens": {
+            "presented": summary.pat_presented,
+            "valid": summary.pat["valid"],
+            "invalid": {k: v for k, v in sorted(summary.pat.items()) if k != "valid"},
+        },
         "recent": summary.recent,
     }

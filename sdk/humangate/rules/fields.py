@@ -68,6 +68,7 @@ _CANONICAL: dict[str, Type] = {
     "humangate.clearance.level": STRING,
     "humangate.challenge.solved": BOOL,
     "humangate.service.verified": BOOL,
+    "humangate.pat.valid": BOOL,
 }
 
 ALIASES: Final[Mapping[str, str]] = MappingProxyType(

@@ -1,0 +1,132 @@
+"""End to end over HTTP with two gunicorn workers sharing an SQLite store: the page's
+WWW-Authenticate challenge, a token minted for it by the test issuer, the redemption, the
+solve that skips the interaction; and the token's replay refused by the other worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from humangate import pow
+from tests.conftest import BROWSER_UA, SECRET
+from tests.pat.device import authorization, same_challenges
+from tests.pat.issuer import TestIssuer
+from tests.pat.test_flow import doubtful
+from tests.support import challenge_data
+
+httpx = pytest.importorskip("httpx")
+pytest.importorskip("gunicorn")
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = {"accept": "text/html", "user-agent": BROWSER_UA}
+JSON = {"accept": "application/json", "user-agent": BROWSER_UA}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path, issuer: TestIssuer) -> Iterator[str]:
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"issuer": issuer.name, **issuer.directory()}))
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HUMANGATE_TEST_SECRET": SECRET,
+        "HUMANGATE_TEST_DB": str(tmp_path / "store.sqlite3"),
+        "HUMANGATE_TEST_PAT_KEYS": str(keys),
+    }
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    process = subprocess.Popen(
+        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "tests.pat.pat_app:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{base}/", headers=JSON, timeout=1).status_code == 403:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                _, err = process.communicate(timeout=5)
+                pytest.fail(f"gunicorn did not start: {err.decode()[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_token_skips_the_interaction_and_its_replay_is_refused_by_every_worker(
+    server: str, issuer: TestIssuer
+) -> None:
+    page = httpx.get(f"{server}/account", headers=HTML)
+    assert page.status_code == 403
+    www = page.headers["www-authenticate"]
+    data = challenge_data(page.content)
+    pat_url = f"{server}{data['step_params']['pat']['url']}?ticket={quote(data['ticket'])}"
+    # What the page's script asks; an unsupported browser stops at this 401.
+    challenge = httpx.get(pat_url, headers=JSON)
+    assert challenge.status_code == 401
+    assert same_challenges(challenge.headers["www-authenticate"], www)
+    token = authorization(www, issuer, "127.0.0.1")
+
+    # The device repeats the request with the token; then (as an attacker would) again and
+    # again on new connections until another worker process has answered a replay.
+    answers: list[tuple[int, str, dict[str, object]]] = []
+    for _ in range(200):
+        response = httpx.get(pat_url, headers={**JSON, "authorization": token})
+        answers.append((response.status_code, response.headers["x-worker-pid"], response.json()))
+        accepted = [pid for status, pid, _ in answers if status == 200]
+        refused_by = {pid for status, pid, _ in answers if status != 200}
+        if accepted and refused_by - set(accepted):
+            break
+    accepted = [pid for status, pid, _ in answers if status == 200]
+    assert len(accepted) == 1, answers[:5]
+    assert all(status == 403 and body == {"ok": False} for status, _, body in answers[1:])
+    refused_by = {pid for _, pid, _ in answers[1:]}
+    assert refused_by - set(accepted), "the replay never reached the other worker"
+    attestation = answers[0][2]["attestation"]
+
+    # The solve: doubtful signals would ask for the interaction; the token skips it.
+    body = {
+        "ticket": data["ticket"],
+        "nonce": pow.solve(data["seed"], data["difficulty"]),
+        "signals": doubtful(),
+        "steps": {"pat": {"attestation": attestation}},
+    }
+    solved = httpx.post(
+        f"{server}{data['solve_url']}",
+        content=json.dumps(body),
+        headers={**JSON, "content-type": "application/json"},
+    )
+    assert solved.status_code == 200, solved.text
+    assert solved.json()["redirect"] == "/account"
+    cookie = solved.cookies["humangate_clearance"]
+    after = httpx.get(f"{server}/account", headers=HTML, cookies={"humangate_clearance": cookie})
+    assert after.status_code == 200 and after.text == "hello"
