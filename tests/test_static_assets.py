@@ -36,7 +36,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 def test_the_build_makes_the_page_script_the_worker_and_the_wasm(built: dict[str, bytes]) -> None:
-    assert set(built) == {"challenge.js", "pow-worker.js", "pow-simd.wasm", "spa.js"}
+    assert set(built) == {
+        "challenge.js",
+        "pow-worker.js",
+        "pow-simd.wasm",
+        "spa.js",
+        "turnstile-api.js",
+        "turnstile-frame.js",
+    }
     assert built["pow-simd.wasm"].startswith(b"\0asm")
 
 

@@ -88,6 +88,18 @@ def html_response(
     return Response(status, tuple(headers), body)
 
 
+def method_not_allowed(allow: str) -> Response:
+    """405 for one of humangate's own endpoints, naming the methods it takes."""
+    return problem(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        f"Use {allow}.",
+        new_ray_id(),
+        extra_headers=(("allow", allow),),
+    )
+
+
 class CookieJar:
     """Formats the clearance cookie's Set-Cookie lines for one configuration."""
 

@@ -245,6 +245,8 @@ class Config:
     # "closed" refuses (503 for a solve), "open" carries on without the store.
     store_failure: str = "closed"
     rate_limit_store_failure: str = "open"
+    # The Turnstile-compatible widget (docs/turnstile.md): humangate.turnstile.Sitekey each.
+    sitekeys: Sequence[Any] = ()
     compiled_rules: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
     compiled_rate_limits: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
     compiled_template: Any = field(default=None, init=False, repr=False, compare=False)
@@ -307,6 +309,7 @@ class Config:
         self._check_phases()
         self._check_rule_difficulties()
         self._check_pages()
+        self._check_sitekeys()
         self._compile_rules()
 
     def _check_rule_difficulties(self) -> None:
@@ -322,6 +325,16 @@ class Config:
                     f"{bits} bits is above difficulty.ceiling ({ceiling}); "
                     "raise the ceiling if you mean it",
                 )
+
+    def _check_sitekeys(self) -> None:
+        from humangate.turnstile.sitekeys import Sitekey, SitekeyBook  # noqa: PLC0415 - cycle
+
+        keys = tuple(self.sitekeys)
+        for index, key in enumerate(keys):
+            if not isinstance(key, Sitekey):
+                raise ConfigError(f"sitekeys[{index}]", "expected a humangate.turnstile.Sitekey")
+        SitekeyBook(keys)  # raises ConfigError for a sitekey or secret given twice
+        object.__setattr__(self, "sitekeys", keys)
 
     def _check_pages(self) -> None:
         from humangate.pages.settings import check_page_settings  # noqa: PLC0415 - cycle
@@ -489,6 +502,13 @@ class Config:
                     _from_table(kind, f"{name}[{index}]", item)
                     for index, item in enumerate(values[name])
                 ]
+        if "sitekeys" in values:
+            from humangate.turnstile.sitekeys import Sitekey  # noqa: PLC0415 - cycle
+
+            values["sitekeys"] = [
+                _from_table(Sitekey, f"sitekeys[{index}]", item)
+                for index, item in enumerate(values["sitekeys"])
+            ]
         if "clearance_binding" in values:
             binding = values["clearance_binding"]
             if not isinstance(binding, Mapping):

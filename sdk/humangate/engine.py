@@ -42,6 +42,9 @@ from humangate.signals import Assessment, primary_language
 from humangate.solve_body import parse_solve_body
 from humangate.tickets import Failure, Ticket, TicketBook, user_agent_hash
 from humangate.tokens import KeyRing
+from humangate.turnstile.endpoints import TurnstileEndpoints
+from humangate.turnstile.sitekeys import SitekeyBook
+from humangate.turnstile.siteverify import Siteverifier
 
 logger = logging.getLogger("humangate")
 signals_logger = logging.getLogger("humangate.signals")
@@ -107,6 +110,17 @@ class _Visitor:
     bad_cookie: bool
 
 
+@immutable
+class SolveChecked:
+    """A verified, spent challenge solution: who solved which ticket, and how well."""
+
+    visitor: _Visitor
+    ticket: Ticket
+    now: float
+    assessment: Assessment
+    solve_ms: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class _Refusal:
     """What differs between a block (403) and a rate limit (429) answer."""
@@ -155,6 +169,7 @@ class Engine:
         "_store_warnings",
         "_strikes",
         "_tickets",
+        "_turnstile",
         "_types",
     )
 
@@ -220,6 +235,14 @@ class Engine:
         )
         # Challenge type per level, plugins resolved now so a missing one fails at start-up.
         self._types = challenges.challenge_types(config.challenge_steps)
+        # The Turnstile-compatible widget and siteverify (humangate.turnstile).
+        self._turnstile = TurnstileEndpoints(
+            SitekeyBook(config.sitekeys),
+            config.secret_keys,
+            config.path_prefix,
+            self._assets,
+            clock,
+        )
 
     @property
     def config(self) -> Config:
@@ -483,28 +506,8 @@ class Engine:
             return answers.problem(
                 403, "challenge", "Challenge required", "", ray, extra_headers=headers
             )
-        risk = assess(request, visitor.clearance, self._strikes.count(request))
-        difficulty = self._config.difficulty_policy.bits(
-            level, risk, rule_bits=rule_bits, under_attack=self._config.under_attack
-        )
-        ticket, token = self._tickets.issue(
-            level=level,
-            difficulty=difficulty,
-            client_ip=visitor.ip,
-            user_agent=visitor.user_agent,
-            target=request.target,
-            ray=ray,
-            now=self._clock(),
-        )
-        self._observe(
-            Kind.CHALLENGE_ISSUED,
-            ray,
-            level=level.label,
-            path=request.path,
-            rule=rule,
-            action=level.label,
-            difficulty=difficulty,
-            **self._where(request, visitor),
+        ticket, token = self._issue_ticket(
+            request, visitor, level, ray, rule=rule, rule_bits=rule_bits
         )
         if not request.accepts_html:
             return answers.problem(
@@ -539,6 +542,42 @@ class Engine:
             country=self._country(request, visitor) if template is not None else "",
         )
         return _head_aware(request, answers.html_response(403, body, ray, nonce, headers))
+
+    def _issue_ticket(
+        self,
+        request: Request,
+        visitor: _Visitor,
+        level: Level,
+        ray: str,
+        *,
+        rule: str | None = None,
+        rule_bits: int | None = None,
+    ) -> tuple[Ticket, str]:
+        """A new challenge ticket for this client at ``level``, reported as issued."""
+        risk = assess(request, visitor.clearance, self._strikes.count(request))
+        difficulty = self._config.difficulty_policy.bits(
+            level, risk, rule_bits=rule_bits, under_attack=self._config.under_attack
+        )
+        ticket, token = self._tickets.issue(
+            level=level,
+            difficulty=difficulty,
+            client_ip=visitor.ip,
+            user_agent=visitor.user_agent,
+            target=request.target,
+            ray=ray,
+            now=self._clock(),
+        )
+        self._observe(
+            Kind.CHALLENGE_ISSUED,
+            ray,
+            level=level.label,
+            path=request.path,
+            rule=rule,
+            action=level.label,
+            difficulty=difficulty,
+            **self._where(request, visitor),
+        )
+        return ticket, token
 
     def _page_language(self, request: Request) -> str:
         """The owner's forced language, else the best Accept-Language match (pages.md)."""
@@ -670,7 +709,11 @@ class Engine:
     # -- humangate's own endpoints -------------------------------------------------------
 
     def _endpoint(self, request: Request, name: str) -> Flow[Outcome]:
-        if name.startswith("static/challenges/") and name.endswith(".js"):
+        if name.startswith("turnstile/"):
+            widget = yield from self._turnstile.endpoint(self, request, name[len("turnstile/") :])
+            if widget is not None:
+                return Answer(widget)
+        elif name.startswith("static/challenges/") and name.endswith(".js"):
             # The JS half of a plugin step, served from the registered step itself.
             if request.method not in ("GET", "HEAD"):
                 return Answer(_method_not_allowed("GET, HEAD"))
@@ -732,7 +775,9 @@ class Engine:
             return self._config.max_solve_body
         if name == "replay":
             return self._replays.form_limit
-        return None
+        if name == "turnstile/v0/solve":
+            return self._config.max_solve_body
+        return self._turnstile.body_limit(name.removeprefix("turnstile/"))
 
     def hold(self, request: Request, body: bytes, level: Level) -> Response:
         """The holding page for a challenged form POST whose ``body`` the adapter read."""
@@ -792,38 +837,52 @@ class Engine:
         return Forward(forget, visitor.clearance, replay=original)
 
     def _solve(self, request: Request) -> Flow[Outcome]:
+        checked = yield from self.check_solve(request)
+        if isinstance(checked, Response):
+            return Answer(checked)
+        return Answer(
+            self._solved(
+                request,
+                checked.visitor,
+                checked.ticket,
+                checked.now,
+                checked.assessment,
+                solve_ms=checked.solve_ms,
+            )
+        )
+
+    def check_solve(self, request: Request) -> Flow[SolveChecked | Response]:
+        """A challenge solution posted in ``request``, verified and its ticket spent: what
+        the solve endpoint and the Turnstile widget both accept. A Response is the refusal
+        (a 4xx JSON body the challenge script understands, or a 503)."""
         ray = answers.new_ray_id()
         content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
         if content_type != "application/json":
-            return Answer(
-                answers.problem(
-                    415,
-                    "unsupported-media-type",
-                    "Unsupported media type",
-                    "Send the solution as application/json.",
-                    ray,
-                )
+            return answers.problem(
+                415,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "Send the solution as application/json.",
+                ray,
             )
         if len(request.body) > self._config.max_solve_body:
-            return Answer(
-                answers.problem(413, "too-large", "Payload too large", "Solution too large.", ray)
+            return answers.problem(
+                413, "too-large", "Payload too large", "Solution too large.", ray
             )
         body = parse_solve_body(request.body)
         if body is None:
-            return Answer(
-                answers.problem(
-                    400,
-                    "bad-request",
-                    "Bad request",
-                    'Expected {"ticket": "...", "nonce": <integer>}.',
-                    ray,
-                )
+            return answers.problem(
+                400,
+                "bad-request",
+                "Bad request",
+                'Expected {"ticket": "...", "nonce": <integer>}.',
+                ray,
             )
         now = self._clock()
         try:
             ticket = self._tickets.open(body.token)
         except TokenError:
-            return Answer(self._solve_failed(Failure.INVALID, None, ray, request))
+            return self._solve_failed(Failure.INVALID, None, ray, request)
         visitor = self._visitor(request)
         failure = self._tickets.check_client(
             ticket,
@@ -856,32 +915,25 @@ class Engine:
                 known = decision.failure in Failure.__members__.values()
                 failure = Failure(decision.failure) if known else Failure.STEP_FAILED
         if failure is not None or assessment is None:
-            return Answer(self._solve_failed(failure or Failure.INVALID, ticket, ray, request))
+            return self._solve_failed(failure or Failure.INVALID, ticket, ray, request)
+        checked = SolveChecked(visitor, ticket, now, assessment, body.elapsed_ms)
         try:
             first_use = yield Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60)
         except StoreError as exc:
             self._store_warnings["ticket spending"](exc)
             if self._config.store_failure == "open":
-                # The owner chose availability: accept, unrecorded (one replay possible).
-                return Answer(
-                    self._solved(
-                        request, visitor, ticket, now, assessment, solve_ms=body.elapsed_ms
-                    )
-                )
-            return Answer(
-                answers.problem(
-                    503,
-                    "unavailable",
-                    "Try again shortly",
-                    "Verification is briefly unavailable.",
-                    ray,
-                    extra_headers=(("retry-after", "5"),),
-                )
+                return checked  # the owner chose availability: accept, unrecorded
+            return answers.problem(
+                503,
+                "unavailable",
+                "Try again shortly",
+                "Verification is briefly unavailable.",
+                ray,
+                extra_headers=(("retry-after", "5"),),
             )
         if not first_use:
-            return Answer(self._solve_failed(Failure.REPLAYED, ticket, ray, request))
-        solve_ms = body.elapsed_ms
-        return Answer(self._solved(request, visitor, ticket, now, assessment, solve_ms=solve_ms))
+            return self._solve_failed(Failure.REPLAYED, ticket, ray, request)
+        return checked
 
     def _solved(
         self,
@@ -893,15 +945,7 @@ class Engine:
         *,
         solve_ms: int | None = None,
     ) -> Response:
-        # A higher clearance replaces a lower one, never the other way round.
-        held = visitor.clearance.level if visitor.clearance else Level.NONE
-        _, cookie = self._clearances.issue(
-            max(held, ticket.level),
-            visitor.binding,
-            now,
-            score=assessment.score,
-            js_passed=assessment.js_passed,
-        )
+        cookie = self._clearance_cookie(request, visitor, ticket.level, now, assessment)
         # Refers to the ray id of the challenge it answers, as the seeds ask.
         self._observe(
             Kind.CHALLENGE_SOLVED,
@@ -914,11 +958,61 @@ class Engine:
             200,
             {"ok": True, "redirect": ticket.target},
             ticket.ray,
-            extra=(
-                self._cookies.set(request.scheme, cookie),
-                *self._strikes.after_success(request),
-            ),
+            extra=(cookie, *self._strikes.after_success(request)),
         )
+
+    def _clearance_cookie(
+        self, request: Request, visitor: _Visitor, level: Level, now: float, assessment: Assessment
+    ) -> tuple[str, str]:
+        """The Set-Cookie line of a clearance at ``level`` for this visitor."""
+        # A higher clearance replaces a lower one, never the other way round.
+        held = visitor.clearance.level if visitor.clearance else Level.NONE
+        _, cookie = self._clearances.issue(
+            max(held, level),
+            visitor.binding,
+            now,
+            score=assessment.score,
+            js_passed=assessment.js_passed,
+        )
+        return self._cookies.set(request.scheme, cookie)
+
+    # -- what the Turnstile widget asks of the engine (humangate.turnstile.WidgetHost) ----
+
+    def widget_challenge(self, request: Request, level: Level) -> dict[str, object]:
+        """A new challenge at ``level`` for this client, as the widget frame's script
+        reads it (the challenge page's data, plus the ticket's id)."""
+        visitor = self._visitor(request)
+        ticket, token = self._issue_ticket(request, visitor, level, answers.new_ray_id())
+        language = self._page_language(request)
+        return {
+            **self._challenge_data(ticket, token, catalog(language), language),
+            **self._step_data(ticket, request),
+            "ticket_id": ticket.id,
+        }
+
+    def preclear(self, request: Request, checked: SolveChecked, level: Level) -> tuple[str, str]:
+        """Pre-clearance: the clearance cookie a widget solve also sets."""
+        return self._clearance_cookie(
+            request, checked.visitor, level, checked.now, checked.assessment
+        )
+
+    def is_verified_bot(self, request: Request) -> bool:
+        ip = self._resolver.resolve(request.peer, request.headers)
+        return self.rule_fields(request, ip, None).get("cf.bot_management.verified_bot") is True
+
+    @property
+    def siteverifier(self) -> Siteverifier:
+        return self._turnstile.verifier
+
+    def observe(self, kind: Kind, ray: str, **details: object) -> None:
+        self._observe(kind, ray, **details)
+
+    def widget_language(self, request: Request, wanted: str) -> str:
+        """The widget's language: the page's choice when it names one we ship, else as
+        for the challenge pages (the owner's forced one, then Accept-Language)."""
+        if wanted and wanted != "auto" and self._config.language is None:
+            return choose_language(None, wanted)
+        return self._page_language(request)
 
     def _solve_failed(
         self, failure: Failure, ticket: Ticket | None, ray: str, request: Request | None = None
@@ -995,15 +1089,7 @@ def _is_unchallengeable(request: Request) -> bool:
 
 
 def _method_not_allowed(allow: str) -> Response:
-    ray = answers.new_ray_id()
-    return answers.problem(
-        405,
-        "method-not-allowed",
-        "Method not allowed",
-        f"Use {allow}.",
-        ray,
-        extra_headers=(("allow", allow),),
-    )
+    return answers.method_not_allowed(allow)
 
 
 def _head_aware(request: Request, response: Response) -> Response:

@@ -25,6 +25,8 @@ class Kind(enum.StrEnum):
     BLOCKED = "blocked"
     RATE_LIMITED = "rate_limited"
     LOGGED = "logged"
+    WIDGET_SOLVED = "widget_solved"  # the Turnstile-compatible widget issued a token
+    SITEVERIFY = "siteverify"  # a backend redeemed a token: reason is "success" or the codes
 
 
 @immutable
@@ -42,6 +44,7 @@ class Event:
     solve_ms: int | None = None
     difficulty: int | None = None  # proof-of-work bits of an issued challenge
     client_ip: str | None = None
+    sitekey: str | None = None  # the widget's sitekey (widget and siteverify events)
 
 
 @runtime_checkable

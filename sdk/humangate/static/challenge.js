@@ -1,6 +1,38 @@
 // humangate challenge.js: built from js/src by js/build.mjs; do not edit.
 (() => {
 "use strict";
+// ---- js/src/i18n.js
+// Maps a browser language tag to one of the page's catalogs. The same rules as
+// sdk/humangate/i18n/negotiate.py, so the server's pre-selection from Accept-Language
+// and the page's choice from navigator.language agree on every tag.
+
+const TRADITIONAL = new Set(["hant", "tw", "hk", "mo"]);
+const TAG = /^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/;
+
+/** The catalog code for `tag` among `supported`, or null when none fits. */
+function resolveLanguage(tag, supported) {
+  if (typeof tag !== "string") return null;
+  const normal = tag.trim().replace(/_/g, "-").toLowerCase();
+  if (!TAG.test(normal) || normal === "und") return null;
+  if (supported.includes(normal)) return normal;
+  const [primary, ...rest] = normal.split("-");
+  let code = primary;
+  if (primary === "zh") {
+    // The script subtag, when given, beats the region: zh-Hans-HK is Simplified.
+    const traditional = rest.includes("hant") ||
+      (!rest.includes("hans") && rest.some((part) => TRADITIONAL.has(part)));
+    code = traditional ? "zh-tw" : "zh-cn";
+  }
+  if (primary === "pt") code = "pt-br";
+  return supported.includes(code) ? code : null;
+}
+
+const RTL = new Set(["ar", "fa", "he", "ur"]);
+
+function textDirection(code) {
+  return RTL.has(code.split("-")[0]) ? "rtl" : "ltr";
+}
+
 // ---- js/src/sha256.js
 // SHA-256 in plain JavaScript: the whole hash (to verify results and in tests) and the
 // midstate of one 64-byte block, which the proof-of-work search (search-block.js)
@@ -568,38 +600,6 @@ function progressPercent(hashes, difficulty) {
 /** Expected number of tries for a solution: 2^difficulty. */
 function expectedHashes(difficulty) {
   return 2 ** difficulty;
-}
-
-// ---- js/src/i18n.js
-// Maps a browser language tag to one of the page's catalogs. The same rules as
-// sdk/humangate/i18n/negotiate.py, so the server's pre-selection from Accept-Language
-// and the page's choice from navigator.language agree on every tag.
-
-const TRADITIONAL = new Set(["hant", "tw", "hk", "mo"]);
-const TAG = /^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/;
-
-/** The catalog code for `tag` among `supported`, or null when none fits. */
-function resolveLanguage(tag, supported) {
-  if (typeof tag !== "string") return null;
-  const normal = tag.trim().replace(/_/g, "-").toLowerCase();
-  if (!TAG.test(normal) || normal === "und") return null;
-  if (supported.includes(normal)) return normal;
-  const [primary, ...rest] = normal.split("-");
-  let code = primary;
-  if (primary === "zh") {
-    // The script subtag, when given, beats the region: zh-Hans-HK is Simplified.
-    const traditional = rest.includes("hant") ||
-      (!rest.includes("hans") && rest.some((part) => TRADITIONAL.has(part)));
-    code = traditional ? "zh-tw" : "zh-cn";
-  }
-  if (primary === "pt") code = "pt-br";
-  return supported.includes(code) ? code : null;
-}
-
-const RTL = new Set(["ar", "fa", "he", "ur"]);
-
-function textDirection(code) {
-  return RTL.has(code.split("-")[0]) ? "rtl" : "ltr";
 }
 
 // ---- js/src/signals-worker.js
@@ -1186,18 +1186,12 @@ function runInteraction(doc = document, now = () => performance.now()) {
   });
 }
 
-// ---- js/src/challenge.js
-// The challenge page script. It reads the challenge the server rendered into
-// #humangate-challenge, runs the listed steps (proof-of-work today; signals and an
-// interaction plug in as further steps), posts the solution and follows the redirect.
-// The build inlines its imports; it runs under the page's strict CSP (no eval, no
-// inline handlers, workers only from 'self').
+// ---- js/src/steps.js
+// The challenge steps and how a solution is posted: shared by the challenge page
+// (challenge.js) and the Turnstile-compatible widget's frame (turnstile-frame.js).
 
 
 const MAX_WORKERS = 4;
-const MAX_FAILURES = 3;
-const ACTIONABLE_FAILURES = new Set(["failure_other_client", "failure_automated"]);
-const RELOAD_DELAY_MS = 1500;
 const MAIN_THREAD_SLICE_MS = 20;
 
 // ---------------------------------------------------------------------------- steps
@@ -1359,6 +1353,18 @@ async function submit(url, payload) {
     return { ok: false }; // network error or a body that is not JSON
   }
 }
+
+// ---- js/src/challenge.js
+// The challenge page script. It reads the challenge the server rendered into
+// #humangate-challenge, runs the listed steps (proof-of-work today; signals and an
+// interaction plug in as further steps), posts the solution and follows the redirect.
+// The build inlines its imports; it runs under the page's strict CSP (no eval, no
+// inline handlers, workers only from 'self').
+
+
+const MAX_FAILURES = 3;
+const ACTIONABLE_FAILURES = new Set(["failure_other_client", "failure_automated"]);
+const RELOAD_DELAY_MS = 1500;
 
 function isSameOriginPath(target) {
   if (typeof target !== "string") return false;
