@@ -78,7 +78,7 @@ def _form(kind: str, widget: str, extra: str = "") -> str:
         f'<form id="form" method="POST" action="/submit/{kind}">'
         '<p><label>Email <input name="email" value="person@example.org"></label></p>'
         f"{widget}"
-        '<p><button id="submit" type="submit">Sign in</button></p></form>'
+        '<p><button type="submit">Sign in</button></p></form>'
         f"{extra}"
     )
 
@@ -157,7 +157,8 @@ AUTO_SUBMIT = """
   }
   var timer = setInterval(function () {
     var field = form.querySelector('[name="cf-turnstile-response"]');
-    if (field && field.value) { clearInterval(timer); form.submit(); }
+    // Cloudflare's markup names its button "submit", which hides form.submit().
+    if (field && field.value) { clearInterval(timer); HTMLFormElement.prototype.submit.call(form); }
   }, 200);
 })();
 """
