@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from e2e.detect_support import plain_firefox
 from e2e.harness import (
     ARTIFACTS,
+    REPO,
     AppServer,
     Display,
     launch,
@@ -104,3 +105,61 @@ def test_automated_headless_browser_gets_no_token_in_managed_mode(
     finally:
         page.close()
     assert not [h for h in server.hits()[earlier:] if h.startswith("/verified/")]
+
+
+# -- accessibility and looks ------------------------------------------------------------------
+
+AXE = REPO / "js" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+SETTLED = {  # test sitekey -> the state its frame ends in
+    "1x00000000000000000000AA": "success",
+    "2x00000000000000000000AB": "error",
+    "1x00000000000000000000BB": "success",
+    "3x00000000000000000000FF": "interactive",
+}
+
+
+def _open_test_keys(browser: Browser, server: AppServer, theme: str, language: str) -> Page:
+    # axe goes in as an inline script, which the frames' CSP refuses (as it should).
+    context = browser.new_context(bypass_csp=True, color_scheme=theme)
+    page = context.new_page()
+    page.goto(server.url(f"/test-keys?theme={theme}&language={language}"))
+    for index, state in enumerate(SETTLED.values()):
+        widget = (
+            page.frame_locator("iframe")
+            .nth(index)
+            .locator(f"#humangate-widget[data-state={state}]")
+        )
+        widget.wait_for(state="attached", timeout=VISIT_TIMEOUT * 1000)
+    return page
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("language", ["en", "ar", "ja"])
+def test_axe_finds_no_violations_in_the_widget(
+    browser: Browser, server: AppServer, theme: str, language: str
+) -> None:
+    page = _open_test_keys(browser, server, theme, language)
+    try:
+        source = AXE.read_text(encoding="utf-8")
+        for frame in page.frames:
+            frame.add_script_tag(content=source)
+        for frame in page.frames[1:]:
+            assert frame.evaluate("document.documentElement.lang") == language
+        # One run from the page, as the widget is seen in context: axe descends into
+        # every frame it was injected into.
+        results = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        found = [
+            f"{item['id']}: {item['help']} at {[n['target'] for n in item['nodes'][:3]]}"
+            for item in results["violations"]
+        ]
+        in_frames = [n for item in results["passes"] for n in item["nodes"] if len(n["target"]) > 1]
+        assert in_frames, "axe did not look inside the widget frames"
+        assert found == [], "\n".join(found)
+        page.screenshot(
+            path=str(ARTIFACTS / f"turnstile-widgets-{theme}-{language}.png"), full_page=True
+        )
+    finally:
+        page.context.close()

@@ -8,6 +8,7 @@ Pages (each a form whose backend verifies the token in process):
 - ``/explicit``    ``?render=explicit&onload=…`` and ``turnstile.render()``
 - ``/invisible``   an invisible sitekey, run with ``turnstile.execute()`` on submit
 - ``/cloudflare``  Cloudflare's documented markup, only the script URL changed
+- ``/test-keys``   the documented test sitekeys (``?theme=dark&language=ja``)
 - ``/spa``         pre-clearance: the widget's solve also sets the clearance cookie, so
                    ``fetch("/api/data")`` passes the managed challenge on ``/api/``
 """
@@ -164,6 +165,32 @@ AUTO_SUBMIT = """
 """
 
 
+def _test_keys_page(query: str, nonce: str) -> tuple[str, str]:
+    """Every documented test sitekey at once, in the theme and language asked for."""
+    params = parse_qs(query)
+    theme = params.get("theme", ["auto"])[0]
+    language = params.get("language", ["auto"])[0]
+    widgets = "".join(
+        f'<h2>{html.escape(label)}</h2><div class="cf-turnstile" data-sitekey="{key}" '
+        f'data-theme="{html.escape(theme)}" data-language="{html.escape(language)}" '
+        'data-retry="never" data-error-callback="ignoreError"></div>'
+        for key, label in TEST_KEYS.items()
+    )
+    script = (
+        f'<script nonce="{nonce}">window.ignoreError = function () {{ return true; }};</script>'
+        f'<script nonce="{nonce}" src="{API_JS}"></script>'
+    )
+    return "Test sitekeys", script + widgets
+
+
+TEST_KEYS = {
+    "1x00000000000000000000AA": "Always passes",
+    "2x00000000000000000000AB": "Always fails",
+    "1x00000000000000000000BB": "Always passes, invisible",
+    "3x00000000000000000000FF": "Asks for the interaction",
+}
+
+
 def _csp(nonce: str) -> str:
     # Strict: only humangate's origin (here: this origin) may script and frame the page.
     return (
@@ -207,6 +234,8 @@ def site(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[by
             return [body]
     nonce = secrets.token_urlsafe(16)
     page = _pages(nonce).get(path)
+    if path == "/test-keys":
+        page = _test_keys_page(environ.get("QUERY_STRING", ""), nonce)
     if page is None:
         start_response("404 Not Found", [("content-type", "text/plain")])
         return [b"not found"]

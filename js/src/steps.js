@@ -18,7 +18,8 @@ const MAIN_THREAD_SLICE_MS = 20;
 const STEPS = {
   pow: runProofOfWork,
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
-  interaction: () => runInteraction(),
+  // The widget's frame sets focus_interaction false: it sits inside the site's own form.
+  interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
 };
 
 // Plugin steps register their JS half here (docs/challenges.md).

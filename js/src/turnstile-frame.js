@@ -82,7 +82,7 @@ function interact(run, post) {
 }
 
 async function runChallenge(data, view, post) {
-  const challenge = data.challenge;
+  const challenge = { ...data.challenge, focus_interaction: false };
   let payload;
   try {
     payload = await runSteps(challenge, view);
@@ -92,7 +92,7 @@ async function runChallenge(data, view, post) {
   payload.context = challenge.context;
   let result = await submit(challenge.solve_url, payload);
   if (result && result.reason === "interaction_required" && challenge.escalation) {
-    view.show("interactive", "failure_interaction_required", result.message);
+    view.show("interactive", "interaction_prompt");
     try {
       await interact(() => runStep(challenge.escalation, challenge, view, payload), post);
     } catch {
@@ -119,7 +119,7 @@ async function runTest(data, view, post) {
   if (data.test === "interactive") {
     const box = document.getElementById("humangate-interaction");
     const button = document.getElementById("humangate-interaction-button");
-    view.show("interactive", "failure_interaction_required");
+    view.show("interactive", "interaction_prompt");
     await interact(
       () =>
         new Promise((resolve) => {

@@ -1168,13 +1168,16 @@ function interactionVerdicts(event, reactionMs) {
   };
 }
 
-/** Show the button, wait for its activation, hide it again. */
-function runInteraction(doc = document, now = () => performance.now()) {
+/**
+ * Show the button, wait for its activation, hide it again. `focus`: move the keyboard
+ * focus to it (a page of its own does; a widget inside someone's form must not).
+ */
+function runInteraction(doc = document, now = () => performance.now(), focus = true) {
   const box = doc.getElementById("humangate-interaction");
   const button = doc.getElementById("humangate-interaction-button");
   if (!box || !button) return Promise.reject(new Error("no interaction element"));
   box.hidden = false;
-  button.focus(); // keyboard and screen-reader users land on the one thing to do
+  if (focus) button.focus(); // keyboard and screen-reader users land on the one thing to do
   const shown = now();
   return new Promise((resolve) => {
     const onClick = (event) => {
@@ -1203,7 +1206,8 @@ const MAIN_THREAD_SLICE_MS = 20;
 const STEPS = {
   pow: runProofOfWork,
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
-  interaction: () => runInteraction(),
+  // The widget's frame sets focus_interaction false: it sits inside the site's own form.
+  interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
 };
 
 // Plugin steps register their JS half here (docs/challenges.md).

@@ -1136,13 +1136,16 @@ function interactionVerdicts(event, reactionMs) {
   };
 }
 
-/** Show the button, wait for its activation, hide it again. */
-function runInteraction(doc = document, now = () => performance.now()) {
+/**
+ * Show the button, wait for its activation, hide it again. `focus`: move the keyboard
+ * focus to it (a page of its own does; a widget inside someone's form must not).
+ */
+function runInteraction(doc = document, now = () => performance.now(), focus = true) {
   const box = doc.getElementById("humangate-interaction");
   const button = doc.getElementById("humangate-interaction-button");
   if (!box || !button) return Promise.reject(new Error("no interaction element"));
   box.hidden = false;
-  button.focus(); // keyboard and screen-reader users land on the one thing to do
+  if (focus) button.focus(); // keyboard and screen-reader users land on the one thing to do
   const shown = now();
   return new Promise((resolve) => {
     const onClick = (event) => {
@@ -1171,7 +1174,8 @@ const MAIN_THREAD_SLICE_MS = 20;
 const STEPS = {
   pow: runProofOfWork,
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
-  interaction: () => runInteraction(),
+  // The widget's frame sets focus_interaction false: it sits inside the site's own form.
+  interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
 };
 
 // Plugin steps register their JS half here (docs/challenges.md).
@@ -1445,7 +1449,7 @@ function interact(run, post) {
 }
 
 async function runChallenge(data, view, post) {
-  const challenge = data.challenge;
+  const challenge = { ...data.challenge, focus_interaction: false };
   let payload;
   try {
     payload = await runSteps(challenge, view);
@@ -1455,7 +1459,7 @@ async function runChallenge(data, view, post) {
   payload.context = challenge.context;
   let result = await submit(challenge.solve_url, payload);
   if (result && result.reason === "interaction_required" && challenge.escalation) {
-    view.show("interactive", "failure_interaction_required", result.message);
+    view.show("interactive", "interaction_prompt");
     try {
       await interact(() => runStep(challenge.escalation, challenge, view, payload), post);
     } catch {
@@ -1482,7 +1486,7 @@ async function runTest(data, view, post) {
   if (data.test === "interactive") {
     const box = document.getElementById("humangate-interaction");
     const button = document.getElementById("humangate-interaction-button");
-    view.show("interactive", "failure_interaction_required");
+    view.show("interactive", "interaction_prompt");
     await interact(
       () =>
         new Promise((resolve) => {
