@@ -79,15 +79,15 @@ function createApi(settings) {
   function fail(widget, code) {
     widget.state = "error";
     setResponse(widget, "");
-    const handled = widget.params["error-callback"]
-      ? call(widget.params["error-callback"], String(code))
-      : undefined;
-    if (!widget.params["error-callback"]) {
+    const onError = widget.params["error-callback"];
+    if (!onError) {
       setTimeout(() => {
         throw new Error(`${LOG_PREFIX} Error: ${code}.`);
       });
+    } else if (!call(onError, String(code))) {
+      console.warn(`${LOG_PREFIX} error ${code} (the error-callback did not handle it)`);
     }
-    if (!handled && widget.params.retry === "auto" && isRetryable(code)) {
+    if (widget.params.retry === "auto" && isRetryable(code)) {
       widget.retryTimer = setTimeout(() => reload(widget), widget.params["retry-interval"]);
     }
   }
@@ -193,11 +193,9 @@ function createApi(settings) {
       console.warn(`${LOG_PREFIX} render: the container already holds a widget`);
       return undefined;
     }
-    const { params, error } = normalizeParams(
-      attributeParams(element),
-      { "response-field-name": defaultField, ...(explicit || {}) },
-      window,
-    );
+    const { params, error } = normalizeParams(attributeParams(element), explicit, window, {
+      "response-field-name": defaultField,
+    });
     const id = newId();
     const widget = {
       id,

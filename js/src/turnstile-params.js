@@ -87,12 +87,13 @@ function asBool(value, fallback) {
 }
 
 /**
- * Merge attributes and explicit parameters, apply defaults and check every value.
+ * Merge the page's defaults (`base`), attributes and explicit parameters, in that order
+ * of precedence from low to high, apply Turnstile's defaults and check every value.
  * Returns {params, error}: error is the code of the first invalid parameter, or null.
  */
-export function normalizeParams(fromAttributes, explicit, scope = globalThis) {
+export function normalizeParams(fromAttributes, explicit, scope = globalThis, base = {}) {
   const merged = {};
-  for (const source of [fromAttributes || {}, explicit || {}]) {
+  for (const source of [base, fromAttributes || {}, explicit || {}]) {
     for (const [name, value] of Object.entries(source)) {
       if (value !== undefined) merged[kebab(name)] = value;
     }

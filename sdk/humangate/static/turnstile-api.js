@@ -91,12 +91,13 @@ function asBool(value, fallback) {
 }
 
 /**
- * Merge attributes and explicit parameters, apply defaults and check every value.
+ * Merge the page's defaults (`base`), attributes and explicit parameters, in that order
+ * of precedence from low to high, apply Turnstile's defaults and check every value.
  * Returns {params, error}: error is the code of the first invalid parameter, or null.
  */
-function normalizeParams(fromAttributes, explicit, scope = globalThis) {
+function normalizeParams(fromAttributes, explicit, scope = globalThis, base = {}) {
   const merged = {};
-  for (const source of [fromAttributes || {}, explicit || {}]) {
+  for (const source of [base, fromAttributes || {}, explicit || {}]) {
     for (const [name, value] of Object.entries(source)) {
       if (value !== undefined) merged[kebab(name)] = value;
     }
@@ -274,15 +275,15 @@ function createApi(settings) {
   function fail(widget, code) {
     widget.state = "error";
     setResponse(widget, "");
-    const handled = widget.params["error-callback"]
-      ? call(widget.params["error-callback"], String(code))
-      : undefined;
-    if (!widget.params["error-callback"]) {
+    const onError = widget.params["error-callback"];
+    if (!onError) {
       setTimeout(() => {
         throw new Error(`${LOG_PREFIX} Error: ${code}.`);
       });
+    } else if (!call(onError, String(code))) {
+      console.warn(`${LOG_PREFIX} error ${code} (the error-callback did not handle it)`);
     }
-    if (!handled && widget.params.retry === "auto" && isRetryable(code)) {
+    if (widget.params.retry === "auto" && isRetryable(code)) {
       widget.retryTimer = setTimeout(() => reload(widget), widget.params["retry-interval"]);
     }
   }
@@ -388,11 +389,9 @@ function createApi(settings) {
       console.warn(`${LOG_PREFIX} render: the container already holds a widget`);
       return undefined;
     }
-    const { params, error } = normalizeParams(
-      attributeParams(element),
-      { "response-field-name": defaultField, ...(explicit || {}) },
-      window,
-    );
+    const { params, error } = normalizeParams(attributeParams(element), explicit, window, {
+      "response-field-name": defaultField,
+    });
     const id = newId();
     const widget = {
       id,
