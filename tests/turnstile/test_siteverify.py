@@ -221,7 +221,8 @@ def test_remoteip_must_be_the_solving_client(verifier, store, seal) -> None:
     ]
     assert check(verifier, store, token(seal), remoteip=CLIENT_IP).success
     assert check(verifier, store, token(seal), remoteip=f"::ffff:{CLIENT_IP}").success
-    assert codes(check(verifier, store, token(seal), remoteip="not an ip")) == ["bad-request"]
+    # Not an address (clients send "None"): not checked, as Turnstile does not either.
+    assert check(verifier, store, token(seal), remoteip="None").success
 
 
 def test_store_failure_is_a_retryable_internal_error(verifier, seal) -> None:

@@ -187,7 +187,9 @@ class Siteverifier:
         now = self._clock()
         if now > token.expires_at:
             return failure(DUPLICATE, sitekey=key)
-        if request.remoteip and not _same_ip(request.remoteip, token.client_ip):
+        # A remoteip that is no address at all is not checked, as Turnstile does not
+        # validate it strictly (clients send "None" or ""); a real other address fails.
+        if request.remoteip and _same_ip(request.remoteip, token.client_ip) is False:
             return failure(INVALID_RESPONSE, sitekey=key)
         return (yield from self._redeem(token, request.idempotency_key, now))
 
@@ -232,8 +234,6 @@ def precheck(request: VerifyRequest | None, now: float) -> SiteverifyResult | No
     if missing:
         return failure(*missing)
     if request.idempotency_key and not _valid_idempotency_key(request.idempotency_key):
-        return failure(BAD_REQUEST)
-    if request.remoteip and _same_ip(request.remoteip, "") is None:
         return failure(BAD_REQUEST)
     if request.secret not in TEST_SECRETS:
         return None
