@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     from humangate import cli_template  # noqa: PLC0415 - `template check`
 
     cli_template.add_parser(commands)
+    from humangate import cli_sitekey  # noqa: PLC0415 - `sitekey create|list|rotate`
+
+    cli_sitekey.add_parser(commands)
     return parser
 
 
