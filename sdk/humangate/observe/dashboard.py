@@ -117,6 +117,9 @@ updated {escape(time.strftime("%H:%M:%S UTC", time.gmtime(now)))}</span>
 <span><i class="c2"></i>solved</span></div></section>
 <section class="card half"><h2>Where from</h2>{_geo(summary)}</section>
 <section class="card full"><h2>Top rules</h2>{_rules(summary)}</section>
+<section class="card full"><h2>Widget: solves and siteverify by sitekey</h2>{
+        _widget(summary)
+    }</section>
 <section class="card full"><h2>Recent security events</h2>{_events(summary)}</section>
 </main></body></html>"""
     return body.encode()
@@ -169,6 +172,31 @@ def _rules(summary: Summary) -> str:
         "<tr><th>rule</th><th>level</th><th class=n>issued</th><th class=n>solved</th>"
         "<th class=n>failed</th><th class=n>CSR</th><th class=n>median solve</th>"
         "<th class=n>passes</th><th class=n>blocks</th><th class=n>rate limited</th></tr>"
+    )
+    return f"<table>{head}{''.join(lines)}</table>"
+
+
+def _widget(summary: Summary) -> str:
+    if not summary.widget:
+        return '<p class="empty">No widget activity in this window.</p>'
+    sitekeys = sorted({sitekey for _, sitekey, _ in summary.widget})
+    lines = []
+    for sitekey in sitekeys:
+        solved = summary.widget.get(("widget_solved", sitekey, "-"), 0)
+        verifies = {
+            outcome: n
+            for (kind, key, outcome), n in summary.widget.items()
+            if kind == "siteverify" and key == sitekey
+        }
+        success = verifies.pop("success", 0)
+        errors = ", ".join(f"{code} {_n(n)}" for code, n in sorted(verifies.items())) or "-"
+        lines.append(
+            f"<tr><td><code>{escape(sitekey)}</code></td><td class=n>{_n(solved)}</td>"
+            f"<td class=n>{_n(success)}</td><td>{escape(errors)}</td></tr>"
+        )
+    head = (
+        "<tr><th>sitekey</th><th class=n>tokens issued</th><th class=n>siteverify success</th>"
+        "<th>siteverify errors by code</th></tr>"
     )
     return f"<table>{head}{''.join(lines)}</table>"
 

@@ -34,6 +34,7 @@ _LOCAL_RAYS = 10_000
 # Hoisted for the hot path (an enum member or module attribute lookup costs there).
 _PASS = Kind.PASSED_WITH_CLEARANCE
 _BUCKET = schema.BUCKET_SECONDS
+_WIDGET = (Kind.WIDGET_SOLVED, Kind.SITEVERIFY)
 
 
 class _PassMinute:
@@ -135,6 +136,11 @@ class Recorder:
             self._events.append(_event_json(event, event.rule or self._local.get(event.ray)))
             if len(self._events) > schema.RECENT_LIMIT:
                 del self._events[: -schema.RECENT_LIMIT]
+            if event.kind in _WIDGET:
+                outcome = schema.label(event.reason)
+                field = schema.widget_field(kind, schema.label(event.sitekey), outcome)
+                self._pending[minute, field] += 1
+                return
             if event.kind is Kind.CHALLENGE_SOLVED:
                 rule = self._local.get(event.ray)
                 if rule is None:
@@ -317,6 +323,7 @@ def _event_json(event: Event, rule: str | None) -> str:
         "country": event.country,
         "asn": event.asn,
         "solve_ms": event.solve_ms,
+        "sitekey": event.sitekey,
         "client_ip": event.client_ip,  # set only when the owner enabled log_client_ip
     }
     return json.dumps({k: v for k, v in data.items() if v is not None}, separators=(",", ":"))

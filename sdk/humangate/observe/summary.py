@@ -70,6 +70,8 @@ class Summary:
     series: list[Point]
     step: int
     recent: list[dict[str, object]]
+    # The widget: (kind, sitekey, outcome) -> count; kind widget_solved or siteverify.
+    widget: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
     @property
     def issued(self) -> int:
@@ -223,9 +225,12 @@ def _summary(
     reasons: Counter[str] = Counter()
     countries: Counter[str] = Counter()
     asns: Counter[str] = Counter()
+    widget: Counter[tuple[str, str, str]] = Counter()
     for name, value in other.items():
         parts = name.split("|")
-        if parts[0] == "r" and len(parts) == 3:
+        if parts[0] == "w" and len(parts) == 4:
+            widget[parts[1], parts[2], parts[3]] += value
+        elif parts[0] == "r" and len(parts) == 3:
             reasons[parts[1]] += value
         elif parts[0] == "c" and len(parts) == 3:
             countries[parts[2]] += value
@@ -241,6 +246,7 @@ def _summary(
         series,
         step,
         recent,
+        widget,
     )
 
 
@@ -291,4 +297,8 @@ def as_dict(summary: Summary) -> dict[str, object]:
         "countries": summary.countries,
         "asns": summary.asns,
         "recent": summary.recent,
+        "widget": [
+            {"kind": kind, "sitekey": sitekey, "outcome": outcome, "count": count}
+            for (kind, sitekey, outcome), count in sorted(summary.widget.items())
+        ],
     }
