@@ -1,5 +1,7 @@
-"""A maintained third-party Turnstile integration from PyPI, unchanged, against humangate:
-django-turnstile with only TURNSTILE_JS_API_URL and TURNSTILE_VERIFY_URL pointed here."""
+"""Third-party Turnstile integrations, unchanged, against humangate: django-turnstile
+from PyPI (its markup, script URL and siteverify call) with only TURNSTILE_JS_API_URL and
+TURNSTILE_VERIFY_URL pointed here, and cf-turnstile from npm (a Node siteverify client
+that parses the answer and checks hostname and action) with only its apiUrl."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
@@ -16,6 +19,8 @@ import pytest
 from humangate.wsgi import HumanGate
 from tests.support import WSGIClient
 from tests.turnstile.support import PREFIX, SITEKEY, WIDGET_SECRET, gate, widget_token
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class _Quiet(WSGIRequestHandler):
@@ -66,3 +71,31 @@ def test_django_turnstile_works_unchanged(served: tuple[HumanGate, str]) -> None
     assert seen["first"] is True
     assert seen["second"] is False
     assert seen["second_errors"] == ["Turnstile could not be verified."]
+
+
+def test_cf_turnstile_from_npm_works_unchanged(served: tuple[HumanGate, str]) -> None:
+    app, base = served
+    browser = WSGIClient(app, ip="127.0.0.1")
+    token, other = widget_token(browser, a="login"), widget_token(browser, a="login")
+    env = {
+        **os.environ,
+        "NODE_PATH": str(REPO / "js" / "node_modules"),
+        "SITEVERIFY_URL": f"{base}siteverify",
+        "SECRET": WIDGET_SECRET,
+        "TOKEN": token,
+        "OTHER_TOKEN": other,
+    }
+    script = REPO / "tests" / "turnstile" / "cf_turnstile_client.cjs"
+    done = subprocess.run(
+        ["node", str(script)], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["first"]["success"] is True
+    assert (seen["first"]["hostname"], seen["first"]["action"]) == ("testserver", "login")
+    assert seen["first"]["timestamp"]  # it parsed challenge_ts as a date
+    assert seen["second"] == {**seen["second"], "success": False}
+    assert seen["second"]["errors"] == ["timeout-or-duplicate"]
+    # Its own action check, on humangate's answer: the token was solved for "login".
+    assert seen["wrongAction"]["success"] is False
+    assert seen["wrongAction"]["errors"] == ["cfts-action-mismatch"]
