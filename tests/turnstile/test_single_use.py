@@ -7,12 +7,16 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from humangate.effects import run_sync
 from humangate.stores import open_store
 from humangate.tokens import KeyRing
 from humangate.turnstile.siteverify import VerifyRequest
 from humangate.turnstile.tokens import PURPOSES, WidgetContext, WidgetSeal
 from tests.conftest import SECRET
+from tests.stores.conftest import unique_prefix
+from tests.stores.redis_server import RedisServer
 from tests.stores.test_cross_process import _run as run_processes
 from tests.turnstile import mp_verify
 from tests.turnstile.support import SITEKEY, WIDGET_SECRET
@@ -55,3 +59,13 @@ def test_two_processes_sharing_sqlite_each_token_succeeds_once(tmp_path: Path) -
     reports = run_processes(2, mp_verify.verify_all, lambda seed: (uri, keys, tokens, seed))
     won = [value for values in reports for value in values]
     assert sorted(won) == sorted(tokens)  # every token once, none twice
+
+
+@pytest.mark.redis
+def test_two_processes_sharing_redis_each_token_succeeds_once(redis_server: RedisServer) -> None:
+    uri = f"{redis_server.url}?prefix={unique_prefix()}"
+    tokens = _tokens(40)
+    keys = (SECRET, SITEKEY, WIDGET_SECRET)
+    reports = run_processes(2, mp_verify.verify_all, lambda seed: (uri, keys, tokens, seed))
+    won = [value for values in reports for value in values]
+    assert sorted(won) == sorted(tokens)
