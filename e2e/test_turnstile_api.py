@@ -277,3 +277,34 @@ def test_compat_recaptcha(browser: Browser, server: AppServer, hosts: HostPages)
         assert page.evaluate("new FormData(document.forms[0]).get('g-recaptcha-response')") == DUMMY
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("honest", [True, False])
+def test_a_page_lying_about_its_origin_never_receives_the_token(
+    browser: Browser, server: AppServer, hosts: HostPages, honest: bool
+) -> None:
+    # The page embeds the frame itself and declares an origin: its own (honest) or
+    # humangate's (a lie, to receive what the frame posts there). Only the honest page
+    # gets the token: postMessage delivers to the declared origin only.
+    page = open_host(browser, server, hosts, "<div id='w'></div>", query="")
+    try:
+        own = page.evaluate("location.origin")
+        declared = own if honest else server.base_url
+        frame = server.url(f"/.humangate/turnstile/v0/frame?k={PASS}&w=w1&o={declared}")
+        page.evaluate(
+            """src => {
+              window.received = [];
+              addEventListener("message", e => received.push(e.data && e.data.type));
+              const iframe = document.createElement("iframe");
+              iframe.src = src;
+              document.getElementById("w").appendChild(iframe);
+            }""",
+            frame,
+        )
+        if honest:
+            wait_js(page, "window.received.includes('token')")
+        else:
+            page.wait_for_timeout(3000)
+            assert page.evaluate("window.received") == []
+    finally:
+        page.context.close()
