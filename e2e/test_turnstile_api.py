@@ -308,3 +308,16 @@ def test_a_page_lying_about_its_origin_never_receives_the_token(
             assert page.evaluate("window.received") == []
     finally:
         page.context.close()
+
+
+def test_interactive_sitekey_asks_for_the_button(host: Page) -> None:
+    host.evaluate(
+        "turnstile.render('#w', {sitekey: '3x00000000000000000000FF', callback: log('callback'),"
+        " 'before-interactive-callback': log('before'),"
+        " 'after-interactive-callback': log('after')})"
+    )
+    wait_event(host, "before")
+    button = host.frame_locator("#w iframe").get_by_role("button", name="I am a person")
+    button.click()
+    assert wait_event(host, "callback") == [["callback", DUMMY]]
+    assert wait_event(host, "after") == [["after"]]

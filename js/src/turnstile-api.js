@@ -135,11 +135,13 @@ function createApi(settings) {
         call(params.callback, data.token);
         break;
       case "timeout":
+        widget.state = "timeout";
         call(params["timeout-callback"]);
         if (params["refresh-timeout"] === "auto") reload(widget);
         break;
       case "refresh":
-        reload(widget);
+        // The visitor asked for a new check in the frame (after expiry or a timeout).
+        if (!(widget.state === "timeout" && params["refresh-timeout"] === "never")) reload(widget);
         break;
       case "fail":
       case "error":

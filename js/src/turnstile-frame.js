@@ -96,7 +96,9 @@ async function runChallenge(data, view, post) {
     try {
       await interact(() => runStep(challenge.escalation, challenge, view, payload), post);
     } catch {
-      view.show("error", "widget_failed");
+      // Timed out: the page decides (refresh-timeout); a person may also ask again.
+      view.show("expired", "widget_expired");
+      view.offerRetry(() => post("refresh"));
       return post("timeout");
     }
     view.show("working", "working");

@@ -290,3 +290,12 @@ def test_json_body_of_the_solve_must_be_json(client: WSGIClient) -> None:
     )
     assert answer.status == 403
     assert json.loads(answer.body)["status"] == 403
+
+
+def test_verified_bots_get_no_token_from_the_solve_either() -> None:
+    browser = WSGIClient(gate())
+    _, data = frame(browser)
+    bot = WSGIClient(browser.app, ip="66.249.66.1", user_agent=GOOGLEBOT_UA)
+    answer = solve_frame(bot, data)
+    assert answer.status == 403
+    assert "token" not in answer.json()
