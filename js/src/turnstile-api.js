@@ -17,7 +17,9 @@ const LOG_PREFIX = "[humangate turnstile]";
 const FRAME_TITLE = "Widget containing a security challenge";
 
 function scriptSettings() {
-  const script = document.currentScript;
+  // currentScript is null when a loader ran this file some other way: find the tag.
+  const script =
+    document.currentScript || document.querySelector('script[src*="/turnstile/v0/api.js"]');
   const src = script && script.src ? new URL(script.src, location.href) : null;
   return {
     base: src ? src.href.replace(/api\.js(?:[?#].*)?$/, "") : "",
