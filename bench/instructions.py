@@ -9,6 +9,7 @@ in-process ones of bench/micro.py (a hello-world app called directly, no server)
 
     .venv/bin/python -m bench.instructions            # needs valgrind (Debian: valgrind)
     .venv/bin/python -m bench.instructions --requests 5000
+    .venv/bin/python -m bench.instructions --answers  # + WSGI challenge page and JSON rows
 """
 
 from __future__ import annotations
@@ -23,38 +24,49 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# (label, interface, app, with the clearance cookie); bare rows first, wrapped after.
+# (label, interface, app, request kind); bare rows first, wrapped after. Kinds: "bare"
+# (no cookie), "pass" (a valid clearance cookie), "html" and "json" (no cookie: the
+# challenge page, or the JSON problem for a client that does not accept HTML).
 CASES = [
-    ("WSGI, bare hello-world", "wsgi", "wsgi_bare", False),
-    ("WSGI, wrapped, valid cookie (pass)", "wsgi", "wsgi_wrapped", True),
-    ("ASGI, bare hello-world", "asgi", "asgi_bare", False),
-    ("ASGI, wrapped, valid cookie (pass)", "asgi", "asgi_wrapped", True),
+    ("WSGI, bare hello-world", "wsgi", "wsgi_bare", "bare"),
+    ("WSGI, wrapped, valid cookie (pass)", "wsgi", "wsgi_wrapped", "pass"),
+    ("ASGI, bare hello-world", "asgi", "asgi_bare", "bare"),
+    ("ASGI, wrapped, valid cookie (pass)", "asgi", "asgi_wrapped", "pass"),
+]
+ANSWERS = [
+    ("WSGI, wrapped, challenge page (HTML)", "wsgi", "wsgi_wrapped", "html"),
+    ("WSGI, wrapped, challenge (JSON problem)", "wsgi", "wsgi_wrapped", "json"),
 ]
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def child(interface: str, app_name: str, with_cookie: bool, requests: int) -> None:
+def child(interface: str, app_name: str, kind: str, requests: int) -> None:
     """Make ``requests`` requests (after a warm-up that fills every cache)."""
     from bench import apps, micro  # noqa: PLC0415 (only the child process needs them)
 
     app = getattr(apps, app_name)
-    cookie = micro.pass_cookie() if with_cookie else None
-    caller = micro.wsgi_caller if interface == "wsgi" else micro.asgi_caller
-    call, statuses = caller(app, cookie)
+    cookie = micro.pass_cookie() if kind == "pass" else None
+    accept = "*/*" if kind == "json" else "text/html"  # the JSON problem: not a browser
+    call, statuses = (
+        micro.wsgi_caller(app, cookie, accept)
+        if interface == "wsgi"
+        else micro.asgi_caller(app, cookie)
+    )
     for _ in range(100):
         call()
-    if not str(statuses[0]).startswith("200"):
-        raise SystemExit(f"{app_name}: expected 200, got {statuses[0]}")
+    expected = "403" if kind in ("html", "json") else "200"
+    if not str(statuses[0]).startswith(expected):
+        raise SystemExit(f"{app_name}: expected {expected}, got {statuses[0]}")
     for _ in range(requests):
         call()
 
 
-def instructions(interface: str, app: str, with_cookie: bool, requests: int) -> int:
+def instructions(interface: str, app: str, kind: str, requests: int) -> int:
     """Instructions the whole child process executed, under callgrind."""
     command = [
         "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
         sys.executable, "-m", "bench.instructions",
-        "--child", interface, app, str(int(with_cookie)), str(requests),
+        "--child", interface, app, kind, str(requests),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONHASHSEED": "0"}  # same dict layouts in every run
     done = subprocess.run(
@@ -66,22 +78,25 @@ def instructions(interface: str, app: str, with_cookie: bool, requests: int) -> 
     return int(found.group(1))
 
 
-def per_request(case: tuple[str, str, str, bool], requests: int) -> float:
-    _, interface, app, with_cookie = case
+def per_request(case: tuple[str, str, str, str], requests: int) -> float:
+    _, interface, app, kind = case
     with ThreadPoolExecutor(2) as pool:  # the two runs of a case side by side (2 CPUs)
-        empty = pool.submit(instructions, interface, app, with_cookie, 0)
-        full = pool.submit(instructions, interface, app, with_cookie, requests)
+        empty = pool.submit(instructions, interface, app, kind, 0)
+        full = pool.submit(instructions, interface, app, kind, requests)
         return (full.result() - empty.result()) / requests
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000, help="requests per counted run")
+    parser.add_argument(
+        "--answers", action="store_true", help="also the WSGI challenge page and JSON problem"
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        interface, app, with_cookie, requests = args.child
-        child(interface, app, with_cookie == "1", int(requests))
+        interface, app, kind, requests = args.child
+        child(interface, app, kind, int(requests))
         return
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (Debian: apt-get install valgrind); skipped")
@@ -92,10 +107,11 @@ def main() -> None:
     )
     print(f"{'case':<38} {'instructions':>12} {'added':>8} {'ratio':>6}")
     bare: dict[str, float] = {}
-    for case in CASES:
-        label, interface, _, with_cookie = case
-        count = per_request(case, args.requests)
-        if not with_cookie:
+    for case in [*CASES, *(ANSWERS if args.answers else ())]:
+        label, interface, _, kind = case
+        # A challenge answer costs far more than a pass: fewer requests count it as well.
+        count = per_request(case, args.requests if kind in ("bare", "pass") else 300)
+        if kind == "bare":
             bare[interface] = count
             print(f"{label:<38} {count:>12.0f}", flush=True)
             continue

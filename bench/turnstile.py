@@ -177,7 +177,7 @@ def stamped_app() -> Any:
 
 @contextlib.contextmanager
 def _server(stamps: Path, difficulty: int | None) -> Iterator[str]:
-    env = {STAMPS_ENV: str(stamps), "HUMANGATE_DEV": "1", "HUMANGATE_STORE": "memory://"}
+    env = {STAMPS_ENV: str(stamps), "HUMANGATE_DEV_MODE": "1", "HUMANGATE_STORE": "memory://"}
     if difficulty is not None:
         env["HUMANGATE_DIFFICULTY"] = str(difficulty)
     with http_bench.running("gunicorn", "bench.turnstile:stamped_app()", 1, env=env) as base:

@@ -235,7 +235,7 @@ def launch(
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }
-    env.pop("HUMANGATE_DEV", None)
+    env.pop("HUMANGATE_DEV_MODE", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
             command(port),

@@ -8,11 +8,11 @@ from humangate import Config, Rule
 
 
 def config_from_environment() -> Config:
-    store = os.environ.get("HUMANGATE_STORE")
-    return Config(
-        **({"store": store} if store else {}),  # unset: the embedded SQLite default
+    # Config.from_env reads the documented variables: HUMANGATE_SECRET_KEYS,
+    # HUMANGATE_STORE (unset: the embedded SQLite default), HUMANGATE_DEFAULT_ACTION,
+    # HUMANGATE_TRUSTED_PROXIES and HUMANGATE_DEV_MODE. The rest are these apps' own.
+    return Config.from_env(
         difficulty=int(os.environ.get("HUMANGATE_DIFFICULTY", "18")),
-        default_action=os.environ.get("HUMANGATE_DEFAULT_ACTION", "managed_challenge"),
         rules=[
             Rule(
                 'http.request.uri.path eq "/healthz"', "skip", "health checks are never challenged"
@@ -20,7 +20,6 @@ def config_from_environment() -> Config:
             Rule('starts_with(http.request.uri.path, "/blocked")', "block", "demo block rule"),
             Rule('starts_with(http.request.uri.path, "/open")', "allow", "demo allow rule"),
         ],
-        dev_mode=os.environ.get("HUMANGATE_DEV") == "1",
         # Metrics and dashboard exist only with a token (docs/observability.md).
         metrics_token=os.environ.get("HUMANGATE_METRICS_TOKEN") or None,
         analytics_flush_seconds=float(os.environ.get("HUMANGATE_ANALYTICS_FLUSH", "5")),

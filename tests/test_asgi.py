@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -9,6 +12,7 @@ import pytest
 
 from humangate import Config, Rule
 from humangate.asgi import HumanGate, Receive, Scope, Send, _header_value, _index_headers
+from humangate.stores.memory import MemoryStore
 from humangate.testing import clearance_cookie
 from tests.conftest import BROWSER_UA, SECRET
 from tests.support import call_asgi, challenge_data, solution
@@ -255,3 +259,43 @@ async def test_clearance_in_a_second_cookie_line_still_passes() -> None:
     }
     sent = await call_asgi(app, scope)
     assert sent[0]["status"] == 200
+
+
+class _HeldStore(MemoryStore):
+    """A store whose analytics reads block (as a slow SQLite or Redis would) until
+    ``release`` is set, or give up after ``wait`` seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.reading = threading.Event()
+        self.released_in_time: bool | None = None
+        self._wait = wait
+
+    def hget_many(self, keys: Sequence[str]) -> list[dict[str, int]]:
+        self.reading.set()
+        self.released_in_time = self.release.wait(self._wait)
+        return super().hget_many(keys)
+
+
+async def test_a_slow_metrics_scrape_does_not_block_other_requests() -> None:
+    """The scrape's store reads run off the event loop: while one is held, another
+    request is answered. Were the read on the loop, nothing else could run until it
+    gave up, and ``released_in_time`` would be False."""
+    token = "metrics-token-0123456789abcdef"
+    app = make_gate(metrics_token=token)
+    store = _HeldStore(wait=10)
+    app.gate.engine._analytics._opened = store  # the analytics' own store handle
+    async with client_for(app) as client:
+        scrape = asyncio.ensure_future(
+            client.get("/.humangate/metrics", headers={"authorization": f"Bearer {token}"})
+        )
+        while not store.reading.is_set():  # the scrape is now inside the store read
+            await asyncio.sleep(0.01)
+        page = await client.get("/page")  # a challenge, answered meanwhile
+        assert page.status_code == 403
+        assert not scrape.done()
+        store.release.set()
+        metrics = await scrape
+    assert metrics.status_code == 200
+    assert store.released_in_time is True

@@ -45,9 +45,12 @@ def test_dev_mode_makes_an_ephemeral_key_loudly() -> None:
     assert len(config.secret_keys) == 1
 
 
-def test_environment_overrides_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_gives_the_secret_through_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 19: the environment is read by the explicit Config.from_env() step, and never
+    # silently overrides secret_keys given in code (tests/test_config_environment.py).
     monkeypatch.setenv("HUMANGATE_SECRET_KEYS", f"{'n' * 40}, {'o' * 40}")
-    assert make().secret_keys == ("n" * 40, "o" * 40)
+    assert Config.from_env(store="memory://").secret_keys == ("n" * 40, "o" * 40)
+    assert make().secret_keys == (SECRET,)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""FastAPI with the widget: ``HUMANGATE_DEV=1 uvicorn
+"""FastAPI with the widget: ``HUMANGATE_DEV_MODE=1 uvicorn
 integrations.turnstile_frameworks.fastapi_app:application``; open http://127.0.0.1:8000/."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Flask + WTForms with the widget: ``HUMANGATE_DEV=1 flask --app
+"""Flask + WTForms with the widget: ``HUMANGATE_DEV_MODE=1 flask --app
 integrations.turnstile_frameworks.flask_app run``; open http://127.0.0.1:5000/."""
 
 from __future__ import annotations

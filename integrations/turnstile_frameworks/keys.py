@@ -14,12 +14,10 @@ HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 
 def config() -> Config:
-    """Every page allowed; the widget on the forms does the checking."""
-    store = os.environ.get("HUMANGATE_STORE")
-    return Config(
-        **({"store": store} if store else {}),
+    """Every page allowed; the widget on the forms does the checking. The secret and
+    store come from the HUMANGATE_* variables (Config.from_env)."""
+    return Config.from_env(
         default_action="allow",
         difficulty=int(os.environ.get("HUMANGATE_DIFFICULTY", "18")),
         sitekeys=[Sitekey(SITEKEY, [SECRET], hostnames=HOSTS)],
-        dev_mode=os.environ.get("HUMANGATE_DEV") == "1",
     )

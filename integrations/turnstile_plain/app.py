@@ -1,6 +1,6 @@
 """Turnstile-style forms behind humangate, on plain WSGI, under a strict page CSP.
 
-    HUMANGATE_DEV=1 gunicorn integrations.turnstile_plain.app:application
+    HUMANGATE_DEV_MODE=1 gunicorn integrations.turnstile_plain.app:application
 
 Pages (each a form whose backend verifies the token in process):
 
@@ -55,14 +55,12 @@ SITEKEYS = {
 
 
 def _config() -> Config:
-    store = os.environ.get("HUMANGATE_STORE")
-    return Config(
-        **({"store": store} if store else {}),
+    # The secret and store from the HUMANGATE_* variables (Config.from_env).
+    return Config.from_env(
         difficulty=int(os.environ.get("HUMANGATE_DIFFICULTY", "18")),
         default_action="allow",
         rules=[Rule('starts_with(http.request.uri.path, "/api/")', "managed_challenge")],
         sitekeys=list(SITEKEYS.values()),
-        dev_mode=os.environ.get("HUMANGATE_DEV") == "1",
     )
 
 

@@ -1,13 +1,13 @@
 """humangate: a self-hosted challenge platform for Python web apps.
 
 from humangate import Config, Rule
-from humangate.wsgi import HumanGate   # or humangate.asgi
+from humangate.adapters.wsgi import HumanGate   # or humangate.adapters.asgi
 """
 
 from __future__ import annotations
 
-from humangate.clearance import Binding
 from humangate.config import Config, IPAccessRule, RateLimit, Rule
+from humangate.crypto.clearance import Binding
 from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError, HumanGateError, StoreError
 from humangate.levels import Action, Level

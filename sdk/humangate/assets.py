@@ -1,53 +1,10 @@
-"""The built browser runtime, served from the wheel (no Node needed at install)."""
+"""Moved to :mod:`humangate.http.assets`; this old import path keeps working."""
 
 from __future__ import annotations
 
-import hashlib
-from importlib import resources
+import sys
 
-from humangate.request import Response
+from humangate.http import assets as _moved
+from humangate.http.assets import *  # noqa: F403 - the names, for type checkers
 
-_TYPES = {
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".wasm": "application/wasm",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".ico": "image/x-icon",
-    ".svg": "image/svg+xml",
-}
-
-
-class StaticAssets:
-    """Every file of ``humangate/static`` loaded once, with an ETag each."""
-
-    __slots__ = ("_files",)
-
-    def __init__(self) -> None:
-        self._files: dict[str, tuple[bytes, str, str]] = {}
-        root = resources.files("humangate").joinpath("static")
-        for entry in root.iterdir():
-            suffix = "." + entry.name.rsplit(".", 1)[-1]
-            if entry.is_file() and suffix in _TYPES:
-                data = entry.read_bytes()
-                etag = '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
-                self._files[entry.name] = (data, _TYPES[suffix], etag)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._files
-
-    def response(self, name: str, method: str, if_none_match: str | None) -> Response | None:
-        """The asset, a 304, or None when there is no such file."""
-        found = self._files.get(name)
-        if found is None:
-            return None
-        data, content_type, etag = found
-        headers = (
-            ("content-type", content_type),
-            ("etag", etag),
-            ("cache-control", "public, max-age=3600"),
-            ("x-content-type-options", "nosniff"),
-        )
-        if if_none_match and etag in if_none_match:
-            return Response(304, headers)
-        return Response(200, headers, b"" if method == "HEAD" else data)
+sys.modules[__name__] = _moved  # the same module object: private names, patches

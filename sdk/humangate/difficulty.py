@@ -7,7 +7,7 @@ before the page runs — recent failed solves, request headers that do not fit t
 browser they claim, a held clearance with a low bot score — and for "under attack"
 mode, and is then capped by ``ceiling`` so that a phone is never locked out.
 
-The server's verification is one hash whatever the difficulty (``humangate.pow``).
+The server's verification is one hash whatever the difficulty (``humangate.crypto.pow``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from humangate.crypto.pow import MAX_DIFFICULTY
 from humangate.errors import ConfigError
 from humangate.levels import Level
-from humangate.pow import MAX_DIFFICULTY
 
 REFERENCE_HASH_RATE = 8_000_000
 """Nonces per second used to turn a target time into bits (:meth:`Difficulty.for_target`):

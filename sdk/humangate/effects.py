@@ -1,13 +1,17 @@
-"""Store operations the sans-IO engine asks for, and the drivers that perform them.
+"""The I/O the sans-IO engine asks for, and the runners that perform it.
 
 The engine is a generator: it *yields* an operation and receives its result, so the
-same decision code runs under WSGI (sync store calls) and ASGI (awaited calls).
-A store failure is thrown back into the generator, which decides what it means.
+same decision code runs under WSGI (sync calls) and ASGI (awaited calls). Operations are
+store calls, reading the request body (:class:`ReadBody`) and blocking work such as
+analytics store reads (:class:`Blocking`), which the async runner moves to a thread so
+the event loop never waits on it. A store failure is thrown back into the generator,
+which decides what it means.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import asyncio
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -39,12 +43,31 @@ class IsSpent:
     key: str
 
 
-Operation = Spend | Increment | IsSpent
+@dataclass(frozen=True, slots=True)
+class ReadBody:
+    """Read at most ``limit + 1`` bytes of the request body (one more than allowed, so
+    'too large' is detectable); the result is the bytes, or None when the runner was
+    given no body to read (the engine then uses ``Request.body``)."""
+
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Blocking:
+    """Call ``work`` (blocking I/O, e.g. analytics store reads); the result is its value.
+    The async runner calls it in a worker thread."""
+
+    work: Callable[[], object]
+
+
+Operation = Spend | Increment | IsSpent | ReadBody | Blocking
 T = TypeVar("T")
 Flow = Generator[Operation, object, T]
+BodyReader = Callable[[int], bytes]
+AsyncBodyReader = Callable[[int], Awaitable[bytes]]
 
 
-def run_sync(flow: Flow[T], store: Store) -> T:
+def run_sync(flow: Flow[T], store: Store, read_body: BodyReader | None = None) -> T:
     try:
         operation = next(flow)
         while True:
@@ -53,8 +76,12 @@ def run_sync(flow: Flow[T], store: Store) -> T:
                     result: object = store.spend(operation.key, operation.ttl)
                 elif isinstance(operation, IsSpent):
                     result = store.is_spent(operation.key)
-                else:
+                elif isinstance(operation, Increment):
                     result = store.incr(operation.key, operation.window, operation.amount)
+                elif isinstance(operation, ReadBody):
+                    result = None if read_body is None else read_body(operation.limit)
+                else:
+                    result = operation.work()
             except StoreError as exc:
                 operation = flow.throw(exc)
             else:
@@ -63,7 +90,7 @@ def run_sync(flow: Flow[T], store: Store) -> T:
         return done.value  # type: ignore[no-any-return]
 
 
-async def run_async(flow: Flow[T], store: Store) -> T:
+async def run_async(flow: Flow[T], store: Store, read_body: AsyncBodyReader | None = None) -> T:
     try:
         operation = next(flow)
         while True:
@@ -72,8 +99,13 @@ async def run_async(flow: Flow[T], store: Store) -> T:
                     result: object = await store.aspend(operation.key, operation.ttl)
                 elif isinstance(operation, IsSpent):
                     result = await store.ais_spent(operation.key)
-                else:
+                elif isinstance(operation, Increment):
                     result = await store.aincr(operation.key, operation.window, operation.amount)
+                elif isinstance(operation, ReadBody):
+                    result = None if read_body is None else await read_body(operation.limit)
+                else:
+                    # Never on the event loop: a slow store must not stall other requests.
+                    result = await asyncio.to_thread(operation.work)
             except StoreError as exc:
                 operation = flow.throw(exc)
             else:

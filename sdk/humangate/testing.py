@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import time
 
-from humangate.clearance import ClearanceCodec
-from humangate.clientip import parse_ip
+from humangate.client.ip import parse_ip
 from humangate.config import Config
+from humangate.crypto import clearance
+from humangate.crypto.clearance import ClearanceCodec
+from humangate.crypto.tokens import KeyRing
 from humangate.levels import Level
-from humangate.tokens import KeyRing
 
 # A fixed secret for tests only (the pytest plugin's default Config uses it).
 TEST_SECRET = "humangate-test-secret-not-for-production-0123456789"  # noqa: S105
@@ -43,7 +44,7 @@ def clearance_cookie(
     if ip is not None and address is None:
         raise ValueError(f"{ip!r} is not an IP address")
     codec = ClearanceCodec(
-        KeyRing(config.secret_keys, purposes=("clearance",)),
+        KeyRing(config.secret_keys, purposes=(clearance.PURPOSE,)),
         ttl=config.passage_seconds,
         skew=0,
         xhr_grace=0,

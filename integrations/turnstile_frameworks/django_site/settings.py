@@ -1,4 +1,4 @@
-"""Django with the widget: ``HUMANGATE_DEV=1 DJANGO_SETTINGS_MODULE=
+"""Django with the widget: ``HUMANGATE_DEV_MODE=1 DJANGO_SETTINGS_MODULE=
 integrations.turnstile_frameworks.django_site.settings django-admin runserver``."""
 
 from __future__ import annotations

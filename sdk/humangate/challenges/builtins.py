@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from humangate import pow
 from humangate.challenges.protocol import StepResult, Submission
+from humangate.crypto import pow
+from humangate.crypto.tickets import Failure, Ticket
 from humangate.signals import INTERACTION_CHECKS, PAGE_CHECKS, header_verdicts, parse_verdicts
 from humangate.signals.verdicts import Verdict
-from humangate.tickets import Failure, Ticket
 
 
 class PowStep:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from humangate.crypto.tickets import Ticket
 from humangate.signals import Verdicts
-from humangate.tickets import Ticket
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 from humangate.challenges.protocol import ChallengeStep, Submission
 from humangate.challenges.registry import get_step
+from humangate.errors import ChallengeFailure, Failure
 from humangate.levels import Action, Level
 from humangate.signals import Assessment, Verdicts, assess
-from humangate.tickets import Failure
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    failure: str | None
+    failure: ChallengeFailure | None  # None: passed
     assessment: Assessment
 
 
@@ -55,7 +55,9 @@ class ChallengeType:
             failure = Failure.AUTOMATED.value
         elif failure is None and assessment.uncertain and self.escalation and not escalated:
             failure = Failure.INTERACTION_REQUIRED.value
-        return Decision(failure, assessment)
+        return Decision(
+            None if failure is None else ChallengeFailure.from_step(failure), assessment
+        )
 
 
 _BUILT_IN: dict[Action, tuple[tuple[str, ...], str | None]] = {

@@ -6,7 +6,7 @@
 Settings come from ``app.config["HUMANGATE"]`` (a dict of :class:`humangate.Config`
 fields) or from ``HUMANGATE_<FIELD>`` keys (``HUMANGATE_SECRET_KEYS``, ...); a ``Config``
 passed to the constructor wins over both. In a view, :func:`clearance` is the visitor's
-:class:`~humangate.clearance.Clearance` (or ``None`` where no challenge was required).
+:class:`~humangate.crypto.clearance.Clearance` (or ``None`` where no challenge was required).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from humangate.clearance import Clearance
+from humangate.adapters.wsgi import CLEARANCE_KEY
+from humangate.adapters.wsgi import HumanGate as WSGIGate
 from humangate.config import Config
-from humangate.wsgi import CLEARANCE_KEY
-from humangate.wsgi import HumanGate as WSGIGate
+from humangate.crypto.clearance import Clearance
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -39,7 +39,8 @@ def config_from_flask(settings: Mapping[str, Any]) -> Config:
         }
     if isinstance(table, Config):
         return table
-    return Config.from_mapping(table)
+    # The HUMANGATE_* environment variables fill what the Flask config leaves unset.
+    return Config.from_env(**table)
 
 
 class HumanGate:

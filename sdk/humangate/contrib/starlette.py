@@ -1,7 +1,7 @@
 """Starlette and FastAPI: the ASGI gate as middleware, and the clearance for endpoints.
 
     from fastapi import Depends, FastAPI
-    from humangate.asgi import HumanGate
+    from humangate.adapters.asgi import HumanGate
     from humangate.contrib.starlette import clearance, require_level
 
     app = FastAPI()
@@ -24,8 +24,8 @@ from collections.abc import Callable
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 
-from humangate.asgi import CLEARANCE_KEY
-from humangate.clearance import Clearance
+from humangate.adapters.asgi import CLEARANCE_KEY
+from humangate.crypto.clearance import Clearance
 from humangate.levels import Level
 
 

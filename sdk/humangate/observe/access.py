@@ -9,9 +9,9 @@ from __future__ import annotations
 import hmac
 import ipaddress
 
-from humangate.clientip import IPAddress
+from humangate.client.ip import IPAddress
 from humangate.config import Config
-from humangate.request import Request
+from humangate.http.request import Request
 
 
 class Access:

@@ -28,11 +28,6 @@ def _text(name: str) -> str:
     return resources.files(__package__).joinpath("templates", name).read_text("utf-8")
 
 
-@cache
-def _template(name: str) -> string.Template:
-    return string.Template(_text(name))
-
-
 def script_json(data: Mapping[str, Any]) -> str:
     """JSON safe inside <script>: no "</script>", no "<!--", no U+2028 surprises."""
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
@@ -48,12 +43,54 @@ def _fill(
     language: str,
     values: Mapping[str, str],
     trusted: Mapping[str, str],
+    constants: tuple[tuple[str, str], ...] = (),
 ) -> str:
-    """Fill a template: catalog texts and ``values`` are escaped; ``trusted`` are not."""
-    escaped = {key: html.escape(value) for key, value in {**catalog(language), **values}.items()}
-    escaped.update(trusted)
-    escaped.update(lang=html.escape(language), dir=direction(language))
-    return _template(name).substitute(escaped)
+    """Fill a template: catalog texts and ``values`` are escaped; ``trusted`` and
+    ``constants`` (the same on every page) are not."""
+    pieces, names = _compiled(name, language, frozenset((*values, *trusted)), constants)
+    filled = {key: html.escape(value) for key, value in values.items()}
+    filled.update(trusted)
+    out = [pieces[0]]
+    for key, piece in zip(names, pieces[1:], strict=True):
+        out += (filled[key], piece)
+    return "".join(out)
+
+
+@cache
+def _compiled(
+    name: str,
+    language: str,
+    per_page: frozenset[str],
+    constants: tuple[tuple[str, str], ...],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The template with what is the same on every page in place (the language's escaped
+    catalog texts, its direction, ``constants``): the literal pieces, and between them
+    the names of the ``per_page`` values. Built once per template and language."""
+    fixed = {key: html.escape(value) for key, value in catalog(language).items()}
+    fixed.update(constants)
+    fixed.update(lang=html.escape(language), dir=direction(language))
+    text = _text(name)
+    pieces: list[str] = []
+    names: list[str] = []
+    literal: list[str] = []
+    position = 0
+    for match in string.Template.pattern.finditer(text):
+        literal.append(text[position : match.start()])
+        position = match.end()
+        key = match.group("named") or match.group("braced")
+        if match.group("escaped") is not None:
+            literal.append("$")
+        elif key is None:
+            raise ValueError(f"{name}: invalid placeholder at {match.start()}")
+        elif key in per_page and key not in ("lang", "dir"):
+            pieces.append("".join(literal))
+            literal = []
+            names.append(key)
+        else:
+            literal.append(fixed[key])
+    literal.append(text[position:])
+    pieces.append("".join(literal))
+    return tuple(pieces), tuple(names)
 
 
 def challenge_page(
@@ -86,10 +123,10 @@ def challenge_page(
         {
             # The JSON island is escaped for <script> context, where HTML escapes do not apply.
             "challenge_json": script_json(challenge),
-            "compat_js": _text("compat.js").strip(),
             "nonce": nonce,
             "ray_line": ray_line,
         },
+        (("compat_js", _text("compat.js").strip()),),
     )
     if template is not None:
         head = f'<style nonce="{nonce}">{_text("widget.css")}</style>'
@@ -103,12 +140,8 @@ def challenge_page(
         "challenge.html",
         language,
         {"host": host, "ray": ray, "client_ip": client_ip},
-        {
-            "css": _text("base.css") + _text("widget.css"),
-            "favicon": favicon_link(favicon_url),
-            "nonce": nonce,
-            "widget": widget,
-        },
+        {"favicon": favicon_link(favicon_url), "nonce": nonce, "widget": widget},
+        (("css", _text("base.css") + _text("widget.css")),),
     )
     return page.encode("utf-8")
 
@@ -136,6 +169,7 @@ def block_page(
             "page_heading": messages[f"{kind}_heading"],
             "page_text": messages[f"{kind}_text"],
         },
-        {"css": _text("base.css"), "favicon": favicon_link(favicon_url), "nonce": nonce},
+        {"favicon": favicon_link(favicon_url), "nonce": nonce},
+        (("css", _text("base.css")),),
     )
     return page.encode("utf-8")

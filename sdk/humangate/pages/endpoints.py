@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 
+from humangate.http.answers import cacheable, etag_of
+from humangate.http.request import Response
 from humangate.i18n import available, catalog_json
 from humangate.pages.settings import icon_type
-from humangate.request import Response
 
 # Catalogs change only with a release: let browsers and proxies keep them for a day.
 _CACHE = "public, max-age=86400"
@@ -33,14 +33,10 @@ SCRIPT_MESSAGES = (
 )
 
 
-def _etag(data: bytes) -> str:
-    return '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
-
-
 @cache
 def _catalog_entry(code: str) -> tuple[bytes, str]:
     data = catalog_json(code)
-    return data, _etag(data)
+    return data, etag_of(data)
 
 
 def catalog_response(name: str, method: str, if_none_match: str | None) -> Response | None:
@@ -51,25 +47,18 @@ def catalog_response(name: str, method: str, if_none_match: str | None) -> Respo
     data, etag = _catalog_entry(code)
     headers = (
         ("content-type", "application/json; charset=utf-8"),
-        ("etag", etag),
         ("cache-control", _CACHE),
         ("x-content-type-options", "nosniff"),
     )
-    if if_none_match and etag in if_none_match:
-        return Response(304, headers)
-    return Response(200, headers, b"" if method == "HEAD" else data)
+    return cacheable(data, etag, headers, method, if_none_match)
 
 
 def favicon_response(data: bytes, method: str, if_none_match: str | None) -> Response:
     """The owner's icon. An SVG is sandboxed: opened directly it must not run script."""
-    etag = _etag(data)
     headers = (
         ("content-type", icon_type(data) or "image/x-icon"),
-        ("etag", etag),
         ("cache-control", "public, max-age=3600"),
         ("x-content-type-options", "nosniff"),
         ("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
     )
-    if if_none_match and etag in if_none_match:
-        return Response(304, headers)
-    return Response(200, headers, b"" if method == "HEAD" else data)
+    return cacheable(data, etag_of(data), headers, method, if_none_match)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from ipaddress import IPv4Network, IPv6Network
 
-IPAddress = IPv4Address | IPv6Address
+from humangate.client.ip import IPAddress
+
 IPNetwork = IPv4Network | IPv6Network
 
 

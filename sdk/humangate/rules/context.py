@@ -9,12 +9,11 @@ from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qs
 
-from humangate.request import MAX_HEADER_VALUE, Request
+from humangate.client.ip import IPAddress
+from humangate.http.request import MAX_HEADER_VALUE, Request
 from humangate.rules.fields import FIELDS, canonical
 from humangate.rules.types import BOOL, INT, IP, STRING, ArrayType, MapType, Type
 from humangate.rules.values import MISSING
-
-ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class RequestFields:
@@ -32,7 +31,7 @@ class RequestFields:
     def __init__(
         self,
         request: Request,
-        client_ip: ClientIP | None,
+        client_ip: IPAddress | None,
         extra: Mapping[str, object] | None = None,
         *,
         ray_id: str = "",
@@ -92,7 +91,7 @@ class RequestFields:
         return headers
 
     def _header_lines(self) -> list[tuple[str, str]]:
-        # Over-long values are absent to the core (see humangate.request.MAX_HEADER_VALUE).
+        # Over-long values are absent to the core (see humangate.http.request.MAX_HEADER_VALUE).
         return [(n, v) for n, v in self.request.headers if len(v) <= MAX_HEADER_VALUE]
 
     def _header_names(self) -> list[str]:

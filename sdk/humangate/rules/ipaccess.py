@@ -3,54 +3,20 @@ country before any expression runs (Cloudflare's "IP Access rules")."""
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from humangate.errors import ConfigError
+from humangate.client.ip import IPAddress
 from humangate.levels import Action
+from humangate.rules.targets import Target, parse_target
 
 if TYPE_CHECKING:
-    from humangate.config import IPAccessRule
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
-_ASN = re.compile(r"AS(\d{1,10})", re.IGNORECASE)
-_COUNTRY = re.compile(r"[A-Z][A-Z0-9]")
+    from humangate.config.rules import IPAccessRule
 
 # Cloudflare: the most specific target wins (IP before range before ASN before
 # country), except that an allow always beats a block.
 _SPECIFICITY = {"ip": 0, "ip_range": 1, "asn": 2, "country": 3}
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    kind: str  # ip | ip_range | asn | country
-    network: Network | None = None
-    asn: int | None = None
-    country: str | None = None
-
-
-def parse_target(value: str) -> Target:
-    """``203.0.113.7``, ``203.0.113.0/24``, ``2001:db8::/48``, ``AS13335`` or ``US``."""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError("ip_access_rule.value", "an IP, CIDR, ASN (AS13335) or country")
-    text = value.strip()
-    if match := _ASN.fullmatch(text):
-        return Target("asn", asn=int(match.group(1)))
-    if _COUNTRY.fullmatch(text):
-        return Target("country", country=text)
-    try:
-        network = ipaddress.ip_network(text, strict=True)
-    except ValueError:
-        raise ConfigError(
-            "ip_access_rule.value",
-            f"{value!r} is not an IP, CIDR (host bits zero), ASN (AS13335) or country code",
-        ) from None
-    single = network.num_addresses == 1 and "/" not in text
-    return Target("ip" if single else "ip_range", network=network)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +42,7 @@ class IPAccessTable:
 
     def match(
         self,
-        ip: ClientIP | None,
+        ip: IPAddress | None,
         asn: Callable[[], int | None],
         country: Callable[[], str | None],
     ) -> AccessMatch | None:
@@ -94,7 +60,7 @@ class IPAccessTable:
 
 def _matches(
     target: Target,
-    ip: ClientIP | None,
+    ip: IPAddress | None,
     asn: Callable[[], int | None],
     country: Callable[[], str | None],
 ) -> bool:

@@ -15,28 +15,28 @@ expression reads the response leaves :attr:`Verdict.pending` counts, added by
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from humangate.bots import VerifiedBots
+from humangate.client.bots import VerifiedBots
+from humangate.client.geo import GeoInfo, GeoLookup
+from humangate.client.ip import IPAddress
 from humangate.config import Config, Rule
 from humangate.effects import Flow
-from humangate.geo import GeoInfo, GeoLookup
 from humangate.levels import Action
 from humangate.rules.context import RequestFields
+from humangate.rules.expression import compile_expression
 from humangate.rules.ipaccess import IPAccessTable
 from humangate.rules.ratelimit import CompiledRateLimit, Limited, PendingCount
 from humangate.rules.values import MISSING
 
 if TYPE_CHECKING:
-    from humangate.clearance import Clearance
+    from humangate.crypto.clearance import Clearance
 
 events = logging.getLogger("humangate.events")
-ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 IP_ACCESS = "ip_access"
 CUSTOM = "custom"
@@ -111,12 +111,20 @@ class Phases:
         self._geo = geo
         self._bots = bots
         self._access = IPAccessTable(config.ip_access_rules)
-        self._rules = tuple(zip(config.rules, config.compiled_rules, strict=True))
+        # Compiled here, where they run (Config only checked that they compile).
+        lists = config.lists
+        self._rules = tuple(
+            (rule, compile_expression(rule.expression, lists)) for rule in config.rules
+        )
         self._limits = tuple(
-            CompiledRateLimit(rule, expression, counting)
-            for rule, (expression, counting) in zip(
-                config.rate_limits, config.compiled_rate_limits, strict=True
+            CompiledRateLimit(
+                limit,
+                compile_expression(limit.expression, lists),
+                None
+                if limit.counting_expression is None
+                else compile_expression(limit.counting_expression, lists, response=True),
             )
+            for limit in config.rate_limits
         )
 
     @property
@@ -127,7 +135,7 @@ class Phases:
     def fields(
         self,
         request_fields: Callable[[Mapping[str, object]], RequestFields],
-        ip: ClientIP | None,
+        ip: IPAddress | None,
         user_agent: str,
         values: dict[str, object],
         header_country: str | None,
@@ -156,7 +164,7 @@ class Phases:
     def decide(
         self,
         fields: RequestFields,
-        ip: ClientIP | None,
+        ip: IPAddress | None,
         now: float | None = None,
         clearance: Clearance | None = None,
     ) -> Flow[Verdict]:

@@ -15,8 +15,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from humangate.crypto.tokens import KeyRing
 from humangate.errors import TokenError
-from humangate.tokens import KeyRing
 
 HEADER = "humangate-service-token"
 PURPOSE = "service"

@@ -112,6 +112,7 @@ _SCHEMES: Mapping[str, Callable[[str], Store]] = {
     "rediss": _redis,
     "unix": _redis,
 }
+STORE_SCHEMES = tuple(_SCHEMES)
 
 
 def _split(uri: str) -> SplitResult:

@@ -20,14 +20,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from humangate import answers
-from humangate.assets import StaticAssets
+from humangate.crypto.tokens import KeyRing
 from humangate.effects import Flow
 from humangate.errors import TokenError
 from humangate.events import Kind
+from humangate.http import answers
+from humangate.http.assets import StaticAssets
+from humangate.http.request import Request, Response
 from humangate.levels import Level
-from humangate.request import Request, Response
-from humangate.tokens import KeyRing
 from humangate.turnstile import frame
 from humangate.turnstile.sitekeys import (
     TEST_SITEKEYS,
@@ -51,7 +51,7 @@ from humangate.turnstile.tokens import (
 )
 
 if TYPE_CHECKING:
-    from humangate.engine import SolveChecked
+    from humangate.engine.solve import SolveChecked
 
 # Client-side error codes (reference §1.5) the frame reports to the page.
 ERROR_INVALID_SITEKEY = "110100"
@@ -101,9 +101,6 @@ class TurnstileEndpoints:
     @property
     def seal(self) -> WidgetSeal:
         return self._seal
-
-    def body_limit(self, name: str) -> int | None:
-        return MAX_BODY if name == "v0/siteverify" else None
 
     def endpoint(self, host: WidgetHost, request: Request, name: str) -> Flow[Response | None]:
         """The answer for ``{prefix}turnstile/<name>``; None for no such endpoint."""
@@ -213,7 +210,7 @@ class TurnstileEndpoints:
         checked = yield from host.check_solve(request)
         if isinstance(checked, Response):
             return checked  # the challenge script's own refusal (or a 503)
-        ticket, visitor = checked.ticket, checked.visitor
+        ticket, visitor = checked.ticket, checked.visit
         if ticket.id != context.ticket_id:
             return answers.problem(403, "forbidden", "Forbidden", "Not this frame's ticket.", ray)
         token, sealed = self._seal.issue(

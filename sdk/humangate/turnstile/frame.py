@@ -16,10 +16,10 @@ from functools import cache
 from importlib import resources
 from ipaddress import ip_address
 
-from humangate import answers
+from humangate.http import answers
+from humangate.http.request import Response
 from humangate.i18n import catalog, direction
 from humangate.pages import script_json
-from humangate.request import Response
 from humangate.turnstile.sitekeys import TestSitekey
 
 THEMES = ("auto", "light", "dark")

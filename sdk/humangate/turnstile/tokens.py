@@ -13,8 +13,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from humangate.crypto.tokens import KeyRing
 from humangate.errors import TokenError
-from humangate.tokens import KeyRing
 
 TOKEN_PURPOSE = "turnstile"  # noqa: S105 - a key-derivation label
 CONTEXT_PURPOSE = "turnstile-context"

@@ -22,7 +22,8 @@ def get_config() -> Config:
     data: Any = getattr(settings, SETTING, {})
     if isinstance(data, Config):
         return data
-    return Config.from_mapping(data)
+    # The HUMANGATE_* environment variables fill what the setting leaves unset.
+    return Config.from_env(**data)
 
 
 def clear_cache(*, setting: str, **_: object) -> None:

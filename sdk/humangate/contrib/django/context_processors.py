@@ -10,8 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from humangate.clearance import Clearance
 from humangate.contrib.django.middleware import clearance_of
+from humangate.crypto.clearance import Clearance
 
 
 def csp_nonce(request: HttpRequest) -> str:

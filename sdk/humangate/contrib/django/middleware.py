@@ -2,39 +2,44 @@
 
 Like the WSGI/ASGI adapters it first offers the request to ``Engine.settle`` (a visitor
 whose clearance suffices is let through from request.META alone); otherwise it
-translates the Django request into :class:`humangate.request.Request`, lets the engine
-decide (through :class:`humangate.gate.GateCore`) and writes the outcome back. It is
+translates the Django request into :class:`humangate.http.request.Request`, lets the engine
+decide (through :class:`humangate.adapters.gate.GateCore`) and writes the outcome back. It is
 sync and async capable: Django picks the variant that matches the rest of the stack, so
 no thread hop is added under ASGI.
 
 In a view, ``request.humangate_clearance`` (also ``request.META["humangate.clearance"]``)
-is the visitor's :class:`~humangate.clearance.Clearance` or ``None``.
+is the visitor's :class:`~humangate.crypto.clearance.Clearance` or ``None``.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Awaitable, Callable, Iterable
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, TypeVar
-from urllib.parse import quote, unquote
+from typing import Any, Generic, TypeVar
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from humangate.clearance import Clearance
+from humangate.adapters.driver import (
+    CLEARANCE_KEY,
+    ACount,
+    AsyncDriver,
+    Count,
+    Driver,
+    raw_path,
+)
+from humangate.adapters.gate import GateCore
+from humangate.adapters.wsgi import environ_header, replayed_environ
 from humangate.contrib.django.conf import get_config
-from humangate.effects import run_async, run_sync
-from humangate.engine import Answer, Forward, Outcome
-from humangate.gate import GateCore
-from humangate.replay import Replay
-from humangate.request import Request, Response
-from humangate.wsgi import environ_header
+from humangate.crypto.clearance import Clearance
+from humangate.engine import Forward
+from humangate.engine.replay import Replay
+from humangate.http.request import Request, Response
 
-CLEARANCE_KEY = "humangate.clearance"
+__all__ = ["ATTRIBUTE", "CLEARANCE_KEY", "HumanGateMiddleware", "clearance_of", "to_django"]
+
 ATTRIBUTE = "humangate_clearance"
-_PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 AGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
@@ -58,45 +63,29 @@ class HumanGateMiddleware:
         self._is_async = iscoroutinefunction(get_response)
         if self._is_async:
             markcoroutinefunction(self)
+        self._drive = Driver(self.gate, _SyncHost(self, get_response))
+        self._adrive = AsyncDriver(self.gate, _AsyncHost(self, get_response))
 
     def __call__(self, request: HttpRequest) -> Any:
         if self._is_async:
             return self.__acall__(request)
-        # Most requests carry a clearance that settles them; only the rest need a Request.
-        forward = self._settled(request)
-        if forward is None:
-            neutral = self._request(request)
-            outcome = run_sync(self.gate.engine.process(neutral), self.gate.store)
-            answer = self._answer(request, neutral, outcome)
-            if answer is not None:
-                return answer
-            assert isinstance(outcome, Forward)  # _answer handled every Answer
-            forward = outcome
-        get_response: GetResponse = self.get_response
-        response = get_response(self._forwarded(request, forward))
-        if forward.count_response is not None:  # rate limits counting by http.response.code
-            run_sync(forward.count_response(response.status_code), self.gate.store)
-        return _with_headers(response, forward.headers)
+        # Most requests carry a clearance that settles them: straight to the view.
+        settled = self.settled(request)
+        if settled is not None:
+            get_response: GetResponse = self.get_response
+            return get_response(self.forwarded(request, settled))
+        return self._drive(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        forward = self._settled(request)
-        if forward is None:
-            neutral = self._request(request)
-            outcome = await run_async(self.gate.engine.process(neutral), self.gate.store)
-            answer = self._answer(request, neutral, outcome)
-            if answer is not None:
-                return answer
-            assert isinstance(outcome, Forward)
-            forward = outcome
-        get_response: AGetResponse = self.get_response
-        response = await get_response(self._forwarded(request, forward))
-        if forward.count_response is not None:
-            await run_async(forward.count_response(response.status_code), self.gate.store)
-        return _with_headers(response, forward.headers)
+        settled = self.settled(request)
+        if settled is not None:
+            aget_response: AGetResponse = self.get_response
+            return await aget_response(self.forwarded(request, settled))
+        return await self._adrive(request)
 
-    # -- translation ---------------------------------------------------------------------
+    # -- translation, the same under WSGI and ASGI Django --------------------------------
 
-    def _settled(self, request: HttpRequest) -> Forward | None:
+    def settled(self, request: HttpRequest) -> Forward | None:
         # request.META holds the headers WSGI-style under both WSGI and ASGI Django.
         meta = request.META
         return self.gate.engine.settle(
@@ -109,42 +98,81 @@ class HumanGateMiddleware:
             header=environ_header,
         )
 
-    def _request(self, request: HttpRequest) -> Request:
-        method = (request.method or "GET").upper()
+    def request(self, request: HttpRequest) -> Request:
         path = request.path or "/"
-        body = b""
-        limit = self.gate.engine.body_limit(method, path)
-        if limit is not None:
-            body = request.read(limit + 1)  # one more than allowed: "too large" shows
         return Request(
-            method=method,
+            method=(request.method or "GET").upper(),
             path=path,
             query=str(request.META.get("QUERY_STRING", "")),
             headers=tuple((name.lower(), str(value)) for name, value in request.headers.items()),
             peer=request.META.get("REMOTE_ADDR") or None,
             scheme=request.scheme or "http",
-            raw_path=quote(path.encode("utf-8"), safe=_PATH_SAFE),
-            body=body,
+            raw_path=raw_path(path),
         )
 
-    def _answer(
-        self, request: HttpRequest, neutral: Request, outcome: Outcome
-    ) -> HttpResponse | None:
-        if not isinstance(outcome, Answer):
-            return None
-        response = outcome.response
-        if outcome.replay_level is not None:
-            # A challenged form POST: hold its body (bounded) instead of losing it.
-            body = request.read(self.gate.config.replay_max_body + 1)
-            response = self.gate.engine.hold(neutral, body, outcome.replay_level)
+    def forwarded(self, request: HttpRequest, forward: Forward) -> HttpRequest:
+        """The request the view gets: the held one on a replay, with the clearance."""
+        if forward.replay is not None:
+            request = _replayed(request, forward.replay)
+        setattr(request, ATTRIBUTE, forward.clearance)
+        request.META[CLEARANCE_KEY] = forward.clearance
+        return request
+
+
+G = TypeVar("G", GetResponse, AGetResponse)
+
+
+class _Host(Generic[G]):
+    """The middleware's side of the driver: translation is the middleware's own; how
+    the body is read, the answer given and the view called is sync or async."""
+
+    __slots__ = ("_get_response", "_middleware", "request")
+
+    def __init__(self, middleware: HumanGateMiddleware, get_response: G) -> None:
+        self._middleware = middleware
+        self._get_response: G = get_response
+        self.request = middleware.request
+
+
+class _SyncHost(_Host[GetResponse]):
+    """Under WSGI Django."""
+
+    __slots__ = ()
+
+    def read_body(self, request: HttpRequest, limit: int) -> bytes:
+        return request.read(limit + 1)  # one more than allowed: "too large" shows
+
+    def respond(self, request: HttpRequest, response: Response) -> HttpResponseBase:
         return to_django(response)
 
-    def _forwarded(self, request: HttpRequest, outcome: Forward) -> HttpRequest:
-        if outcome.replay is not None:
-            request = _replayed(request, outcome.replay)
-        setattr(request, ATTRIBUTE, outcome.clearance)
-        request.META[CLEARANCE_KEY] = outcome.clearance
-        return request
+    def forward(
+        self, request: HttpRequest, forward: Forward, count: Count | None
+    ) -> HttpResponseBase:
+        response = self._get_response(self._middleware.forwarded(request, forward))
+        if count is not None:  # rate limits counting by http.response.code
+            count(response.status_code)
+        return _with_headers(response, forward.headers)
+
+
+class _AsyncHost(_Host[AGetResponse]):
+    """Under ASGI Django (no thread hop added)."""
+
+    __slots__ = ()
+
+    async def read_body(self, request: HttpRequest, limit: int) -> bytes:
+        # ASGI Django has spooled the body before the middleware runs: no I/O waits here.
+        return request.read(limit + 1)
+
+    async def respond(self, request: HttpRequest, response: Response) -> HttpResponseBase:
+        return to_django(response)
+
+    async def forward(
+        self, request: HttpRequest, forward: Forward, count: ACount | None
+    ) -> HttpResponseBase:
+        response = await self._get_response(self._middleware.forwarded(request, forward))
+        if count is not None:
+            await count(response.status_code)
+        return _with_headers(response, forward.headers)
 
 
 def to_django(response: Response) -> HttpResponse:
@@ -173,15 +201,4 @@ def _add_cookie(response: HttpResponseBase, line: str) -> None:
 
 def _replayed(request: HttpRequest, replay: Replay) -> HttpRequest:
     """The held form POST as a fresh Django request (the rest of the stack sees it)."""
-    environ = dict(request.META)
-    path = unquote(replay.path, encoding="latin-1")  # WSGI-style: bytes as latin-1
-    script = str(environ.get("SCRIPT_NAME", ""))
-    environ.update(
-        REQUEST_METHOD=replay.method,
-        PATH_INFO=path[len(script) :] if script and path.startswith(script) else path,
-        QUERY_STRING=replay.query,
-        CONTENT_TYPE=replay.content_type,
-        CONTENT_LENGTH=str(len(replay.body)),
-    )
-    environ["wsgi.input"] = io.BytesIO(replay.body)
-    return WSGIRequest(environ)
+    return WSGIRequest(replayed_environ(request.META, replay))

@@ -1,18 +1,20 @@
-"""The frozen, validated configuration. A bad value fails here, at start-up.
+"""The frozen, validated configuration: plain data. A bad value fails here, at start-up.
 
 ``Config(...)`` validates every field on construction and raises
-:class:`humangate.ConfigError` naming the field. ``Config.from_toml(path)`` reads the
-same settings from a TOML file; the ``HUMANGATE_SECRET_KEYS`` environment variable
-(comma-separated, newest first) overrides the secret in both.
+:class:`humangate.ConfigError` naming the field; it never reads the environment.
+``Config.from_env()`` and ``Config.from_toml(path)`` are the explicit steps that do
+(see :mod:`humangate.config.environment` for the variables and which value wins).
+Compiling rules and templates is left to the parts that use them (the rule phases, the
+challenge page); here they are only checked.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import logging
 import os
 import tempfile
-import tomllib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,166 +22,29 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from humangate.clearance import Binding
-from humangate.clientip import ClientIPResolver
+from humangate.client.ip import ClientIPResolver
+from humangate.config import environment
+from humangate.config.rules import IPAccessRule, RateLimit, Rule
+from humangate.crypto.clearance import Binding
+from humangate.crypto.tokens import KeyRing, generate_secret
 from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError
 from humangate.levels import Action
-from humangate.pow import MAX_DIFFICULTY
+from humangate.pages.custom import CustomTemplate
+from humangate.pages.settings import check_page_settings
+from humangate.rules import compile_expression
+from humangate.stores import STORE_SCHEMES
 from humangate.stores._validation import redact_uri
 
 logger = logging.getLogger("humangate")
 
-SECRET_ENV = "HUMANGATE_SECRET_KEYS"  # noqa: S105 - the variable name, not a secret
+SECRET_ENV = environment.SECRET_KEYS
 _SAMESITE = ("Lax", "Strict", "None")
-_STORE_SCHEMES = ("memory", "sqlite", "redis", "rediss", "unix")
 
 
 def default_store() -> str:
     """An SQLite file in the system temp dir: shared by all workers on this machine."""
     return f"sqlite:///{Path(tempfile.gettempdir()) / 'humangate.sqlite3'}"
-
-
-SKIP_TARGETS = ("rules", "rate_limits", "all")
-"""What a ``skip`` rule may skip: the remaining custom rules (and the default action, as
-always), the rate limiting phase, or both."""
-
-RATE_LIMIT_ACTIONS = ("block", "log", "js_challenge", "managed_challenge", "challenge")
-IP_ACCESS_MODES = ("allow", "whitelist", "block", "js_challenge", "managed_challenge", "challenge")
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One custom rule: when ``expression`` matches, take ``action``.
-
-    ``expression`` is in the Cloudflare rules language (see docs/rules-language.md);
-    it is compiled when the :class:`Config` holding the rule is built. ``skip`` says
-    what a ``skip`` rule skips (see :data:`SKIP_TARGETS`); by default the remaining
-    custom rules and the default action, as Cloudflare's "All remaining custom rules".
-    """
-
-    expression: str
-    action: str
-    description: str = ""
-    skip: Sequence[str] = ()
-    # Proof-of-work bits for this rule's challenge, instead of the action's base
-    # (humangate.Difficulty); risk and "under attack" still add to it, up to the ceiling.
-    difficulty: int | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.expression, str) or not self.expression.strip():
-            raise ConfigError("rule.expression", "must be a non-empty string")
-        try:
-            action = Action(self.action)
-        except ValueError:
-            choices = ", ".join(a.value for a in Action)
-            raise ConfigError("rule.action", f"{self.action!r} is not one of {choices}") from None
-        _check_rule_difficulty("rule", self.difficulty, action)
-        skip = (self.skip,) if isinstance(self.skip, str) else tuple(self.skip)
-        if skip and action is not Action.SKIP:
-            raise ConfigError("rule.skip", "only a rule with action 'skip' takes skip=")
-        for target in skip:
-            if target not in SKIP_TARGETS:
-                raise ConfigError(
-                    "rule.skip", f"{target!r} is not one of {', '.join(SKIP_TARGETS)}"
-                )
-        if action is Action.SKIP and not skip:
-            skip = ("rules",)  # the behaviour of a bare skip since the first release
-        object.__setattr__(self, "skip", skip)
-
-    @property
-    def skips_rules(self) -> bool:
-        return "rules" in self.skip or "all" in self.skip
-
-    @property
-    def skips_rate_limits(self) -> bool:
-        return "rate_limits" in self.skip or "all" in self.skip
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimit:
-    """Count matching requests per characteristic tuple; mitigate above the limit.
-
-    ``characteristics`` name what one counter is per: ``ip.src``, ``ip.src/24`` (an
-    IPv4 prefix; IPv6 addresses are grouped by /64), ``ip.src.asnum``,
-    ``ip.src.country``, ``http.request.clearance.uuid``, ``http.host``,
-    ``http.request.uri.path`` or ``http.request.headers["name"]``. A request is
-    mitigated once its counter goes *above* ``requests_per_period``, and, with a
-    ``mitigation_timeout``, for that many seconds after.
-    """
-
-    expression: str
-    characteristics: Sequence[str] = ("ip.src",)
-    period: int = 60
-    requests_per_period: int = 100
-    mitigation_timeout: int = 0
-    counting_expression: str | None = None
-    action: str = "block"
-    description: str = ""
-    difficulty: int | None = None  # proof-of-work bits when the action is a challenge
-
-    def __post_init__(self) -> None:
-        from humangate.rules.ratelimit import parse_characteristic  # noqa: PLC0415 - cycle
-
-        if not isinstance(self.expression, str) or not self.expression.strip():
-            raise ConfigError("rate_limit.expression", "must be a non-empty string")
-        chars = (
-            (self.characteristics,)
-            if isinstance(self.characteristics, str)
-            else tuple(self.characteristics)
-        )
-        if not chars:
-            raise ConfigError("rate_limit.characteristics", "name at least one, e.g. 'ip.src'")
-        for name in chars:
-            parse_characteristic(name)  # raises ConfigError naming the characteristic
-        object.__setattr__(self, "characteristics", chars)
-        for name, value, low, high in (
-            ("period", self.period, 1, 86400),
-            ("requests_per_period", self.requests_per_period, 1, 10**9),
-            ("mitigation_timeout", self.mitigation_timeout, 0, 86400),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ConfigError(f"rate_limit.{name}", f"an integer in {low}..{high}")
-        if self.action not in RATE_LIMIT_ACTIONS:
-            raise ConfigError(
-                "rate_limit.action",
-                f"{self.action!r} is not one of {', '.join(RATE_LIMIT_ACTIONS)}",
-            )
-        if self.counting_expression == "":
-            object.__setattr__(self, "counting_expression", None)  # "" means the default
-        _check_rule_difficulty("rate_limit", self.difficulty, Action(self.action))
-
-
-@dataclass(frozen=True, slots=True)
-class IPAccessRule:
-    """An IP access rule: ``value`` is an IP, a CIDR, an ASN (``AS13335``) or a country
-    code (``US``, ``T1``); ``mode`` is allow (``whitelist``), block or a challenge."""
-
-    value: str
-    mode: str
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        from humangate.rules.ipaccess import parse_target  # noqa: PLC0415 - cycle
-
-        if self.mode not in IP_ACCESS_MODES:
-            raise ConfigError(
-                "ip_access_rule.mode", f"{self.mode!r} is not one of {', '.join(IP_ACCESS_MODES)}"
-            )
-        parse_target(self.value)  # raises ConfigError
-
-    @property
-    def action(self) -> Action:
-        return Action.ALLOW if self.mode == "whitelist" else Action(self.mode)
-
-
-def _check_rule_difficulty(where: str, bits: object, action: Action) -> None:
-    if bits is None:
-        return
-    if isinstance(bits, bool) or not isinstance(bits, int) or not 0 <= bits <= MAX_DIFFICULTY:
-        raise ConfigError(f"{where}.difficulty", f"leading zero bits, 0..{MAX_DIFFICULTY}")
-    if not action.is_challenge:
-        raise ConfigError(f"{where}.difficulty", f"only a challenge action takes it, not {action}")
 
 
 def _seconds(name: str, value: object, *, minimum: float, maximum: float) -> int:
@@ -247,10 +112,6 @@ class Config:
     rate_limit_store_failure: str = "open"
     # The Turnstile-compatible widget (docs/turnstile.md): humangate.turnstile.Sitekey each.
     sitekeys: Sequence[Any] = ()
-    compiled_rules: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
-    compiled_rate_limits: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
-    compiled_template: Any = field(default=None, init=False, repr=False, compare=False)
-    favicon_bytes: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise values once, here
@@ -310,7 +171,7 @@ class Config:
         self._check_rule_difficulties()
         self._check_pages()
         self._check_sitekeys()
-        self._compile_rules()
+        self._check_expressions()
 
     def _check_rule_difficulties(self) -> None:
         ceiling = self.difficulty_policy.ceiling
@@ -337,14 +198,19 @@ class Config:
         object.__setattr__(self, "sitekeys", keys)
 
     def _check_pages(self) -> None:
-        from humangate.pages.settings import check_page_settings  # noqa: PLC0415 - cycle
-
-        language, template, favicon = check_page_settings(
-            self.language, self.challenge_template, self.favicon
-        )
+        language, _, _ = check_page_settings(self.language, self.challenge_template, self.favicon)
         object.__setattr__(self, "language", language)
-        object.__setattr__(self, "compiled_template", template)
-        object.__setattr__(self, "favicon_bytes", favicon)
+
+    @property
+    def compiled_template(self) -> CustomTemplate | None:
+        """The owner's challenge template, parsed again (files are re-read): the engine
+        loads it once when it starts."""
+        return check_page_settings(self.language, self.challenge_template, self.favicon)[1]
+
+    @property
+    def favicon_bytes(self) -> bytes | None:
+        """The owner's favicon bytes, read again: the engine loads them once at start."""
+        return check_page_settings(self.language, self.challenge_template, self.favicon)[2]
 
     def _check_phases(self) -> None:
         set_ = object.__setattr__
@@ -362,8 +228,6 @@ class Config:
         self._check_observability()
 
     def _check_observability(self) -> None:
-        import ipaddress  # noqa: PLC0415 - only needed here
-
         if self.metrics_token is not None and len(self.metrics_token) < 16:
             raise ConfigError("metrics_token", "use at least 16 characters (or leave unset)")
         allow = (self.metrics_allow,) if isinstance(self.metrics_allow, str) else self.metrics_allow
@@ -385,25 +249,19 @@ class Config:
         secrets_ = self.secret_keys
         if isinstance(secrets_, str):
             secrets_ = (secrets_,)
-        env = os.environ.get(SECRET_ENV, "").strip()
-        if env:
-            secrets_ = tuple(part.strip() for part in env.split(",") if part.strip())
         secrets_ = tuple(secrets_)
         if not all(isinstance(s, str) for s in secrets_):
             raise ConfigError("secret_keys", "secrets must be strings")
         if secrets_:
-            from humangate.tokens import KeyRing  # noqa: PLC0415 - validates each secret
-
-            KeyRing(secrets_, purposes=())
+            KeyRing(secrets_, purposes=())  # validates each secret
             return secrets_
         if not self.dev_mode:
             raise ConfigError(
                 "secret_keys",
-                f"no secret configured: set secret_keys or ${SECRET_ENV} "
+                f"no secret configured: set secret_keys, or ${SECRET_ENV} with "
+                "Config.from_env() "
                 "(generate one with `humangate keygen`); use dev_mode=True only for local demos",
             )
-        from humangate.tokens import generate_secret  # noqa: PLC0415 - dev mode only
-
         message = (
             "humangate dev_mode: using an EPHEMERAL secret; clearances die with this process "
             "and differ between workers. Never run this in production."
@@ -414,42 +272,30 @@ class Config:
 
     def _check_store(self) -> None:
         scheme, sep, _ = str(self.store).partition("://")
-        if not sep or scheme not in _STORE_SCHEMES:
+        if not sep or scheme not in STORE_SCHEMES:
             raise ConfigError(
                 "store",
                 f"{redact_uri(str(self.store))!r}: expected memory://, sqlite:///path or redis://host",
             )
 
-    def _compile_rules(self) -> None:
-        from humangate.rules import compile_expression  # noqa: PLC0415 - avoid import cycle
-
-        compiled = []
+    def _check_expressions(self) -> None:
+        """Every expression compiles (the rule phases compile them again to use them)."""
         for index, rule in enumerate(self.rules):
             try:
-                compiled.append(compile_expression(rule.expression, self.lists))
+                compile_expression(rule.expression, self.lists)
             except ExpressionError as exc:
                 raise ConfigError(f"rules[{index}].expression", str(exc)) from exc
-        object.__setattr__(self, "compiled_rules", tuple(compiled))
-        limits = []
         for index, limit in enumerate(self.rate_limits):
-            texts = {
-                "expression": limit.expression,
-                "counting_expression": limit.counting_expression,
-            }
-            pair = []
-            for part, text in texts.items():
+            for part, text in (
+                ("expression", limit.expression),
+                ("counting_expression", limit.counting_expression),
+            ):
                 try:
                     # Only the counting expression may read the response (http.response.code).
-                    response = part == "counting_expression"
-                    pair.append(
-                        None
-                        if text is None
-                        else compile_expression(text, self.lists, response=response)
-                    )
+                    if text is not None:
+                        compile_expression(text, self.lists, response=part == "counting_expression")
                 except ExpressionError as exc:
                     raise ConfigError(f"rate_limits[{index}].{part}", str(exc)) from exc
-            limits.append(tuple(pair))
-        object.__setattr__(self, "compiled_rate_limits", tuple(limits))
 
     # Durations accept seconds or timedelta and are normalised to whole seconds in
     # __post_init__; these accessors give them a precise type.
@@ -476,16 +322,32 @@ class Config:
         return _as_int(self.xhr_grace)
 
     @classmethod
-    def from_toml(cls, path: str | os.PathLike[str]) -> Config:
-        """Load settings from a TOML file (a ``[humangate]`` table or top-level keys)."""
-        try:
-            with open(path, "rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as exc:
-            raise ConfigError("path", f"cannot read {path}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("path", f"{path} is not valid TOML: {exc}") from None
-        return cls.from_mapping(data.get("humangate", data))
+    def from_env(cls, environ: Mapping[str, str] | None = None, **settings: Any) -> Config:
+        """A Config from the ``HUMANGATE_*`` environment variables, with ``settings``
+        given in code winning over them (each one it overrides is logged).
+
+        The variables: ``HUMANGATE_SECRET_KEYS`` (comma-separated, newest first),
+        ``HUMANGATE_STORE``, ``HUMANGATE_DEFAULT_ACTION``, ``HUMANGATE_TRUSTED_PROXIES``
+        (a hop count or comma-separated CIDRs) and ``HUMANGATE_DEV_MODE`` (1/0).
+        """
+        found = environment.read(os.environ if environ is None else environ)
+        return cls.from_mapping(environment.merge({}, found, settings))
+
+    @classmethod
+    def from_toml(
+        cls,
+        path: str | os.PathLike[str],
+        environ: Mapping[str, str] | None = None,
+        **settings: Any,
+    ) -> Config:
+        """Load settings from a TOML file (a ``[humangate]`` table or top-level keys).
+
+        The ``HUMANGATE_*`` variables (see :meth:`from_env`) win over the file, and
+        ``settings`` given in code win over both.
+        """
+        table = environment.load_toml(path)
+        found = environment.read(os.environ if environ is None else environ)
+        return cls.from_mapping(environment.merge(table, found, settings))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Config:
@@ -509,8 +371,8 @@ class Config:
                 _from_table(Sitekey, f"sitekeys[{index}]", item)
                 for index, item in enumerate(values["sitekeys"])
             ]
-        if "clearance_binding" in values:
-            binding = values["clearance_binding"]
+        binding = values.get("clearance_binding")
+        if binding is not None and not isinstance(binding, Binding):
             if not isinstance(binding, Mapping):
                 raise ConfigError("clearance_binding", "expected a table")
             try:
@@ -521,6 +383,9 @@ class Config:
 
 
 def _from_table(kind: Any, where: str, item: object) -> Any:
+    """``item`` as a ``kind``: a table of its fields, or one already built in code."""
+    if isinstance(item, kind):
+        return item
     fields_ = {f.name for f in dataclasses.fields(kind)}
     if not isinstance(item, Mapping) or set(item) - fields_:
         raise ConfigError(where, f"expected a table with keys from: {', '.join(sorted(fields_))}")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIServer, make_server
 
-from humangate.tokens import generate_secret
+from humangate.crypto.tokens import generate_secret
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -17,9 +17,9 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from humangate.adapters.wsgi import HumanGate  # noqa: PLC0415
     from humangate.config import Config  # noqa: PLC0415 - keep `keygen` import-light
     from humangate.demo import demo_app  # noqa: PLC0415
-    from humangate.wsgi import HumanGate  # noqa: PLC0415
 
     # Without --difficulty, the default policy (per action, with risk steps) applies.
     extra = {} if args.difficulty is None else {"difficulty": args.difficulty}
@@ -53,18 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
     keygen = commands.add_parser("keygen", help="print a new secret for secret_keys")
     keygen.set_defaults(handler=_keygen)
-    from humangate import cli_stats  # noqa: PLC0415 - keep `keygen` import-light
+    from humangate.cli import stats as cli_stats  # noqa: PLC0415 - keep `keygen` import-light
 
     cli_stats.add_parser(commands)
-    from humangate.cli_rules import add_commands  # noqa: PLC0415 - rules, bots, tokens
+    from humangate.cli.rules import add_commands  # noqa: PLC0415 - rules, bots, tokens
 
     add_commands(commands)
-    from humangate import cli_template  # noqa: PLC0415 - `template check`
+    from humangate.cli import template as cli_template  # noqa: PLC0415 - `template check`
 
     cli_template.add_parser(commands)
-    from humangate import cli_sitekey  # noqa: PLC0415 - `sitekey create|list|rotate`
+    from humangate.cli import sitekey  # noqa: PLC0415 - `sitekey create|list|rotate`
 
-    cli_sitekey.add_parser(commands)
+    sitekey.add_parser(commands)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""The hosts' side: one driver, and the WSGI/ASGI translations that use it."""

@@ -1,0 +1,1 @@
+"""Who is asking: the client address, its country/ASN, verified bots."""

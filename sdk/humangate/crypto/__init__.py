@@ -1,0 +1,1 @@
+"""Signed tokens: the key ring, clearances, tickets and the proof of work."""

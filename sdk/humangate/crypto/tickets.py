@@ -1,0 +1,130 @@
+"""Challenge tickets: what a challenge page carries and the solve endpoint checks.
+
+A ticket is a sealed token (purpose "ticket") holding the puzzle and everything the
+solve must match: the exact client IP and a User-Agent hash, an expiry, the level of the
+action that challenged, and where to send the visitor afterwards. It is single use: the
+solve endpoint spends its id in the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from humangate.client.ip import IPAddress
+from humangate.crypto.pow import new_seed
+from humangate.crypto.tokens import KeyRing
+from humangate.errors import Failure, TokenError
+from humangate.levels import Level
+
+PURPOSE = "ticket"
+__all__ = ["PURPOSE", "Failure", "Ticket", "TicketBook", "safe_target", "user_agent_hash"]
+
+
+def user_agent_hash(user_agent: str) -> str:
+    return hashlib.sha256(user_agent.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def safe_target(target: str) -> str:
+    """A same-origin path to redirect to. Anything else collapses to a local path.
+
+    ``//evil.example`` and ``/\\evil.example`` are protocol-relative URLs to browsers,
+    so leading slashes and backslashes fold into one slash.
+    """
+    if not target.startswith("/"):
+        return "/"
+    target = "/" + target.lstrip("/\\")
+    if any(ch in target for ch in "\r\n\t") or any(ord(ch) < 0x20 for ch in target):
+        return "/"
+    return target
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: str
+    seed: str
+    difficulty: int
+    level: Level
+    client_ip: str
+    ua_hash: str
+    expires_at: int
+    target: str
+    ray: str
+
+
+class TicketBook:
+    """Issues tickets and checks them against the client that brings them back."""
+
+    __slots__ = ("_keys", "_ttl")
+
+    def __init__(self, keys: KeyRing, ttl: int) -> None:
+        self._keys = keys
+        self._ttl = ttl
+
+    def issue(
+        self,
+        *,
+        level: Level,
+        difficulty: int,
+        client_ip: IPAddress | None,
+        user_agent: str,
+        target: str,
+        ray: str,
+        now: float,
+    ) -> tuple[Ticket, str]:
+        ticket = Ticket(
+            id=secrets.token_hex(12),
+            seed=new_seed(),
+            difficulty=difficulty,
+            level=level,
+            client_ip=str(client_ip) if client_ip is not None else "",
+            ua_hash=user_agent_hash(user_agent),
+            expires_at=int(now) + self._ttl,
+            target=safe_target(target),
+            ray=ray,
+        )
+        payload = {
+            "id": ticket.id,
+            "s": ticket.seed,
+            "d": ticket.difficulty,
+            "l": int(ticket.level),
+            "ip": ticket.client_ip,
+            "ua": ticket.ua_hash,
+            "e": ticket.expires_at,
+            "t": ticket.target,
+            "r": ticket.ray,
+        }
+        return ticket, self._keys.seal(PURPOSE, payload)
+
+    def open(self, token: str) -> Ticket:
+        """The ticket inside an authentic token; TokenError for anything else."""
+        payload = self._keys.open(PURPOSE, token)
+        try:
+            return Ticket(
+                id=str(payload["id"]),
+                seed=str(payload["s"]),
+                difficulty=int(payload["d"]),
+                level=Level(payload["l"]),
+                client_ip=str(payload["ip"]),
+                ua_hash=str(payload["ua"]),
+                expires_at=int(payload["e"]),
+                target=safe_target(str(payload["t"])),
+                ray=str(payload["r"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise TokenError("forged or corrupted ticket") from None
+
+    @staticmethod
+    def check_client(
+        ticket: Ticket, client_ip: IPAddress | None, user_agent: str, now: float, skew: int
+    ) -> Failure | None:
+        """Expiry and binding: the solve must come from the exact IP and browser."""
+        if now > ticket.expires_at + skew:
+            return Failure.EXPIRED
+        ip = str(client_ip) if client_ip is not None else ""
+        if not secrets.compare_digest(ticket.client_ip, ip):
+            return Failure.OTHER_CLIENT
+        if not secrets.compare_digest(ticket.ua_hash, user_agent_hash(user_agent)):
+            return Failure.OTHER_CLIENT
+        return None

@@ -1,0 +1,236 @@
+"""Challenging: a ticket and the challenge page for browsers, a problem document for the
+rest, and the holding page that keeps a challenged form POST until the visitor passes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+from urllib.parse import parse_qs
+
+from humangate import pages
+from humangate.crypto.tickets import Ticket, user_agent_hash
+from humangate.effects import Flow, ReadBody
+from humangate.engine.outcome import HeaderList
+from humangate.engine.parts import Parts
+from humangate.engine.replay import is_replayable
+from humangate.engine.risk import assess
+from humangate.engine.visit import Visit
+from humangate.events import Kind
+from humangate.http import answers
+from humangate.http.request import Request, Response
+from humangate.i18n import available, catalog
+from humangate.levels import Level
+from humangate.pages.endpoints import SCRIPT_MESSAGES
+from humangate.signals import primary_language
+
+
+class Challenger:
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: Parts) -> None:
+        self._parts = parts
+
+    def answer(
+        self, visit: Visit, level: Level, rule: str | None, rule_bits: int | None
+    ) -> Flow[Response]:
+        """The challenge for a visit that lacks ``level``. A form POST is held (its body
+        read, at most ``replay_max_body + 1`` bytes) so it is not lost."""
+        request = visit.request
+        if is_replayable(request):
+            replays = self._parts.replays
+            body = yield ReadBody(self._parts.config.replay_max_body)
+            if body is None:  # run without a body to read: ask to submit again
+                return replays.must_retry(request, answers.new_ray_id(), level, visit.forget)
+            assert isinstance(body, bytes)
+            now = self._parts.clock()
+            return replays.hold(
+                request, body, level, client_ip=visit.ip, now=now, extra=visit.forget
+            )
+        return self.page(request, visit, level, visit.forget, rule, rule_bits=rule_bits)
+
+    def explicit(self, visit: Visit) -> Response:
+        """``{prefix}challenge?level=...``: a challenge that returns to ``{prefix}done``.
+
+        What the SPA helper and the form holding page show in an iframe. A visitor who
+        already holds the level goes straight to the done page.
+        """
+        request = visit.request
+        label = parse_qs(request.query).get("level", ["managed"])[0]
+        try:
+            level = Level.from_label(label)
+        except ValueError:
+            level = Level.MANAGED
+        level = max(level, Level.NON_INTERACTIVE)
+        if visit.clearance is not None and visit.clearance.level >= level:
+            return answers.head_aware(request, done_page())
+        done = f"{self._parts.config.path_prefix}done"
+        target = replace(request, path=done, raw_path=done, query="")
+        return self.page(target, visit, level, visit.forget)
+
+    def page(
+        self,
+        request: Request,
+        visit: Visit,
+        level: Level,
+        extra: HeaderList,
+        rule: str | None = None,
+        *,
+        rule_bits: int | None = None,
+    ) -> Response:
+        """The challenge page (HTML), or a problem document for clients that are not
+        browsers and for websockets."""
+        parts = self._parts
+        config = parts.config
+        ray = answers.new_ray_id()
+        headers = (("cf-mitigated", "challenge"), *extra)
+        if request.websocket:
+            return answers.problem(
+                403, "challenge", "Challenge required", "", ray, extra_headers=headers
+            )
+        ticket, token = self._issue(request, visit, level, ray, rule=rule, rule_bits=rule_bits)
+        if not request.accepts_html:
+            return answers.problem(
+                403,
+                "challenge",
+                "Challenge required",
+                "Open this URL in a web browser to pass the challenge, then retry with its "
+                "clearance cookie.",
+                ray,
+                extra_fields={"level": level.label, "challenge_url": ticket.target},
+                extra_headers=headers,
+            )
+        nonce = answers.new_nonce()
+        language = parts.page_language(request)
+        template = parts.template
+        body = pages.challenge_page(
+            language=language,
+            nonce=nonce,
+            host=request.host,
+            ray=ray,
+            client_ip=str(visit.ip or ""),
+            script_url=f"{config.path_prefix}static/challenge.js",
+            challenge={
+                **self._challenge_data(ticket, token, language),
+                **self._step_data(ticket, request),
+            },
+            favicon_url=parts.favicon_url(),
+            template=template,
+            # ::GEO:: of a custom template; looked up only when a template is in use.
+            country=visit.country if template is not None else "",
+        )
+        return answers.head_aware(request, answers.html_response(403, body, ray, nonce, headers))
+
+    def widget(self, visit: Visit, level: Level) -> dict[str, object]:
+        """A new challenge at ``level`` for the Turnstile-compatible widget's frame: the
+        data the challenge page's script reads, plus the ticket's id."""
+        request = visit.request
+        ticket, token = self._issue(request, visit, level, answers.new_ray_id())
+        language = self._parts.page_language(request)
+        return {
+            **self._challenge_data(ticket, token, language),
+            **self._step_data(ticket, request),
+            "ticket_id": ticket.id,
+        }
+
+    def _issue(
+        self,
+        request: Request,
+        visit: Visit,
+        level: Level,
+        ray: str,
+        *,
+        rule: str | None = None,
+        rule_bits: int | None = None,
+    ) -> tuple[Ticket, str]:
+        """A new ticket for this client at ``level``, reported as issued."""
+        parts = self._parts
+        config = parts.config
+        risk = assess(request, visit.clearance, parts.strikes.count(request))
+        difficulty = config.difficulty_policy.bits(
+            level, risk, rule_bits=rule_bits, under_attack=config.under_attack
+        )
+        ticket, token = parts.tickets.issue(
+            level=level,
+            difficulty=difficulty,
+            client_ip=visit.ip,
+            user_agent=visit.user_agent,
+            target=request.target,
+            ray=ray,
+            now=parts.clock(),
+        )
+        parts.observe(
+            Kind.CHALLENGE_ISSUED,
+            ray,
+            level=level.label,
+            path=request.path,
+            rule=rule,
+            action=level.label,
+            difficulty=difficulty,
+            **visit.where(config.log_client_ip),
+        )
+        return ticket, token
+
+    def _challenge_data(self, ticket: Ticket, token: str, language: str) -> dict[str, object]:
+        config = self._parts.config
+        prefix = config.path_prefix
+        return {
+            "v": 1,
+            "ticket": token,
+            "seed": ticket.seed,
+            "difficulty": ticket.difficulty,
+            "solve_url": f"{prefix}solve",
+            "worker_url": f"{prefix}static/pow-worker.js",
+            "level": ticket.level.label,
+            "ray": ticket.ray,
+            "steps": self._parts.types[ticket.level].step_names,
+            # The page re-renders in navigator.language's catalog when it differs from
+            # this pre-selection, unless the owner forced the language.
+            "language": language,
+            "language_forced": config.language is not None,
+            "languages": _languages(),
+            "i18n_url": f"{prefix}i18n/",
+            "custom_template": self._parts.template is not None,
+            "messages": _script_messages(language),
+        }
+
+    def _step_data(self, ticket: Ticket, request: Request) -> dict[str, object]:
+        """What the signal, interaction and plugin steps need in the page."""
+        kind = self._parts.types[ticket.level]
+        prefix = self._parts.config.path_prefix
+        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
+        return {
+            # Hashes, not values: the page compares its own navigator.userAgent and
+            # language against them and reports only whether they matched.
+            "ua_hash": ticket.ua_hash,
+            "lang_hash": user_agent_hash(primary_language(request.header("accept-language"))),
+            "escalation": kind.escalation.name if kind.escalation else None,
+            "step_params": {step.name: dict(step.issue(ticket)) for step in steps},
+            "step_scripts": {
+                step.name: f"{prefix}static/challenges/{step.name}.js"
+                for step in steps
+                if step.script is not None
+            },
+        }
+
+
+@cache
+def _languages() -> list[str]:
+    return sorted(available())
+
+
+@cache
+def _script_messages(language: str) -> dict[str, str]:
+    """The texts the page script shows itself, in ``language`` (built once each)."""
+    messages = catalog(language)
+    return {key: messages[key] for key in SCRIPT_MESSAGES}
+
+
+def done_page() -> Response:
+    """Where an explicit challenge returns to once passed (shown in an iframe)."""
+    ray = answers.new_ray_id()
+    nonce = answers.new_nonce()
+    body = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Verified</title></head><body><p>Verified. You can continue.</p></body></html>"
+    )
+    return answers.html_response(200, body.encode(), ray, nonce)

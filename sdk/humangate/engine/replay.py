@@ -1,0 +1,322 @@
+"""Challenged form POSTs that lose nothing: hold the body sealed, replay it once.
+
+A browser that submits a form (urlencoded or multipart) and is challenged would lose
+what the visitor typed: the challenge page cannot re-send a POST body it never saw.
+Instead the engine asks the adapter for the body (bounded by ``Config.replay_max_body``)
+and answers with a *holding page*: the body, encrypted, rides in a hidden form; the
+page runs the challenge in place (spa.js, an iframe of ``{prefix}challenge``) and then
+submits that form to ``{prefix}replay``. There the engine checks the seal, the client,
+the clearance and single use, and tells the adapter to call the app with the original
+method, path, content type and body.
+
+Sealing is envelope encryption with the key ring: a fresh AES-256-GCM data key encrypts
+the body (a 64 KiB body does not fit in a key-ring token, which is capped at 4 KiB);
+the data key travels in a key-ring token of purpose ``replay`` together with the
+replay id, the exact client IP, a User-Agent hash, the level required and an expiry.
+The body's associated data is the replay id, so a body cannot be moved to another
+envelope. The id is spent in the store on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import os
+import secrets
+from dataclasses import dataclass
+from urllib.parse import parse_qs, quote
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from humangate.client.ip import IPAddress
+from humangate.crypto.tickets import safe_target, user_agent_hash
+from humangate.crypto.tokens import KeyRing
+from humangate.errors import TokenError
+from humangate.http import answers
+from humangate.http.request import Request, Response
+from humangate.levels import Level
+
+PURPOSE = "replay"
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_NONCE = 12
+# The replay form carries the body base64url-encoded (4/3 of its size) plus the envelope.
+_FORM_OVERHEAD = 8 * 1024
+
+
+def media_type(request: Request) -> str:
+    return (request.header("content-type") or "").split(";")[0].strip().lower()
+
+
+def is_replayable(request: Request) -> bool:
+    """A top-level form submission: the only kind of request whose body we hold."""
+    return (
+        request.method == "POST"
+        and not request.websocket
+        and request.accepts_html
+        and media_type(request) in FORM_TYPES
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The original request, for the adapter to send to the app in place of this one."""
+
+    method: str
+    path: str
+    query: str
+    content_type: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """An authentic, unexpired replay for this client (not yet spent)."""
+
+    id: str
+    level: Level
+    replay: Replay
+    expires_at: int
+
+
+class ReplayDesk:
+    """Seals held form bodies and opens them again for the same client, once."""
+
+    __slots__ = ("_keys", "_max_body", "_prefix", "_ttl")
+
+    def __init__(self, keys: KeyRing, *, max_body: int, ttl: int, prefix: str) -> None:
+        self._keys = keys
+        self._max_body = max_body
+        self._ttl = ttl
+        self._prefix = prefix
+
+    @property
+    def max_body(self) -> int:
+        return self._max_body
+
+    @property
+    def form_limit(self) -> int:
+        """The largest body the ``{prefix}replay`` endpoint reads."""
+        return (self._max_body * 4) // 3 + _FORM_OVERHEAD
+
+    def hold(
+        self,
+        request: Request,
+        body: bytes,
+        level: Level,
+        *,
+        client_ip: IPAddress | None,
+        now: float,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> Response:
+        """The holding page for a challenged form POST, or a 'retry' 403 if too large.
+
+        ``body`` holds at most ``max_body + 1`` bytes (the adapter reads one more than
+        allowed so that 'too large' is detectable without reading everything).
+        """
+        ray = answers.new_ray_id()
+        # Browsers always send Content-Length with a form; without it (chunked) we cannot
+        # know that what we read is the whole body.
+        declared = _content_length(request)
+        if declared is None or declared > self._max_body or len(body) != declared:
+            return self.must_retry(request, ray, level, extra)
+        replay_id = secrets.token_hex(12)
+        key = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(_NONCE)
+        sealed_body = AESGCM(key).encrypt(nonce, body, replay_id.encode())
+        envelope = self._keys.seal(
+            PURPOSE,
+            {
+                "id": replay_id,
+                "k": _b64(key),
+                "n": _b64(nonce),
+                "m": request.method,
+                "p": safe_target(request.raw_path or request.path),
+                "q": request.query,
+                "c": request.header("content-type") or "",
+                "ip": str(client_ip) if client_ip is not None else "",
+                "ua": user_agent_hash(request.user_agent),
+                "l": int(level),
+                "e": int(now) + self._ttl,
+            },
+        )
+        nonce_attr = answers.new_nonce()
+        page = _holding_page(
+            prefix=self._prefix,
+            level=level,
+            envelope=envelope,
+            sealed_body=_b64(sealed_body),
+            nonce=nonce_attr,
+            ray=ray,
+        )
+        headers = [
+            ("content-type", answers.HTML),
+            *answers.base_headers(ray),
+            ("content-security-policy", _holding_csp(nonce_attr)),
+            ("cf-mitigated", "challenge"),
+            *extra,
+        ]
+        return Response(403, tuple(headers), page)
+
+    def must_retry(
+        self,
+        request: Request,
+        ray: str,
+        level: Level,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> Response:
+        """What a challenged form POST gets when its body cannot be held."""
+        detail = (
+            f"This form submission is larger than {self._max_body} bytes, so it could not "
+            "be kept while your browser was checked. Go back, reload the form and submit "
+            "it again."
+        )
+        headers = (("cf-mitigated", "challenge"), *extra)
+        if not request.accepts_html:
+            return answers.problem(
+                403, "retry-request", "Request must be retried", detail, ray, extra_headers=headers
+            )
+        nonce = answers.new_nonce()
+        page = _RETRY_PAGE.format(
+            nonce=nonce,
+            css=_CSS,
+            detail=html.escape(detail),
+            ray=html.escape(ray),
+            # The check still runs here, so the second submission goes straight through.
+            challenge=html.escape(f"{self._prefix}challenge?level={quote(level.label)}"),
+            script=html.escape(f"{self._prefix}static/spa.js"),
+        )
+        response = answers.html_response(403, page.encode(), ray, nonce, headers)
+        return _with_frames(response)
+
+    def open(self, request: Request, client_ip: IPAddress | None, now: float) -> Held | None:
+        """The held request in this ``{prefix}replay`` submission, if authentic and ours."""
+        if media_type(request) != "application/x-www-form-urlencoded":
+            return None
+        if len(request.body) > self.form_limit:
+            return None
+        try:
+            fields = parse_qs(request.body.decode("ascii"), max_num_fields=4, strict_parsing=True)
+            envelope = fields["envelope"][0]
+            sealed_body = _unb64(fields["body"][0])
+            payload = self._keys.open(PURPOSE, envelope)
+            replay_id = str(payload["id"])
+            body = AESGCM(_unb64(str(payload["k"]))).decrypt(
+                _unb64(str(payload["n"])), sealed_body, replay_id.encode()
+            )
+            held = Held(
+                id=replay_id,
+                level=Level(int(payload["l"])),
+                replay=Replay(
+                    method=str(payload["m"]),
+                    path=safe_target(str(payload["p"])),
+                    query=str(payload["q"]),
+                    content_type=str(payload["c"]),
+                    body=body,
+                ),
+                expires_at=int(payload["e"]),
+            )
+            ip, ua = str(payload["ip"]), str(payload["ua"])
+        except (
+            KeyError,
+            IndexError,
+            TypeError,
+            ValueError,
+            UnicodeDecodeError,
+            TokenError,
+            InvalidTag,
+            binascii.Error,
+        ):
+            return None
+        if now > held.expires_at:
+            return None
+        # Bound like a ticket: the exact address and browser the form was sent from.
+        if not secrets.compare_digest(ip, str(client_ip) if client_ip is not None else ""):
+            return None
+        if not secrets.compare_digest(ua, user_agent_hash(request.user_agent)):
+            return None
+        return held
+
+
+def _content_length(request: Request) -> int | None:
+    try:
+        return int(request.header("content-length") or "")
+    except ValueError:
+        return None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _with_frames(response: Response) -> Response:
+    headers = tuple(
+        (name, value + "; frame-src 'self'" if name == "content-security-policy" else value)
+        for name, value in response.headers
+    )
+    return Response(response.status, headers, response.body)
+
+
+def _holding_csp(nonce: str) -> str:
+    # The challenge pages' policy plus the one thing this page needs: a same-origin
+    # iframe for the challenge.
+    return answers.content_security_policy(nonce) + "; frame-src 'self'"
+
+
+def _holding_page(
+    *, prefix: str, level: Level, envelope: str, sealed_body: str, nonce: str, ray: str
+) -> bytes:
+    return _HOLDING_PAGE.format(
+        nonce=nonce,
+        css=_CSS,
+        action=html.escape(f"{prefix}replay"),
+        challenge=html.escape(f"{prefix}challenge?level={quote(level.label)}"),
+        script=html.escape(f"{prefix}static/spa.js"),
+        envelope=html.escape(envelope),
+        body=html.escape(sealed_body),
+        ray=html.escape(ray),
+    ).encode("utf-8")
+
+
+_CSS = "body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}"
+
+_HOLDING_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Checking your browser before sending your form</title>
+<style nonce="{nonce}">{css}</style>
+</head><body>
+<main>
+<h1>Checking your browser before sending your form</h1>
+<p>Your form is kept safe and will be sent as soon as the check is done.</p>
+<noscript><p>Enable JavaScript to finish the check, then submit the form again.</p></noscript>
+<form id="humangate-replay" method="post" action="{action}" data-challenge="{challenge}">
+<input type="hidden" name="envelope" value="{envelope}">
+<input type="hidden" name="body" value="{body}">
+</form>
+<p><small>Ray ID: {ray}</small></p>
+</main>
+<script nonce="{nonce}" src="{script}"></script>
+</body></html>
+"""
+
+_RETRY_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Please submit the form again</title>
+<style nonce="{nonce}">{css}</style>
+</head><body><main>
+<h1>Please submit the form again</h1>
+<p>{detail}</p>
+<p id="humangate-clear" data-challenge="{challenge}" role="status"></p>
+<p><small>Ray ID: {ray}</small></p>
+</main>
+<script nonce="{nonce}" src="{script}"></script>
+</body></html>
+"""

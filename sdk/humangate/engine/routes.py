@@ -1,0 +1,189 @@
+"""humangate's own endpoints under ``path_prefix``: one table of name -> route.
+
+A route says which methods it takes (anything else is a 405), how many bytes of body
+it reads (only the two POST endpoints read one) and what answers it. Names not in the
+table are a 404 problem document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+
+from humangate import challenges
+from humangate.effects import Blocking, Flow, ReadBody, Spend
+from humangate.engine.challenge import Challenger, done_page
+from humangate.engine.outcome import Answer, Forward, Outcome
+from humangate.engine.parts import Parts
+from humangate.engine.solve import Solver
+from humangate.engine.visit import Visit
+from humangate.errors import ConfigError, StoreError
+from humangate.http import answers
+from humangate.http.request import Request, Response
+from humangate.pages.endpoints import catalog_response, favicon_response
+
+GET = ("GET", "HEAD")
+POST = ("POST",)
+
+# A route's work: the request (its body read when the route takes one) and the name
+# after the prefix -> the outcome, possibly after store operations.
+Handler = Callable[[Request, str], Flow[Outcome]]
+VisitOf = Callable[[Request], Visit]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    methods: tuple[str, ...] | None  # None: the handler answers every method itself
+    handler: Handler
+    body_limit: int | None = None  # bytes of body read before the handler runs
+
+
+class Routes:
+    __slots__ = ("_challenger", "_exact", "_parts", "_prefixed", "_solver", "_visit_of")
+
+    def __init__(
+        self,
+        parts: Parts,
+        visit_of: VisitOf,
+        challenger: Challenger,
+        solver: Solver,
+        extra: dict[str, Route] | None = None,
+    ) -> None:
+        self._parts = parts
+        self._visit_of = visit_of
+        self._challenger = challenger
+        self._solver = solver
+        config = parts.config
+        self._exact: dict[str, Route] = {
+            "solve": Route(POST, self._solve, config.max_solve_body),
+            "replay": Route(POST, self._replay, parts.replays.form_limit),
+            "challenge": Route(GET, self._challenge),
+            "done": Route(
+                None, _answering(lambda request, _: answers.head_aware(request, done_page()))
+            ),
+            "favicon.ico": Route(GET, self._catalog_or_icon),
+            "metrics": Route(None, self._analytics),
+            "dashboard": Route(None, self._analytics),
+            **(extra or {}),  # the widget's routes (humangate.engine.widget)
+        }
+        # Longest prefix first: a plugin's script is found before the static files.
+        self._prefixed: tuple[tuple[str, Route], ...] = (
+            ("static/challenges/", Route(GET, _answering(self._plugin_script))),
+            ("static/", Route(GET, _answering(self._asset))),
+            ("i18n/", Route(GET, self._catalog_or_icon)),
+        )
+
+    def route(self, name: str) -> Route | None:
+        route = self._exact.get(name)
+        if route is None:
+            for prefix, candidate in self._prefixed:
+                if name.startswith(prefix):
+                    return candidate
+        return route
+
+    def answer(self, request: Request, name: str) -> Flow[Outcome]:
+        """The outcome for ``{prefix}{name}``."""
+        route = self.route(name)
+        if route is None:
+            return Answer(not_found())
+        if route.methods is not None and request.method not in route.methods:
+            return Answer(answers.method_not_allowed(", ".join(route.methods)))
+        if route.body_limit is not None:
+            body = yield ReadBody(route.body_limit)
+            if isinstance(body, bytes):  # None: the caller put it in the Request already
+                request = replace(request, body=body)
+        return (yield from route.handler(request, name))
+
+    # -- handlers ------------------------------------------------------------------------
+
+    def _solve(self, request: Request, name: str) -> Flow[Outcome]:
+        return Answer((yield from self._solver.solve(self._visit_of(request))))
+
+    def _challenge(self, request: Request, name: str) -> Flow[Outcome]:
+        return Answer(self._challenger.explicit(self._visit_of(request)))
+        yield  # a generator, like every handler
+
+    def _replay(self, request: Request, name: str) -> Flow[Outcome]:
+        """Send a held form POST to the app: authentic, this client, cleared, once."""
+        parts = self._parts
+        ray = answers.new_ray_id()
+        now = parts.clock()
+        visit = self._visit_of(request)
+        held = parts.replays.open(request, visit.ip, now)
+        refused = answers.problem(
+            403,
+            "replay-refused",
+            "Request must be retried",
+            "This held form submission is not valid here (expired, already sent, or "
+            "from another browser). Submit the form again.",
+            ray,
+        )
+        if held is None:
+            return Answer(refused)
+        if visit.clearance is None or visit.clearance.level < held.level:
+            return Answer(refused)
+        try:
+            first_use = yield Spend(f"replay:{held.id}", max(held.expires_at - now, 0) + 60)
+        except StoreError as exc:
+            parts.store_warnings["replays"](exc)
+            first_use = False
+        if not first_use:
+            return Answer(refused)
+        return Forward(visit.forget, visit.clearance, replay=held.replay)
+
+    def _analytics(self, request: Request, name: str) -> Flow[Outcome]:
+        analytics = self._parts.analytics
+        ip = self._parts.resolver.resolve(request.peer, request.headers)
+        # Store reads and a flush: blocking work, run off the event loop under ASGI.
+        found = yield Blocking(partial(analytics.endpoint, name, request, ip))
+        if isinstance(found, Response):
+            return Answer(found)
+        return Answer(not_found())  # unconfigured or not allowed: as if not there
+
+    def _catalog_or_icon(self, request: Request, name: str) -> Flow[Outcome]:
+        etag = request.header("if-none-match")
+        icon = self._parts.favicon
+        if name == "favicon.ico":
+            found = None if icon is None else favicon_response(icon, request.method, etag)
+        else:
+            found = catalog_response(name[len("i18n/") :], request.method, etag)
+        return Answer(found or not_found())
+        yield  # a generator, like every handler
+
+    def _plugin_script(self, request: Request, name: str) -> Response | None:
+        """The JS half of a plugin step, served from the registered step itself."""
+        if not name.endswith(".js"):
+            return self._asset(request, name)
+        try:
+            step = challenges.get_step(name[len("static/challenges/") : -len(".js")])
+        except ConfigError:
+            return None
+        if step.script is None:
+            return None
+        headers = (
+            ("content-type", "text/javascript; charset=utf-8"),
+            ("cache-control", "public, max-age=300"),
+            ("x-content-type-options", "nosniff"),
+        )
+        return answers.head_aware(request, Response(200, headers, step.script.encode()))
+
+    def _asset(self, request: Request, name: str) -> Response | None:
+        return self._parts.assets.response(
+            name[len("static/") :], request.method, request.header("if-none-match")
+        )
+
+
+def _answering(make: Callable[[Request, str], Response | None]) -> Handler:
+    """A handler that answers without store operations (None: not found)."""
+
+    def handler(request: Request, name: str) -> Flow[Outcome]:
+        return Answer(make(request, name) or not_found())
+        yield  # a generator, like every handler
+
+    return handler
+
+
+def not_found() -> Response:
+    ray = answers.new_ray_id()
+    return answers.problem(404, "not-found", "Not found", "No such humangate endpoint.", ray)

@@ -1,0 +1,274 @@
+"""Solving: the body a challenge page POSTs, parsed and bounded; the ticket opened and
+checked against this client; the challenge type's verdict; the ticket spent once; the
+clearance issued.
+
+Everything in the body is the client's word: the nonce and verdicts are checked by the
+challenge type; the solve time and solver name are only logged and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+from humangate import challenges
+from humangate.crypto.tickets import Ticket
+from humangate.effects import Flow, Spend
+from humangate.engine.parts import Parts
+from humangate.engine.visit import Visit
+from humangate.errors import ChallengeFailure, Failure, StoreError, TokenError
+from humangate.events import Kind
+from humangate.http import answers
+from humangate.http.request import Request, Response
+from humangate.i18n import catalog
+from humangate.levels import Level
+from humangate.signals import Assessment
+
+signals_logger = logging.getLogger("humangate.signals")
+
+MAX_ELAPSED_MS = 3_600_000
+
+SOLVERS = frozenset({"wasm-simd", "js", "main"})
+"""What found the nonce, as challenge.js reports it: a worker's engine, or the chunked
+main-thread fallback. Anything else is logged as "unknown" (never client text)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SolveBody:
+    token: str
+    nonce: int
+    signals: dict[str, object] = field(default_factory=dict)
+    steps: dict[str, object] = field(default_factory=dict)
+    elapsed_ms: int | None = None
+    solver: str = "unknown"
+
+    def submission(
+        self, request: Request, user_agent: str, ticket: Ticket, now: float
+    ) -> challenges.Submission:
+        """What the challenge type verifies."""
+        return challenges.Submission(
+            ticket=ticket,
+            nonce=self.nonce,
+            elapsed_ms=self.elapsed_ms,
+            signals=self.signals,
+            steps=self.steps,
+            header=request.header,
+            user_agent=user_agent,
+            scheme=request.scheme,
+            host=request.host,
+            now=now,
+        )
+
+
+def parse_solve_body(body: bytes) -> SolveBody | None:
+    """``{"ticket": str, "nonce": int, ...}`` or None for anything else."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    token, nonce, signals = data.get("ticket"), data.get("nonce"), data.get("signals", {})
+    if not isinstance(token, str) or isinstance(nonce, bool) or not isinstance(nonce, int):
+        return None
+    if not isinstance(signals, dict):
+        return None
+    steps = data.get("steps")
+    return SolveBody(
+        token=token,
+        nonce=nonce,
+        signals=signals,
+        steps=steps if isinstance(steps, dict) else {},
+        elapsed_ms=_elapsed(data.get("elapsed_ms")),
+        solver=_solver(data.get("solver")),
+    )
+
+
+def _elapsed(value: object) -> int | None:
+    """The browser-reported solve time, clamped (analytics only)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return min(max(value, 0), MAX_ELAPSED_MS)
+
+
+def _solver(value: object) -> str:
+    return value if isinstance(value, str) and value in SOLVERS else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class SolveChecked:
+    """A verified, spent challenge solution: who solved which ticket, and how well."""
+
+    visit: Visit
+    ticket: Ticket
+    now: float
+    assessment: Assessment
+    solve_ms: int | None
+
+
+class Solver:
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: Parts) -> None:
+        self._parts = parts
+
+    def solve(self, visit: Visit) -> Flow[Response]:
+        """``POST {prefix}solve`` (the body already read into ``visit.request``)."""
+        checked = yield from self.check(visit)
+        if isinstance(checked, Response):
+            return checked
+        return self._solved(
+            visit, checked.ticket, checked.now, checked.assessment, solve_ms=checked.solve_ms
+        )
+
+    def check(self, visit: Visit) -> Flow[SolveChecked | Response]:
+        """A posted solution verified and its ticket spent: what the solve endpoint and the
+        Turnstile widget both accept. A Response is the refusal (a 4xx JSON body the
+        challenge script understands, or a 503)."""
+        parts = self._parts
+        config = parts.config
+        request = visit.request
+        ray = answers.new_ray_id()
+        content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return answers.problem(
+                415,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "Send the solution as application/json.",
+                ray,
+            )
+        if len(request.body) > config.max_solve_body:
+            return answers.problem(
+                413, "too-large", "Payload too large", "Solution too large.", ray
+            )
+        body = parse_solve_body(request.body)
+        if body is None:
+            return answers.problem(
+                400,
+                "bad-request",
+                "Bad request",
+                'Expected {"ticket": "...", "nonce": <integer>}.',
+                ray,
+            )
+        now = parts.clock()
+        try:
+            ticket = parts.tickets.open(body.token)
+        except TokenError:
+            return self._failed(ChallengeFailure(Failure.INVALID), None, ray, request)
+        reason = parts.tickets.check_client(
+            ticket, visit.ip, visit.user_agent, now, config.skew_seconds
+        )
+        failure = None if reason is None else ChallengeFailure(reason)
+        assessment = None
+        if failure is None:
+            # Proof of work, page/Worker verdicts, header checks, interaction, plugins.
+            decision = parts.types[ticket.level].verify(
+                body.submission(request, visit.user_agent, ticket, now)
+            )
+            assessment = decision.assessment
+            # Names of the checks that fired, never their inputs, and the page's word on
+            # which solver found the nonce and how long it took: for operators and e2e.
+            signals_logger.info(
+                "solve ray=%s level=%s outcome=%s score=%d hard=%s soft=%s solver=%s ms=%s",
+                ticket.ray,
+                ticket.level.label,
+                "passed" if decision.failure is None else decision.failure.detail,
+                assessment.score,
+                ",".join(assessment.hard) or "-",
+                ",".join(assessment.soft) or "-",
+                body.solver,
+                "-" if body.elapsed_ms is None else body.elapsed_ms,
+            )
+            failure = decision.failure
+        if failure is not None or assessment is None:
+            return self._failed(failure or ChallengeFailure(Failure.INVALID), ticket, ray, request)
+        try:
+            first_use = yield Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60)
+        except StoreError as exc:
+            parts.store_warnings["ticket spending"](exc)
+            if config.store_failure != "open":
+                return answers.problem(
+                    503,
+                    "unavailable",
+                    "Try again shortly",
+                    "Verification is briefly unavailable.",
+                    ray,
+                    extra_headers=(("retry-after", "5"),),
+                )
+            first_use = True  # the owner chose availability: accept, unrecorded
+        if not first_use:
+            return self._failed(ChallengeFailure(Failure.REPLAYED), ticket, ray, request)
+        return SolveChecked(visit, ticket, now, assessment, body.elapsed_ms)
+
+    def _solved(
+        self,
+        visit: Visit,
+        ticket: Ticket,
+        now: float,
+        assessment: Assessment,
+        *,
+        solve_ms: int | None = None,
+    ) -> Response:
+        parts = self._parts
+        request = visit.request
+        cookie = self.clearance_cookie(visit, ticket.level, now, assessment)
+        # Refers to the ray id of the challenge it answers, as the seeds ask.
+        parts.observe(
+            Kind.CHALLENGE_SOLVED,
+            ticket.ray,
+            level=ticket.level.label,
+            solve_ms=solve_ms,
+            **visit.where(parts.config.log_client_ip),
+        )
+        return answers.json_response(
+            200,
+            {"ok": True, "redirect": ticket.target},
+            ticket.ray,
+            extra=(cookie, *parts.strikes.after_success(request)),
+        )
+
+    def clearance_cookie(
+        self, visit: Visit, level: Level, now: float, assessment: Assessment
+    ) -> tuple[str, str]:
+        """The Set-Cookie line of a clearance at ``level`` for this visitor (also the
+        widget's pre-clearance)."""
+        parts = self._parts
+        # A higher clearance replaces a lower one, never the other way round.
+        held = visit.clearance.level if visit.clearance else Level.NONE
+        _, cookie = parts.clearances.issue(
+            max(held, level),
+            visit.binding,
+            now,
+            score=assessment.score,
+            js_passed=assessment.js_passed,
+        )
+        return parts.cookies.set(visit.request.scheme, cookie)
+
+    def _failed(
+        self, failure: ChallengeFailure, ticket: Ticket | None, ray: str, request: Request
+    ) -> Response:
+        """What the page is told: the public reason only (the detail was logged)."""
+        parts = self._parts
+        reason = failure.reason
+        parts.observe(
+            Kind.CHALLENGE_FAILED,
+            ray,
+            reason=reason.value,
+            level=ticket.level.label if ticket else None,
+        )
+        data: dict[str, object] = {
+            "ok": False,
+            "reason": reason.value,
+            # The page prefers its own catalog's text for `reason`; this is the fallback.
+            "message": catalog(parts.page_language(request))[f"failure_{reason.value}"],
+            "ray_id": ray,
+        }
+        if ticket is not None:
+            data["redirect"] = ticket.target
+        # The next challenge for this client is harder (humangate.engine.risk).
+        strikes = parts.strikes.after_failure(request, reason)
+        return answers.json_response(
+            403, data, ray, extra=(("cf-mitigated", "challenge"), *strikes)
+        )

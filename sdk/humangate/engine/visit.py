@@ -1,0 +1,112 @@
+"""The visit: what the engine knows about the client making this request, built once.
+
+The client address, the clearance binding, the clearance itself (verified, current),
+the "forget this bad cookie" header and the rule fields (geo and bot fields computed
+only when read) are worked out here once, however many stages read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from humangate.client.ip import IPAddress
+from humangate.crypto.clearance import Clearance
+from humangate.engine.outcome import HeaderList
+from humangate.engine.parts import Parts
+from humangate.http.request import Request
+from humangate.rules.context import RequestFields
+
+FieldsOf = Callable[[Request, IPAddress | None, Clearance | None], RequestFields]
+
+
+class Visit:
+    __slots__ = (
+        "_fields",
+        "_fields_of",
+        "bad_cookie",
+        "binding",
+        "clearance",
+        "forget",
+        "ip",
+        "request",
+        "user_agent",
+    )
+
+    def __init__(
+        self,
+        request: Request,
+        *,
+        ip: IPAddress | None,
+        binding: str,
+        clearance: Clearance | None,
+        forget: HeaderList,
+        fields_of: FieldsOf,
+    ) -> None:
+        self.request = request
+        self.ip = ip
+        self.user_agent = request.user_agent
+        self.binding = binding
+        self.clearance = clearance
+        self.bad_cookie = bool(forget)
+        # Set-Cookie lines that clear a clearance cookie which did not verify.
+        self.forget = forget
+        self._fields_of = fields_of
+        self._fields: RequestFields | None = None
+
+    @property
+    def fields(self) -> RequestFields:
+        """The fields rules read for this request (see :mod:`humangate.rules.context`)."""
+        if self._fields is None:
+            self._fields = self._fields_of(self.request, self.ip, self.clearance)
+        return self._fields
+
+    def without_clearance(self) -> Visit:
+        """This visit as if no clearance were held (over a challenge-action rate limit)."""
+        visit = Visit(
+            self.request,
+            ip=self.ip,
+            binding=self.binding,
+            clearance=None,
+            forget=self.forget,
+            fields_of=self._fields_of,
+        )
+        visit._fields = self._fields  # country and ASN do not depend on the clearance
+        return visit
+
+    @property
+    def country(self) -> str:
+        country = self.fields.get("ip.src.country")
+        return country if isinstance(country, str) else ""
+
+    def where(self, log_client_ip: bool) -> dict[str, object]:
+        """Country/ASN for an event when known, and the client IP only if the owner opted
+        in (``log_client_ip``). Only on non-pass paths: a lookup is not free."""
+        fields = self.fields
+        country, asn = fields.get("ip.src.country"), fields.get("ip.src.asnum")
+        where: dict[str, object] = {
+            "country": country if isinstance(country, str) and len(country) == 2 else None,
+            "asn": asn if type(asn) is int else None,
+        }
+        if log_client_ip and self.ip is not None:
+            where["client_ip"] = str(self.ip)
+        return where
+
+
+def visit_of(request: Request, parts: Parts, fields_of: FieldsOf) -> Visit:
+    """The visit for ``request``: its client address and the clearance it holds."""
+    ip = parts.resolver.resolve(request.peer, request.headers)
+    binding = parts.config.clearance_binding.fingerprint(ip, request.user_agent)
+    value = request.cookies.get(parts.cookies.name_for(request.scheme))
+    clearance = parts.clearances.bound(value, binding) if value else None
+    if clearance is not None:
+        now = parts.clock()
+        codec = parts.clearances
+        # XHR/fetch get extra grace past expiry; ask only when it could matter.
+        if not codec.is_current(clearance, now) and not (
+            request.is_background_fetch and codec.is_current(clearance, now, background=True)
+        ):
+            clearance = None
+    forget = (parts.cookies.clear(request.scheme),) if value and clearance is None else ()
+    return Visit(
+        request, ip=ip, binding=binding, clearance=clearance, forget=forget, fields_of=fields_of
+    )

@@ -1,0 +1,153 @@
+"""Building humangate's own responses: headers every answer must carry, JSON bodies,
+problem documents, 405 and HEAD. The *decision* is made in the engine; this module only
+spells it out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from humangate.http.cookies import CookieJar
+from humangate.http.request import Response
+
+__all__ = [
+    "HTML",
+    "PROBLEM_JSON",
+    "CookieJar",
+    "base_headers",
+    "cacheable",
+    "content_security_policy",
+    "etag_of",
+    "head_aware",
+    "html_response",
+    "json_response",
+    "method_not_allowed",
+    "new_nonce",
+    "new_ray_id",
+    "problem",
+]
+
+PROBLEM_JSON = "application/problem+json"
+HTML = "text/html; charset=utf-8"
+
+
+class _HasMethod(Protocol):
+    @property
+    def method(self) -> str: ...
+
+
+def new_ray_id() -> str:
+    """16 hex characters, shown on pages and sent in the ``humangate-ray`` header."""
+    return secrets.token_hex(8)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def content_security_policy(nonce: str) -> str:
+    return (
+        "default-src 'none'; "
+        f"script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
+        "img-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    )
+
+
+def base_headers(ray: str) -> list[tuple[str, str]]:
+    return [
+        ("cache-control", "no-store"),
+        ("humangate-ray", ray),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+    ]
+
+
+def json_response(
+    status: int,
+    data: Mapping[str, Any],
+    ray: str,
+    *,
+    content_type: str = "application/json",
+    extra: tuple[tuple[str, str], ...] = (),
+) -> Response:
+    body = json.dumps(data, separators=(",", ":")).encode()
+    headers = [("content-type", content_type), *base_headers(ray), *extra]
+    return Response(status, tuple(headers), body)
+
+
+def problem(
+    status: int,
+    kind: str,
+    title: str,
+    detail: str,
+    ray: str,
+    *,
+    extra_fields: Mapping[str, Any] | None = None,
+    extra_headers: tuple[tuple[str, str], ...] = (),
+) -> Response:
+    """An RFC 9457 problem document: what API clients get instead of an HTML page."""
+    data = {
+        "type": f"urn:humangate:problem:{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "ray_id": ray,
+        **(extra_fields or {}),
+    }
+    return json_response(status, data, ray, content_type=PROBLEM_JSON, extra=extra_headers)
+
+
+def method_not_allowed(allow: str, ray: str | None = None) -> Response:
+    """405 with the ``Allow`` header, e.g. ``method_not_allowed("GET, HEAD")``."""
+    return problem(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        f"Use {allow}.",
+        ray or new_ray_id(),
+        extra_headers=(("allow", allow),),
+    )
+
+
+def etag_of(data: bytes) -> str:
+    """A strong ETag for ``data`` (a digest prefix, quoted)."""
+    return '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
+
+
+def cacheable(
+    data: bytes,
+    etag: str,
+    headers: tuple[tuple[str, str], ...],
+    method: str,
+    if_none_match: str | None,
+) -> Response:
+    """A validated, cacheable file: 304 when ``If-None-Match`` names ``etag``, no body
+    for HEAD, else the data. ``headers`` are sent with every answer, after the ETag."""
+    headers = (headers[0], ("etag", etag), *headers[1:])
+    if if_none_match and etag in if_none_match:
+        return Response(304, headers)
+    return Response(200, headers, b"" if method == "HEAD" else data)
+
+
+def head_aware(method_or_request: str | _HasMethod, response: Response) -> Response:
+    """``response`` without its body when the request was HEAD (headers unchanged)."""
+    method = method_or_request if isinstance(method_or_request, str) else method_or_request.method
+    if method == "HEAD":
+        return Response(response.status, response.headers, b"")
+    return response
+
+
+def html_response(
+    status: int, body: bytes, ray: str, nonce: str, extra: tuple[tuple[str, str], ...] = ()
+) -> Response:
+    headers = [
+        ("content-type", HTML),
+        *base_headers(ray),
+        ("content-security-policy", content_security_policy(nonce)),
+        *extra,
+    ]
+    return Response(status, tuple(headers), body)
