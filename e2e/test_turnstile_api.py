@@ -321,3 +321,11 @@ def test_interactive_sitekey_asks_for_the_button(host: Page) -> None:
     button.click()
     assert wait_event(host, "callback") == [["callback", DUMMY]]
     assert wait_event(host, "after") == [["after"]]
+
+
+def test_unknown_ids_and_bad_selectors_are_harmless(host: Page) -> None:
+    assert host.evaluate("turnstile.getResponse('#nope')") is None
+    assert host.evaluate("turnstile.isExpired('not a selector ][')") is False
+    assert host.evaluate("turnstile.render('][', {sitekey: 'x'})") is None
+    host.evaluate("turnstile.reset('cf-chl-widget-nothing'); turnstile.remove('##')")
+    assert host.errors == []  # type: ignore[attr-defined]

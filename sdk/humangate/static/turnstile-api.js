@@ -226,6 +226,15 @@ function scriptSettings() {
   };
 }
 
+/** The element a selector names; null for none or for a string that is no selector. */
+function query(selector) {
+  try {
+    return document.querySelector(selector);
+  } catch {
+    return null;
+  }
+}
+
 function isSupported() {
   return (
     typeof window.postMessage === "function" &&
@@ -244,7 +253,7 @@ function createApi(settings) {
   function find(target) {
     if (target === undefined || target === null) return widgets.values().next().value;
     if (typeof target === "string" && widgets.has(target)) return widgets.get(target);
-    const element = typeof target === "string" ? document.querySelector(target) : target;
+    const element = typeof target === "string" ? query(target) : target;
     for (const widget of widgets.values()) {
       if (widget.container === element) return widget;
     }
@@ -384,7 +393,7 @@ function createApi(settings) {
   }
 
   function render(container, explicit) {
-    const element = typeof container === "string" ? document.querySelector(container) : container;
+    const element = typeof container === "string" ? query(container) : container;
     if (!element || typeof element.appendChild !== "function") {
       console.warn(`${LOG_PREFIX} render: no container ${String(container)}`);
       return undefined;
