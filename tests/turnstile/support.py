@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from humangate import Config
 from humangate.turnstile import Sitekey
@@ -93,3 +100,36 @@ def siteverify(
     assert answer.header("content-type") == "application/json"
     data: dict[str, Any] = answer.json()
     return data
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_http(app: HumanGate) -> Iterator[str]:
+    """``app`` over real HTTP on a free port; yields the widget's base URL."""
+    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{PREFIX}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_child(command: list[str], env: dict[str, str]) -> Any:
+    """Run a child (a module under test in its own interpreter); its stdout's JSON."""
+    environment = {**os.environ, **env}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", *command] if command[0] != "node" else command,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
 from humangate.turnstile import DUMMY_TOKEN, NoSiteverify, client, verify
 from tests.support import WSGIClient
-from tests.turnstile.support import PREFIX, WIDGET_SECRET, gate, widget_token
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+from tests.turnstile.support import WIDGET_SECRET, gate, serve_http, widget_token
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +21,8 @@ def _fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
 def served() -> Iterator[tuple[WSGIClient, str]]:
     """A gate served over real HTTP on a free port, and a client of the same gate."""
     app = gate()
-    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield (
-            WSGIClient(app, ip="127.0.0.1"),
-            f"http://127.0.0.1:{server.server_port}{PREFIX}siteverify",
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_http(app) as base:
+        yield WSGIClient(app, ip="127.0.0.1"), f"{base}siteverify"
 
 
 def test_in_process_verify_uses_the_gates_store() -> None:

@@ -4,9 +4,6 @@ page shows the widget, a token from the frame passes once, a replay is refused."
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import httpx
@@ -14,7 +11,7 @@ import pytest
 
 from integrations.turnstile_frameworks import keys
 from tests.support import WSGIClient, challenge_data, solution
-from tests.turnstile.support import PREFIX
+from tests.turnstile.support import PREFIX, run_child
 
 
 @pytest.fixture(autouse=True)
@@ -71,17 +68,6 @@ async def test_fastapi_example() -> None:
 
 
 def test_django_example() -> None:
-    env = {**os.environ}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.turnstile.django_example_check"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout)
+    seen = run_child(["tests.turnstile.django_example_check"], {})
     assert 'class="cf-turnstile"' in seen["page"]
     assert (seen["first"], seen["second"]) == (200, 403)
