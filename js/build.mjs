@@ -23,6 +23,8 @@ export const ENTRIES = {
   "challenge.js": "challenge.js",
   "pow-worker.js": "pow-worker.js",
   "spa.js": "spa.js",
+  "turnstile-api.js": "turnstile-api.js",
+  "turnstile-frame.js": "turnstile-frame.js",
 };
 
 const IMPORT_LINE = /^import \{[^}]*\} from "\.\/([\w-]+\.js)";\n/gm;

@@ -37,7 +37,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in out.iterdir()}
 
 
-FILES = {"challenge.js", "pow-worker.js", "pow-simd.wasm", "spa.js"}
+FILES = {
+    "challenge.js",
+    "pow-worker.js",
+    "pow-simd.wasm",
+    "spa.js",
+    "turnstile-api.js",
+    "turnstile-frame.js",
+}
 VARIANTS = {f"{name}{suffix}" for name in FILES for suffix in (".gz", ".br")}
 
 

@@ -63,6 +63,10 @@ DESCRIPTIONS = {
     "through, `closed` treats them as over the limit.",
     "store_check": "At start-up, an unreachable Redis is a `warn`ing or an `error`; `off` "
     "skips the start-up checks.",
+    "private_access_tokens": "Trusted Private Access Token issuers: `PatIssuer` entries or "
+    "paths of `humangate pat fetch-keys` files.",
+    "pat_policy": "What a valid Private Access Token changes (`PatPolicy`).",
+    "sitekeys": "Sitekeys of the Turnstile-compatible widget (`humangate.turnstile.Sitekey`).",
 }
 
 

@@ -19,13 +19,16 @@ export function interactionVerdicts(event, reactionMs) {
   };
 }
 
-/** Show the button, wait for its activation, hide it again. */
-export function runInteraction(doc = document, now = () => performance.now()) {
+/**
+ * Show the button, wait for its activation, hide it again. `focus`: move the keyboard
+ * focus to it (a page of its own does; a widget inside someone's form must not).
+ */
+export function runInteraction(doc = document, now = () => performance.now(), focus = true) {
   const box = doc.getElementById("humangate-interaction");
   const button = doc.getElementById("humangate-interaction-button");
   if (!box || !button) return Promise.reject(new Error("no interaction element"));
   box.hidden = false;
-  button.focus(); // keyboard and screen-reader users land on the one thing to do
+  if (focus) button.focus(); // keyboard and screen-reader users land on the one thing to do
   const shown = now();
   return new Promise((resolve) => {
     const onClick = (event) => {

@@ -27,6 +27,8 @@ class Kind(enum.StrEnum):
     LOGGED = "logged"
     # A Private Access Token was presented; ``reason`` is "valid" or why it was not.
     PAT_PRESENTED = "pat_presented"
+    WIDGET_SOLVED = "widget_solved"  # the Turnstile-compatible widget issued a token
+    SITEVERIFY = "siteverify"  # a backend redeemed a token: reason is "success" or the codes
 
 
 @immutable
@@ -44,6 +46,7 @@ class Event:
     solve_ms: int | None = None
     difficulty: int | None = None  # proof-of-work bits of an issued challenge
     client_ip: str | None = None
+    sitekey: str | None = None  # the widget's sitekey (widget and siteverify events)
 
 
 @runtime_checkable

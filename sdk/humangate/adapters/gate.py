@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from humangate import turnstile
 from humangate.config import Config
 from humangate.engine import Engine
 from humangate.startup import run_startup_checks
@@ -24,6 +25,9 @@ class GateCore:
         run_startup_checks(config)  # a store the gate cannot use fails here, not per request
         self._store: Store | None = None
         self._lock = threading.Lock()
+        # humangate.turnstile.verify() in this process checks these secrets with this store.
+        secrets = tuple(s for key in config.sitekeys for s in key.secrets)
+        turnstile.register(secrets, self.engine.siteverifier, lambda: self.store)
 
     @property
     def config(self) -> Config:

@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     from humangate.cli import pat as cli_pat  # noqa: PLC0415 - `pat fetch-keys`
 
     cli_pat.add_parser(commands)
+    from humangate.cli import sitekey  # noqa: PLC0415 - `sitekey create|list|rotate`
+
+    sitekey.add_parser(commands)
     return parser
 
 

@@ -113,6 +113,8 @@ class Config:
     # or the path of a `humangate pat fetch-keys` file) and what a valid token changes.
     private_access_tokens: Sequence[PatIssuer | str] = ()
     pat_policy: PatPolicy = field(default_factory=PatPolicy)
+    # The Turnstile-compatible widget (docs/turnstile.md): humangate.turnstile.Sitekey each.
+    sitekeys: Sequence[Any] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise values once, here
@@ -172,22 +174,11 @@ class Config:
             raise ConfigError("max_solve_body", "must be 1 KiB..1 MiB")
         if not 0 <= self.replay_max_body <= 1024 * 1024:
             raise ConfigError("replay_max_body", "must be 0..1 MiB (0: never hold form bodies)")
-        issuers = self.private_access_tokens
-        if isinstance(issuers, Sequence) and not isinstance(issuers, str | bytes):
-            issuers = [
-                _from_table(PatIssuer, f"private_access_tokens[{index}]", item)
-                if isinstance(item, Mapping)
-                else item
-                for index, item in enumerate(issuers)
-            ]
-        set_(self, "private_access_tokens", check_issuers(issuers))
-        if isinstance(self.pat_policy, Mapping):
-            set_(self, "pat_policy", _from_table(PatPolicy, "pat_policy", self.pat_policy))
-        if not isinstance(self.pat_policy, PatPolicy):
-            raise ConfigError("pat_policy", "expected a humangate.PatPolicy")
+        self._check_pat()
         self._check_phases()
         self._check_rule_difficulties()
         self._check_pages()
+        self._check_sitekeys()
         self._check_expressions()
 
     def _check_rule_difficulties(self) -> None:
@@ -203,6 +194,35 @@ class Config:
                     f"{bits} bits is above difficulty.ceiling ({ceiling}); "
                     "raise the ceiling if you mean it",
                 )
+
+    def _check_pat(self) -> None:
+        set_ = object.__setattr__
+        issuers = self.private_access_tokens
+        if isinstance(issuers, Sequence) and not isinstance(issuers, str | bytes):
+            issuers = [
+                _from_table(PatIssuer, f"private_access_tokens[{index}]", item)
+                if isinstance(item, Mapping)
+                else item
+                for index, item in enumerate(issuers)
+            ]
+        set_(self, "private_access_tokens", check_issuers(issuers))
+        if isinstance(self.pat_policy, Mapping):
+            set_(self, "pat_policy", _from_table(PatPolicy, "pat_policy", self.pat_policy))
+        if not isinstance(self.pat_policy, PatPolicy):
+            raise ConfigError("pat_policy", "expected a humangate.PatPolicy")
+
+    def _check_sitekeys(self) -> None:
+        from humangate.turnstile.sitekeys import Sitekey, SitekeyBook  # noqa: PLC0415 - cycle
+
+        keys = tuple(
+            _from_table(Sitekey, f"sitekeys[{index}]", key) if isinstance(key, Mapping) else key
+            for index, key in enumerate(self.sitekeys)
+        )
+        for index, key in enumerate(keys):
+            if not isinstance(key, Sitekey):
+                raise ConfigError(f"sitekeys[{index}]", "expected a humangate.turnstile.Sitekey")
+        SitekeyBook(keys)  # raises ConfigError for a sitekey or secret given twice
+        object.__setattr__(self, "sitekeys", keys)
 
     def _check_pages(self) -> None:
         language, _, _ = check_page_settings(self.language, self.challenge_template, self.favicon)

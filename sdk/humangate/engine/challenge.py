@@ -88,29 +88,7 @@ class Challenger:
             return answers.problem(
                 403, "challenge", "Challenge required", "", ray, extra_headers=headers
             )
-        risk = assess(request, visit.clearance, parts.strikes.count(request))
-        difficulty = config.difficulty_policy.bits(
-            level, risk, rule_bits=rule_bits, under_attack=config.under_attack
-        )
-        ticket, token = parts.tickets.issue(
-            level=level,
-            difficulty=difficulty,
-            client_ip=visit.ip,
-            user_agent=visit.user_agent,
-            target=request.target,
-            ray=ray,
-            now=parts.clock(),
-        )
-        parts.observe(
-            Kind.CHALLENGE_ISSUED,
-            ray,
-            level=level.label,
-            path=request.path,
-            rule=rule,
-            action=level.label,
-            difficulty=difficulty,
-            **visit.where(config.log_client_ip),
-        )
+        ticket, token = self._issue(request, visit, level, ray, rule=rule, rule_bits=rule_bits)
         if not request.accepts_html:
             return answers.problem(
                 403,
@@ -145,6 +123,56 @@ class Challenger:
             country=visit.country if template is not None else "",
         )
         return answers.head_aware(request, answers.html_response(403, body, ray, nonce, headers))
+
+    def widget(self, visit: Visit, level: Level) -> dict[str, object]:
+        """A new challenge at ``level`` for the Turnstile-compatible widget's frame: the
+        data the challenge page's script reads, plus the ticket's id."""
+        request = visit.request
+        ticket, token = self._issue(request, visit, level, answers.new_ray_id())
+        language = self._parts.page_language(request)
+        return {
+            **self._challenge_data(ticket, token, language),
+            **self._step_data(ticket, request),
+            "ticket_id": ticket.id,
+        }
+
+    def _issue(
+        self,
+        request: Request,
+        visit: Visit,
+        level: Level,
+        ray: str,
+        *,
+        rule: str | None = None,
+        rule_bits: int | None = None,
+    ) -> tuple[Ticket, str]:
+        """A new ticket for this client at ``level``, reported as issued."""
+        parts = self._parts
+        config = parts.config
+        risk = assess(request, visit.clearance, parts.strikes.count(request))
+        difficulty = config.difficulty_policy.bits(
+            level, risk, rule_bits=rule_bits, under_attack=config.under_attack
+        )
+        ticket, token = parts.tickets.issue(
+            level=level,
+            difficulty=difficulty,
+            client_ip=visit.ip,
+            user_agent=visit.user_agent,
+            target=request.target,
+            ray=ray,
+            now=parts.clock(),
+        )
+        parts.observe(
+            Kind.CHALLENGE_ISSUED,
+            ray,
+            level=level.label,
+            path=request.path,
+            rule=rule,
+            action=level.label,
+            difficulty=difficulty,
+            **visit.where(config.log_client_ip),
+        )
+        return ticket, token
 
     def _challenge_data(self, ticket: Ticket, token: str, language: str) -> dict[str, object]:
         config = self._parts.config

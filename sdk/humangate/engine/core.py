@@ -32,6 +32,7 @@ from humangate.engine.refuse import Refuser
 from humangate.engine.routes import Routes
 from humangate.engine.solve import Solver
 from humangate.engine.visit import Visit, visit_of
+from humangate.engine.widget import Widget
 from humangate.events import Observer
 from humangate.http.request import MAX_HEADER_VALUE, Request, cookie_value
 from humangate.immutable import immutable
@@ -39,6 +40,7 @@ from humangate.levels import Action, Level
 from humangate.observe import Analytics
 from humangate.rules.context import RequestFields
 from humangate.rules.phases import DEFAULT, Phases, Verdict
+from humangate.turnstile.siteverify import Siteverifier
 
 H = TypeVar("H")  # an adapter's own representation of a request's headers
 # settle()'s memory of which clearance a visitor's request lines name: entries, and the
@@ -71,6 +73,7 @@ class Engine:
         "_refuser",
         "_routes",
         "_settled_level",
+        "_widget",
     )
 
     def __init__(self, config: Config, *, clock: Callable[[], float] = time.time) -> None:
@@ -78,7 +81,12 @@ class Engine:
         self._decider = Decider(parts)
         self._challenger = Challenger(parts)
         self._refuser = Refuser(parts)
-        self._routes = Routes(parts, self._visit, self._challenger, Solver(parts))
+        solver = Solver(parts)
+        # The Turnstile-compatible widget's endpoints (humangate.turnstile).
+        self._widget = Widget(parts, self._visit, self._challenger, solver)
+        self._routes = Routes(
+            parts, self._visit, self._challenger, solver, extra=self._widget.routes()
+        )
         # No rule to evaluate: every request gets the default action (config is frozen).
         self._fixed_action = (
             Action(config.default_action)
@@ -102,6 +110,11 @@ class Engine:
     @property
     def config(self) -> Config:
         return self._parts.config
+
+    @property
+    def siteverifier(self) -> Siteverifier:
+        """What ``humangate.turnstile.verify`` uses in this process (see the adapters)."""
+        return self._widget.siteverifier
 
     @property
     def phases(self) -> Phases:

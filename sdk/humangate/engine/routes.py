@@ -46,7 +46,12 @@ class Routes:
     __slots__ = ("_challenger", "_exact", "_parts", "_prefixed", "_solver", "_visit_of")
 
     def __init__(
-        self, parts: Parts, visit_of: VisitOf, challenger: Challenger, solver: Solver
+        self,
+        parts: Parts,
+        visit_of: VisitOf,
+        challenger: Challenger,
+        solver: Solver,
+        extra: dict[str, Route] | None = None,
     ) -> None:
         self._parts = parts
         self._visit_of = visit_of
@@ -63,6 +68,7 @@ class Routes:
             "favicon.ico": Route(GET, self._catalog_or_icon),
             "metrics": Route(None, self._analytics),
             "dashboard": Route(None, self._analytics),
+            **(extra or {}),  # the widget's routes (humangate.engine.widget)
         }
         if parts.pat is not None:  # Private Access Tokens configured (humangate.pat)
             self._exact[pat.ENDPOINT] = Route(GET, self._redeem_token)
@@ -85,7 +91,7 @@ class Routes:
         """The outcome for ``{prefix}{name}``."""
         route = self.route(name)
         if route is None:
-            return Answer(_not_found())
+            return Answer(not_found())
         if route.methods is not None and request.method not in route.methods:
             return Answer(answers.method_not_allowed(", ".join(route.methods)))
         if route.body_limit is not None:
@@ -158,7 +164,7 @@ class Routes:
         found = yield Blocking(partial(analytics.endpoint, name, request, ip))
         if isinstance(found, Response):
             return Answer(found)
-        return Answer(_not_found())  # unconfigured or not allowed: as if not there
+        return Answer(not_found())  # unconfigured or not allowed: as if not there
 
     def _catalog_or_icon(self, request: Request, name: str) -> Flow[Outcome]:
         etag = request.header("if-none-match")
@@ -167,7 +173,7 @@ class Routes:
             found = None if icon is None else favicon_response(icon, request.method, etag)
         else:
             found = catalog_response(name[len("i18n/") :], request.method, etag)
-        return Answer(found or _not_found())
+        return Answer(found or not_found())
         yield  # a generator, like every handler
 
     def _plugin_script(self, request: Request, name: str) -> Response | None:
@@ -200,12 +206,12 @@ def _answering(make: Callable[[Request, str], Response | None]) -> Handler:
     """A handler that answers without store operations (None: not found)."""
 
     def handler(request: Request, name: str) -> Flow[Outcome]:
-        return Answer(make(request, name) or _not_found())
+        return Answer(make(request, name) or not_found())
         yield  # a generator, like every handler
 
     return handler
 
 
-def _not_found() -> Response:
+def not_found() -> Response:
     ray = answers.new_ray_id()
     return answers.problem(404, "not-found", "Not found", "No such humangate endpoint.", ray)

@@ -97,6 +97,18 @@ def _solver(value: object) -> str:
     return value if isinstance(value, str) and value in SOLVERS else "unknown"
 
 
+@dataclass(frozen=True, slots=True)
+class SolveChecked:
+    """A verified, spent challenge solution: who solved which ticket, and how well."""
+
+    visit: Visit
+    ticket: Ticket
+    now: float
+    assessment: Assessment
+    solve_ms: int | None
+    pat: bool = False  # the client presented a valid Private Access Token
+
+
 class Solver:
     __slots__ = ("_parts",)
 
@@ -105,6 +117,22 @@ class Solver:
 
     def solve(self, visit: Visit) -> Flow[Response]:
         """``POST {prefix}solve`` (the body already read into ``visit.request``)."""
+        checked = yield from self.check(visit)
+        if isinstance(checked, Response):
+            return checked
+        return self._solved(
+            visit,
+            checked.ticket,
+            checked.now,
+            checked.assessment,
+            solve_ms=checked.solve_ms,
+            pat=checked.pat,
+        )
+
+    def check(self, visit: Visit) -> Flow[SolveChecked | Response]:
+        """A posted solution verified and its ticket spent: what the solve endpoint and the
+        Turnstile widget both accept. A Response is the refusal (a 4xx JSON body the
+        challenge script understands, or a 503)."""
         parts = self._parts
         config = parts.config
         request = visit.request
@@ -180,7 +208,7 @@ class Solver:
             first_use = True  # the owner chose availability: accept, unrecorded
         if not first_use:
             return self._failed(ChallengeFailure(Failure.REPLAYED), ticket, ray, request)
-        return self._solved(visit, ticket, now, assessment, solve_ms=body.elapsed_ms, pat=attested)
+        return SolveChecked(visit, ticket, now, assessment, body.elapsed_ms, attested)
 
     def _solved(
         self,
@@ -194,18 +222,7 @@ class Solver:
     ) -> Response:
         parts = self._parts
         request = visit.request
-        # A higher clearance replaces a lower one, never the other way round.
-        held = visit.clearance.level if visit.clearance else Level.NONE
-        _, cookie = parts.clearances.issue(
-            max(held, ticket.level),
-            visit.binding,
-            now,
-            score=assessment.score,
-            js_passed=assessment.js_passed,
-            # A valid Private Access Token keeps counting for rules (humangate.pat.valid)
-            # while the clearance lasts, and is not lost by a later, lower solve.
-            pat=pat or bool(visit.clearance and visit.clearance.pat),
-        )
+        cookie = self.clearance_cookie(visit, ticket.level, now, assessment, pat=pat)
         # Refers to the ray id of the challenge it answers, as the seeds ask.
         parts.observe(
             Kind.CHALLENGE_SOLVED,
@@ -218,11 +235,28 @@ class Solver:
             200,
             {"ok": True, "redirect": ticket.target},
             ticket.ray,
-            extra=(
-                parts.cookies.set(request.scheme, cookie),
-                *parts.strikes.after_success(request),
-            ),
+            extra=(cookie, *parts.strikes.after_success(request)),
         )
+
+    def clearance_cookie(
+        self, visit: Visit, level: Level, now: float, assessment: Assessment, *, pat: bool = False
+    ) -> tuple[str, str]:
+        """The Set-Cookie line of a clearance at ``level`` for this visitor (also the
+        widget's pre-clearance)."""
+        parts = self._parts
+        # A higher clearance replaces a lower one, never the other way round.
+        held = visit.clearance.level if visit.clearance else Level.NONE
+        _, cookie = parts.clearances.issue(
+            max(held, level),
+            visit.binding,
+            now,
+            score=assessment.score,
+            js_passed=assessment.js_passed,
+            # A valid Private Access Token keeps counting for rules (humangate.pat.valid)
+            # while the clearance lasts, and is not lost by a later, lower solve.
+            pat=pat or bool(visit.clearance and visit.clearance.pat),
+        )
+        return parts.cookies.set(visit.request.scheme, cookie)
 
     def _failed(
         self, failure: ChallengeFailure, ticket: Ticket | None, ray: str, request: Request

@@ -118,6 +118,9 @@ updated {escape(time.strftime("%H:%M:%S UTC", time.gmtime(now)))}</span>
 <section class="card half"><h2>Where from</h2>{_geo(summary)}</section>
 <section class="card full"><h2>Top rules</h2>{_rules(summary)}</section>
 {_pat(summary)}
+<section class="card full"><h2>Widget: solves and siteverify by sitekey</h2>{
+        _widget(summary)
+    }</section>
 <section class="card full"><h2>Recent security events</h2>{_events(summary)}</section>
 </main></body></html>"""
     return body.encode()
@@ -190,6 +193,31 @@ def _pat(summary: Summary) -> str:
         f'<section class="kpis">{_kpi("Presented", _n(summary.pat_presented))}'
         f"{_kpi('Valid', _n(summary.pat['valid']))}</section>{table}</section>"
     )
+
+
+def _widget(summary: Summary) -> str:
+    if not summary.widget:
+        return '<p class="empty">No widget activity in this window.</p>'
+    sitekeys = sorted({sitekey for _, sitekey, _ in summary.widget})
+    lines = []
+    for sitekey in sitekeys:
+        solved = summary.widget.get(("widget_solved", sitekey, "-"), 0)
+        verifies = {
+            outcome: n
+            for (kind, key, outcome), n in summary.widget.items()
+            if kind == "siteverify" and key == sitekey
+        }
+        success = verifies.pop("success", 0)
+        errors = ", ".join(f"{code} {_n(n)}" for code, n in sorted(verifies.items())) or "-"
+        lines.append(
+            f"<tr><td><code>{escape(sitekey)}</code></td><td class=n>{_n(solved)}</td>"
+            f"<td class=n>{_n(success)}</td><td>{escape(errors)}</td></tr>"
+        )
+    head = (
+        "<tr><th>sitekey</th><th class=n>tokens issued</th><th class=n>siteverify success</th>"
+        "<th>siteverify errors by code</th></tr>"
+    )
+    return f"<table>{head}{''.join(lines)}</table>"
 
 
 def _geo(summary: Summary) -> str:

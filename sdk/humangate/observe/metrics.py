@@ -82,10 +82,24 @@ class _Snapshot(Collector):
             "Private Access Tokens presented, by outcome: valid, or why not.",
             labels=("outcome",),
         )
+        solves = CounterMetricFamily(
+            "humangate_widget_solves",
+            "Tokens the Turnstile-compatible widget issued, by sitekey.",
+            labels=("sitekey",),
+        )
+        verifies = CounterMetricFamily(
+            "humangate_siteverify",
+            "Siteverify answers by sitekey and outcome (success or the error codes).",
+            labels=("sitekey", "outcome"),
+        )
         for name, value in sorted(self._other.items()):
             parts = name.split("|")
             if parts[0] == "p" and len(parts) == 2:
                 tokens.add_metric((parts[1],), value)
+            elif parts[0] == "w" and len(parts) == 4 and parts[1] == "widget_solved":
+                solves.add_metric((parts[2],), value)
+            elif parts[0] == "w" and len(parts) == 4 and parts[1] == "siteverify":
+                verifies.add_metric((parts[2], parts[3]), value)
             elif parts[0] == "r" and len(parts) == 3:
                 reasons.add_metric((parts[1], parts[2]), value)
             elif parts[0] == "c" and len(parts) == 3:
@@ -93,6 +107,8 @@ class _Snapshot(Collector):
         yield reasons
         yield countries
         yield tokens
+        yield solves
+        yield verifies
 
 
 class HumanGateCollector(Collector):

@@ -34,6 +34,7 @@ _LOCAL_RAYS = 10_000
 # Hoisted for the hot path (an enum member or module attribute lookup costs there).
 _PASS = Kind.PASSED_WITH_CLEARANCE
 _BUCKET = schema.BUCKET_SECONDS
+_WIDGET = (Kind.WIDGET_SOLVED, Kind.SITEVERIFY)
 
 
 class _PassMinute:
@@ -137,6 +138,10 @@ class Recorder:
                 del self._events[: -schema.RECENT_LIMIT]
             if event.kind is Kind.PAT_PRESENTED:  # counted by outcome, not by rule
                 self._pending[minute, schema.pat_field(schema.label(event.reason))] += 1
+            if event.kind in _WIDGET:
+                outcome = schema.label(event.reason)
+                field = schema.widget_field(kind, schema.label(event.sitekey), outcome)
+                self._pending[minute, field] += 1
                 return
             if event.kind is Kind.CHALLENGE_SOLVED:
                 rule = self._local.get(event.ray)
@@ -320,6 +325,7 @@ def _event_json(event: Event, rule: str | None) -> str:
         "country": event.country,
         "asn": event.asn,
         "solve_ms": event.solve_ms,
+        "sitekey": event.sitekey,
         "client_ip": event.client_ip,  # set only when the owner enabled log_client_ip
     }
     return json.dumps({k: v for k, v in data.items() if v is not None}, separators=(",", ":"))

@@ -85,6 +85,12 @@ def solve_sum_field(rule: str, level: str) -> str:
     return f"ss|{rule}|{level}"
 
 
+def widget_field(kind: str, sitekey: str, outcome: str) -> str:
+    """The Turnstile-compatible widget: solves and siteverify outcomes by sitekey (from
+    the configuration) and outcome ("success" or documented error codes)."""
+    return f"w|{kind}|{sitekey}|{outcome}"
+
+
 def solve_bucket(ms: int) -> int:
     for index, bound in enumerate(SOLVE_BOUNDS_MS):
         if ms <= bound:

@@ -76,6 +76,9 @@ class Summary:
     def pat_presented(self) -> int:
         return sum(self.pat.values())
 
+    # The widget: (kind, sitekey, outcome) -> count; kind widget_solved or siteverify.
+    widget: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+
     @property
     def issued(self) -> int:
         return sum(r.issued for r in self.rows)
@@ -229,10 +232,13 @@ def _summary(
     countries: Counter[str] = Counter()
     asns: Counter[str] = Counter()
     pat: Counter[str] = Counter()
+    widget: Counter[tuple[str, str, str]] = Counter()
     for name, value in other.items():
         parts = name.split("|")
         if parts[0] == "p" and len(parts) == 2:
             pat[parts[1]] += value
+        elif parts[0] == "w" and len(parts) == 4:
+            widget[parts[1], parts[2], parts[3]] += value
         elif parts[0] == "r" and len(parts) == 3:
             reasons[parts[1]] += value
         elif parts[0] == "c" and len(parts) == 3:
@@ -250,6 +256,7 @@ def _summary(
         step,
         recent,
         pat,
+        widget,
     )
 
 
@@ -305,4 +312,8 @@ def as_dict(summary: Summary) -> dict[str, object]:
             "invalid": {k: v for k, v in sorted(summary.pat.items()) if k != "valid"},
         },
         "recent": summary.recent,
+        "widget": [
+            {"kind": kind, "sitekey": sitekey, "outcome": outcome, "count": count}
+            for (kind, sitekey, outcome), count in sorted(summary.widget.items())
+        ],
     }

@@ -1,6 +1,38 @@
 // humangate challenge.js: built from js/src by js/build.mjs; do not edit.
 (() => {
 "use strict";
+// ---- js/src/i18n.js
+// Maps a browser language tag to one of the page's catalogs. The same rules as
+// sdk/humangate/i18n/negotiate.py, so the server's pre-selection from Accept-Language
+// and the page's choice from navigator.language agree on every tag.
+
+const TRADITIONAL = new Set(["hant", "tw", "hk", "mo"]);
+const TAG = /^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/;
+
+/** The catalog code for `tag` among `supported`, or null when none fits. */
+function resolveLanguage(tag, supported) {
+  if (typeof tag !== "string") return null;
+  const normal = tag.trim().replace(/_/g, "-").toLowerCase();
+  if (!TAG.test(normal) || normal === "und") return null;
+  if (supported.includes(normal)) return normal;
+  const [primary, ...rest] = normal.split("-");
+  let code = primary;
+  if (primary === "zh") {
+    // The script subtag, when given, beats the region: zh-Hans-HK is Simplified.
+    const traditional = rest.includes("hant") ||
+      (!rest.includes("hans") && rest.some((part) => TRADITIONAL.has(part)));
+    code = traditional ? "zh-tw" : "zh-cn";
+  }
+  if (primary === "pt") code = "pt-br";
+  return supported.includes(code) ? code : null;
+}
+
+const RTL = new Set(["ar", "fa", "he", "ur"]);
+
+function textDirection(code) {
+  return RTL.has(code.split("-")[0]) ? "rtl" : "ltr";
+}
+
 // ---- js/src/sha256.js
 // SHA-256 in plain JavaScript: the whole hash (to verify results and in tests) and the
 // midstate of one 64-byte block, which the proof-of-work search (search-block.js)
@@ -570,38 +602,6 @@ function expectedHashes(difficulty) {
   return 2 ** difficulty;
 }
 
-// ---- js/src/i18n.js
-// Maps a browser language tag to one of the page's catalogs. The same rules as
-// sdk/humangate/i18n/negotiate.py, so the server's pre-selection from Accept-Language
-// and the page's choice from navigator.language agree on every tag.
-
-const TRADITIONAL = new Set(["hant", "tw", "hk", "mo"]);
-const TAG = /^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/;
-
-/** The catalog code for `tag` among `supported`, or null when none fits. */
-function resolveLanguage(tag, supported) {
-  if (typeof tag !== "string") return null;
-  const normal = tag.trim().replace(/_/g, "-").toLowerCase();
-  if (!TAG.test(normal) || normal === "und") return null;
-  if (supported.includes(normal)) return normal;
-  const [primary, ...rest] = normal.split("-");
-  let code = primary;
-  if (primary === "zh") {
-    // The script subtag, when given, beats the region: zh-Hans-HK is Simplified.
-    const traditional = rest.includes("hant") ||
-      (!rest.includes("hans") && rest.some((part) => TRADITIONAL.has(part)));
-    code = traditional ? "zh-tw" : "zh-cn";
-  }
-  if (primary === "pt") code = "pt-br";
-  return supported.includes(code) ? code : null;
-}
-
-const RTL = new Set(["ar", "fa", "he", "ur"]);
-
-function textDirection(code) {
-  return RTL.has(code.split("-")[0]) ? "rtl" : "ltr";
-}
-
 // ---- js/src/signals-worker.js
 // Signals seen from inside a dedicated Worker (H2 worker UA, H4 CDP probe, H6 values,
 // OffscreenCanvas WebGL renderer) and a SharedWorker (UA and platform).
@@ -1168,13 +1168,16 @@ function interactionVerdicts(event, reactionMs) {
   };
 }
 
-/** Show the button, wait for its activation, hide it again. */
-function runInteraction(doc = document, now = () => performance.now()) {
+/**
+ * Show the button, wait for its activation, hide it again. `focus`: move the keyboard
+ * focus to it (a page of its own does; a widget inside someone's form must not).
+ */
+function runInteraction(doc = document, now = () => performance.now(), focus = true) {
   const box = doc.getElementById("humangate-interaction");
   const button = doc.getElementById("humangate-interaction-button");
   if (!box || !button) return Promise.reject(new Error("no interaction element"));
   box.hidden = false;
-  button.focus(); // keyboard and screen-reader users land on the one thing to do
+  if (focus) button.focus(); // keyboard and screen-reader users land on the one thing to do
   const shown = now();
   return new Promise((resolve) => {
     const onClick = (event) => {
@@ -1186,22 +1189,12 @@ function runInteraction(doc = document, now = () => performance.now()) {
   });
 }
 
-// ---- js/src/challenge.js
-// The challenge page script. It reads the challenge the server rendered into
-// #humangate-challenge, runs the listed steps (proof-of-work today; signals and an
-// interaction plug in as further steps), posts the solution and follows the redirect.
-// The build inlines its imports; it runs under the page's strict CSP (no eval, no
-// inline handlers, workers only from 'self').
+// ---- js/src/steps.js
+// The challenge steps and how a solution is posted: shared by the challenge page
+// (challenge.js) and the Turnstile-compatible widget's frame (turnstile-frame.js).
 
 
 const MAX_WORKERS = 4;
-const MAX_FAILURES = 3;
-const ACTIONABLE_FAILURES = new Set(["failure_other_client", "failure_automated"]);
-// The site's own fault (its store is down): the visitor can change nothing, so no
-// troubleshooting list (update the browser, turn off the VPN...) and a slower retry.
-const SITE_FAILURES = new Set(["failure_site_unavailable"]);
-const SITE_RETRY_DELAY_MS = 5000;
-const RELOAD_DELAY_MS = 1500;
 const MAIN_THREAD_SLICE_MS = 20;
 
 // ---------------------------------------------------------------------------- steps
@@ -1213,7 +1206,8 @@ const MAIN_THREAD_SLICE_MS = 20;
 const STEPS = {
   pow: runProofOfWork,
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
-  interaction: () => runInteraction(),
+  // The widget's frame sets focus_interaction false: it sits inside the site's own form.
+  interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
 };
 
 // Plugin steps register their JS half here (docs/challenges.md).
@@ -1363,6 +1357,22 @@ async function submit(url, payload) {
     return { ok: false }; // network error or a body that is not JSON
   }
 }
+
+// ---- js/src/challenge.js
+// The challenge page script. It reads the challenge the server rendered into
+// #humangate-challenge, runs the listed steps (proof-of-work today; signals and an
+// interaction plug in as further steps), posts the solution and follows the redirect.
+// The build inlines its imports; it runs under the page's strict CSP (no eval, no
+// inline handlers, workers only from 'self').
+
+
+const MAX_FAILURES = 3;
+const ACTIONABLE_FAILURES = new Set(["failure_other_client", "failure_automated"]);
+// The site's own fault (its store is down): the visitor can change nothing, so no
+// troubleshooting list (update the browser, turn off the VPN...) and a slower retry.
+const SITE_FAILURES = new Set(["failure_site_unavailable"]);
+const SITE_RETRY_DELAY_MS = 5000;
+const RELOAD_DELAY_MS = 1500;
 
 function isSameOriginPath(target) {
   if (typeof target !== "string") return false;
