@@ -76,7 +76,11 @@ def _run_loop(profile: Profile, server: AppServer, display: Display, label: str,
         seen = 0
         last_progress = time.monotonic()
         while len(_reached(server, label)) < runs:
-            if wait_until(lambda: len(_reached(server, label)) > seen, 2.0, 0.2):
+
+            def advanced(seen: int = seen) -> bool:
+                return len(_reached(server, label)) > seen
+
+            if wait_until(advanced, 2.0, 0.2):
                 seen = len(_reached(server, label))
                 last_progress = time.monotonic()
                 continue

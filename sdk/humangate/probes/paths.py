@@ -89,6 +89,21 @@ def answers_for(
     )
 
 
+def _candidate(
+    r: random.Random, polygon: tuple[tuple[int, int], ...], line_width: int, *, near_edge: bool
+) -> tuple[int, int]:
+    """A random point in the canvas; near an edge when looking for a stroke hit."""
+    if not near_edge:
+        return r.randrange(2, SIZE - 2), r.randrange(2, SIZE - 2)
+    i = r.randrange(len(polygon))
+    (ax, ay), (bx, by) = polygon[i], polygon[(i + 1) % len(polygon)]
+    t = r.random()
+    jitter = line_width / 2
+    x = round(ax + t * (bx - ax) + r.uniform(-jitter, jitter))
+    y = round(ay + t * (by - ay) + r.uniform(-jitter, jitter))
+    return min(max(x, 2), SIZE - 3), min(max(y, 2), SIZE - 3)
+
+
 def generate(r: random.Random) -> PathTask:
     n = r.randrange(5, 9)
     center = SIZE / 2
@@ -109,17 +124,17 @@ def generate(r: random.Random) -> PathTask:
     queries: list[tuple[int, int, int]] = []
     bits: list[str] = []
     wanted = r.randrange(10, 17)
-    attempts = 0
-    while len(queries) < wanted and attempts < 2000:
-        attempts += 1
-        x, y = r.randrange(2, SIZE - 2), r.randrange(2, SIZE - 2)
-        mode = r.choice((NONZERO, EVENODD, STROKE, NONZERO, EVENODD))
-        result, nearest, stroke_gap = answers_for(polygon, circle, line_width, x, y)
-        if mode == STROKE:
-            if stroke_gap < MARGIN:
-                continue
-        elif nearest < MARGIN:
-            continue
-        queries.append((x, y, mode))
-        bits.append("1" if result[mode] else "0")
+    # About as many hits as misses, so that guessing one answer throughout gets nowhere.
+    outcomes = [i % 2 == 0 for i in range(wanted)]
+    r.shuffle(outcomes)
+    for outcome in outcomes:
+        for _ in range(400):
+            mode = r.choice((NONZERO, EVENODD, STROKE))
+            x, y = _candidate(r, polygon, line_width, near_edge=mode == STROKE and outcome)
+            result, nearest, stroke_gap = answers_for(polygon, circle, line_width, x, y)
+            safe = stroke_gap >= MARGIN if mode == STROKE else nearest >= MARGIN
+            if safe and result[mode] is outcome:
+                queries.append((x, y, mode))
+                bits.append("1" if outcome else "0")
+                break
     return PathTask(polygon, circle, line_width, tuple(queries), "".join(bits))

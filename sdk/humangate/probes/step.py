@@ -1,8 +1,9 @@
 """The probe step: the page runs the ticket's program, the server checks its answers.
 
 It also owns the time limit (answers are only accepted for :data:`PROBE_SECONDS` after
-the ticket was issued, unless the submission carries an interaction a person had to
-make) and the MAC over the whole body (humangate.probes.binding).
+the ticket was issued, unless the submission of a managed or interactive challenge
+carries an interaction a person had to make) and the MAC over the whole body
+(humangate.probes.binding).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from humangate.challenges.protocol import StepResult, Submission
+from humangate.levels import Level
 from humangate.probes import binding
 from humangate.probes.expected import expected_key, family_verdicts, program
 from humangate.signals.verdicts import Verdict
@@ -32,7 +34,9 @@ class ProbeStep:
 
     def verify(self, submission: Submission) -> StepResult:
         ticket = submission.ticket
-        interacted = "interaction" in submission.signals
+        # Only where a person may have to click first (managed, interactive) does the
+        # ticket's own expiry apply instead; a js challenge never waits for anyone.
+        interacted = ticket.level >= Level.MANAGED and "interaction" in submission.signals
         if not interacted and submission.now > ticket.issued_at + PROBE_SECONDS:
             return StepResult(Failure.EXPIRED.value)
         reported = submission.answer("probe").get("d")
