@@ -128,13 +128,17 @@ def generate(r: random.Random) -> PathTask:
     outcomes = [i % 2 == 0 for i in range(wanted)]
     r.shuffle(outcomes)
     for outcome in outcomes:
-        for _ in range(400):
-            mode = r.choice((NONZERO, EVENODD, STROKE))
-            x, y = _candidate(r, polygon, line_width, near_edge=mode == STROKE and outcome)
+        for _ in range(200):
+            near_edge = outcome and r.random() < 0.4  # stroke hits lie along the edges
+            x, y = _candidate(r, polygon, line_width, near_edge=near_edge)
             result, nearest, stroke_gap = answers_for(polygon, circle, line_width, x, y)
-            safe = stroke_gap >= MARGIN if mode == STROKE else nearest >= MARGIN
-            if safe and result[mode] is outcome:
-                queries.append((x, y, mode))
+            modes = [
+                mode
+                for mode in (NONZERO, EVENODD, STROKE)
+                if result[mode] is outcome and (stroke_gap if mode == STROKE else nearest) >= MARGIN
+            ]
+            if modes:
+                queries.append((x, y, r.choice(modes)))
                 bits.append("1" if outcome else "0")
                 break
     return PathTask(polygon, circle, line_width, tuple(queries), "".join(bits))
