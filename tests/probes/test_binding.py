@@ -131,6 +131,12 @@ def test_time_limit_without_an_interaction() -> None:
     # A person clicking the button may take longer: the ticket's own expiry then applies.
     clicked = _body(ticket, expected_key(ticket), _digests(ticket), interaction="pass")
     assert ProbeStep().verify(_submission(ticket, clicked, now=late)).ok
+    as_evidence = signed_body(
+        expected_key(ticket),
+        {"ticket": "t", "nonce": 0, "signals": {},
+         "steps": {"probe": {"d": _digests(ticket)}, "interaction": {"pointer": [1, 2]}}},
+    )  # fmt: skip
+    assert ProbeStep().verify(_submission(ticket, as_evidence, now=late)).ok
     # A js challenge has no interaction: claiming one buys no time.
     js = _ticket(now=1000.0, level=Level.NON_INTERACTIVE)
     clicked = _body(js, expected_key(js), _digests(js), interaction="pass")
