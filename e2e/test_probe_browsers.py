@@ -33,7 +33,7 @@ from e2e.test_privacy_browsers import NO_SYSTEM_EXTENSIONS, PROFILES, UBLOCK_DIR
 from e2e.test_privacy_browsers import launch as launch_browser
 
 RUNS = 30  # per challenge type, plain browsers
-PRIVACY_RUNS = 10  # per challenge type, each privacy profile
+PRIVACY_RUNS = 5  # per challenge type, each privacy profile (as test_privacy_browsers)
 RUN_TIMEOUT = 45.0  # one run, page load to the app; far above a real browser's ~1 s
 FAMILIES = ("probe_box", "probe_path", "probe_binding")
 WHO: dict[str, tuple[Profile, int]] = {
