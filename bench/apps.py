@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
 # Fixed so that bench/run.py can mint clearance cookies these processes accept.
 BENCH_SECRET = "bench-secret-0123456789abcdef-0123456789abcdef"
-BENCH_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) humangate-bench/1"
+# A browser engine must be named: a User-Agent naming none never passes a challenge.
+BENCH_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Safari/537.36 humangate-bench/1"
+)
 BODY = b"hello, world\n"
 
 

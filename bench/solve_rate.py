@@ -42,9 +42,10 @@ if __package__ in (None, ""):  # run as a file: make `bench` importable
 
 from bench import http_bench
 from bench.apps import BENCH_SECRET, BENCH_USER_AGENT, wsgi_bare
-from humangate import Config, pow
+from humangate import Config
 from humangate.effects import run_sync
 from humangate.engine import Answer
+from humangate.probes.oracle import solution_body
 from humangate.request import Request
 from humangate.signals import passing_signals
 from humangate.wsgi import HumanGate
@@ -131,15 +132,12 @@ def make_bodies(gate: HumanGate, count: int) -> list[bytes]:
         if not status.startswith("403") or match is None:
             raise RuntimeError(f"expected a challenge page, got {status}")
         data = json.loads(match.group(1))
-        nonce = pow.solve(data["seed"], data["difficulty"])
-        answer = {
-            "ticket": data["ticket"],
-            "nonce": nonce,
-            "signals": signals,
-            "elapsed_ms": 1,
-            "solver": "js",
-        }
-        bodies.append(json.dumps(answer, separators=(",", ":")).encode())
+        # A real browser's body: probe answers (known to the server), keyed proof-of-work
+        # and the MAC over the whole body.
+        bodies.append(
+            solution_body([BENCH_SECRET], data, signals=signals, elapsed_ms=1,
+                          extra={"solver": "js"})
+        )  # fmt: skip
     return bodies
 
 

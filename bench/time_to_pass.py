@@ -222,6 +222,13 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):6.2f} [{min(values):.2f}-{max(values):.2f}]"
 
 
+def p95(values: list[float]) -> str:
+    """The 95th percentile (inclusive method: never beyond the largest value seen)."""
+    if len(values) < 2:
+        return "-"
+    return f"{statistics.quantiles(values, n=20, method='inclusive')[-1]:.2f}"
+
+
 def report(difficulty: int, runs: list[Run]) -> str:
     reached = [r for r in runs if r.reached]
     totals = [r.total_s for r in reached]
@@ -235,6 +242,7 @@ def report(difficulty: int, runs: list[Run]) -> str:
     return (
         f"{difficulty:>10} {len(reached)}/{len(runs):<5} {spread(totals):>22} "
         f"{spread(pows):>22} {spread(rests):>22} {spread(afters):>22}  {solver_text}{extra}"
+        f"  total p95 {p95(totals)}"
     )
 
 

@@ -17,8 +17,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from e2e.conftest import ServeApp
-from e2e.harness import ARTIFACTS, AppServer, wait_until
+from e2e.harness import ARTIFACTS, SECRET, AppServer, wait_until
 from humangate import pow
+from humangate.probes.oracle import known_answers, solution_body
 from humangate.signals import passing_signals
 
 TOKEN = "e2e-dashboard-token-0123456789"
@@ -40,13 +41,17 @@ def _challenge(client: httpx.Client, server: AppServer, path: str) -> dict[str, 
 
 
 def _submit(client: httpx.Client, server: AppServer, data: dict[str, Any], nonce: int) -> int:
-    body = {
-        "ticket": data["ticket"],
-        "nonce": nonce,
-        "elapsed_ms": 700 + nonce % 2000,
-        "signals": passing_signals(webdriver=False),
-    }
-    return client.post(server.url(data["solve_url"]), json=body).status_code
+    # The probe answers a real browser computes, from the server's own knowledge.
+    body = solution_body(
+        [SECRET], data, signals=passing_signals(webdriver=False), nonce=nonce,
+        elapsed_ms=700 + nonce % 2000,
+    )  # fmt: skip
+    headers = {"content-type": "application/json"}
+    return client.post(server.url(data["solve_url"]), content=body, headers=headers).status_code
+
+
+def _seed(data: dict[str, Any]) -> str:
+    return known_answers([SECRET], data["ticket"]).pow_seed
 
 
 def _drive(server: AppServer) -> dict[str, int]:
@@ -58,13 +63,14 @@ def _drive(server: AppServer) -> dict[str, int]:
             done["issued"] += 1
             if i % 3 == 2:
                 wrong = 0
-                while pow.is_solution(data["seed"], wrong, data["difficulty"]):
+                while pow.is_solution(_seed(data), wrong, data["difficulty"]):
                     wrong += 1
                 assert _submit(client, server, data, wrong) == 403
                 continue
             if i % 5 == 4:
                 continue  # abandoned: issued, never answered
-            assert _submit(client, server, data, pow.solve(data["seed"], data["difficulty"])) == 200
+            nonce = pow.solve(_seed(data), data["difficulty"])
+            assert _submit(client, server, data, nonce) == 200
             done["solved"] += 1
             assert client.get(server.url(f"/shop/item/{i}")).status_code == 200  # passes
     with httpx.Client(headers={"user-agent": UA}) as client:

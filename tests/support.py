@@ -8,8 +8,12 @@ import re
 from typing import Any
 
 from humangate import pow
+from humangate.probes.oracle import known_answers, solution_body
 from humangate.signals import passing_signals
-from tests.conftest import BROWSER_UA
+from tests.conftest import BROWSER_UA, OLD_SECRET, SECRET
+
+# Every secret a test app may have sealed a ticket with (the oracle opens it).
+TEST_SECRETS = (SECRET, OLD_SECRET)
 
 CHALLENGE_JSON = re.compile(
     rb'<script id="humangate-challenge" type="application/json">(.*?)</script>'
@@ -24,22 +28,17 @@ def challenge_data(html: bytes) -> dict[str, Any]:
 
 
 def solution(data: dict[str, Any], *, webdriver: bool = False, nonce: int | None = None) -> bytes:
-    """The body a real browser would POST to the solve endpoint."""
-    if nonce is None:
-        nonce = pow.solve(data["seed"], data["difficulty"])
-    return json.dumps(
-        {
-            "ticket": data["ticket"],
-            "nonce": nonce,
-            "elapsed_ms": 5,
-            "signals": passing_signals(webdriver=webdriver),
-        }
-    ).encode()
+    """The body a real browser would POST to the solve endpoint (probe answers and
+    proof-of-work from the server's own knowledge of the ticket)."""
+    return solution_body(
+        TEST_SECRETS, data, signals=passing_signals(webdriver=webdriver), nonce=nonce
+    )
 
 
 def wrong_nonce(data: dict[str, Any]) -> int:
+    seed = known_answers(TEST_SECRETS, data["ticket"]).pow_seed
     nonce = 0
-    while pow.is_solution(data["seed"], nonce, data["difficulty"]):
+    while pow.is_solution(seed, nonce, data["difficulty"]):
         nonce += 1
     return nonce
 

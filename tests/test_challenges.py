@@ -7,17 +7,17 @@ recorded in the clearance and readable by rules.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 import pytest
 
-from humangate import Config, Rule, pow
+from humangate import Config, Rule
+from humangate.probes.oracle import solution_body
 from humangate.signals import passing_signals
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
-from tests.support import Result, WSGIClient, challenge_data
+from tests.support import TEST_SECRETS, Result, WSGIClient, challenge_data
 
 COOKIE = "humangate_clearance"
 
@@ -35,16 +35,11 @@ def client_for(action: str, **settings: Any) -> WSGIClient:
 
 
 def post(client: WSGIClient, data: dict[str, Any], signals: dict[str, str], **extra: Any) -> Result:
-    body = {
-        "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]),
-        "signals": signals,
-        **extra,
-    }
+    body = solution_body(TEST_SECRETS, data, signals=signals, extra=extra)
     return client.request(
         "POST",
         data["solve_url"],
-        body=json.dumps(body).encode(),
+        body=body,
         headers={"content-type": "application/json"},
         html=False,
     )
@@ -64,9 +59,9 @@ CLICK = {"interaction": "pass", "pointer_plausible": "pass", "interaction_time":
 @pytest.mark.parametrize(
     ("action", "steps", "escalation"),
     [
-        ("js_challenge", ["pow", "signals"], None),
-        ("managed_challenge", ["pow", "signals"], "interaction"),
-        ("challenge", ["pow", "signals", "interaction"], None),
+        ("js_challenge", ["probe", "pow", "signals"], None),
+        ("managed_challenge", ["probe", "pow", "signals"], "interaction"),
+        ("challenge", ["probe", "pow", "signals", "interaction"], None),
     ],
 )
 def test_each_type_is_composed_of_steps(

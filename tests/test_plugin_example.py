@@ -8,7 +8,6 @@ the step through ``importlib.metadata`` and the ``humangate.challenges`` group.
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from humangate import Config, pow
+from humangate import Config
 from humangate.challenges import (
     Submission,
     get_step,
@@ -26,13 +25,14 @@ from humangate.challenges import (
 )
 from humangate.errors import ConfigError
 from humangate.levels import Level
+from humangate.probes.oracle import solution_body
 from humangate.signals import passing_signals
 from humangate.tickets import TicketBook
 from humangate.tokens import KeyRing
 from humangate.wsgi import HumanGate
 from integrations.plugin_example import WaitStep
 from tests.conftest import SECRET
-from tests.support import Result, WSGIClient, challenge_data
+from tests.support import TEST_SECRETS, Result, WSGIClient, challenge_data
 
 ENTRY_POINT = "integrations.plugin_example.wait_step:WaitStep"
 
@@ -70,14 +70,9 @@ def _client() -> WSGIClient:
 
 
 def _post(client: WSGIClient, data: dict[str, Any], answer: dict[str, object]) -> Result:
-    body = {
-        "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]),
-        "signals": passing_signals(),
-        "steps": {"wait": answer},
-    }
+    body = solution_body(TEST_SECRETS, data, signals=passing_signals(), steps={"wait": answer})
     return client.request(
-        "POST", data["solve_url"], body=json.dumps(body).encode(),
+        "POST", data["solve_url"], body=body,
         headers={"content-type": "application/json"}, html=False,
     )  # fmt: skip
 
@@ -93,7 +88,7 @@ def test_installed_plugin_is_discovered_and_its_js_half_served(installed: Path) 
     client = _client()
     assert isinstance(get_step("wait"), WaitStep)
     data = challenge_data(client.request("GET", "/").body)
-    assert data["steps"] == ["pow", "signals", "wait"]
+    assert data["steps"] == ["probe", "pow", "signals", "wait"]
     assert data["step_params"]["wait"] == {"seconds": 3}
     url = data["step_scripts"]["wait"]
     script = client.request("GET", url)

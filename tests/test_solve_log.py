@@ -8,16 +8,16 @@ echoed unless it is one of the known names.
 
 from __future__ import annotations
 
-import json
 import logging
 
 import pytest
 
-from humangate import Config, pow
+from humangate import Config
+from humangate.probes.oracle import solution_body
 from humangate.signals import passing_signals
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
-from tests.support import WSGIClient, challenge_data
+from tests.support import TEST_SECRETS, WSGIClient, challenge_data
 
 
 def _site(environ: object, start_response: object) -> list[bytes]:
@@ -29,17 +29,14 @@ def _solve_line(caplog: pytest.LogCaptureFixture, extra: dict[str, object]) -> t
     client = WSGIClient(HumanGate(_site, Config(secret_keys=[SECRET], store="memory://")))
     page = client.request("GET", "/page")
     data = challenge_data(page.body)
-    body = {
-        "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]),
-        "signals": passing_signals(),
-        **extra,
-    }
+    body = solution_body(
+        TEST_SECRETS, data, signals=passing_signals(), elapsed_ms=None, extra=extra
+    )
     with caplog.at_level(logging.INFO, logger="humangate.signals"):
         answer = client.request(
             "POST",
             data["solve_url"],
-            body=json.dumps(body).encode(),
+            body=body,
             headers={"content-type": "application/json"},
             html=False,
         )

@@ -5,6 +5,7 @@ import { createSearch, newBatch, runFor } from "./pow.js";
 import { progressPercent } from "./progress.js";
 import { collectSignals } from "./signals.js";
 import { runInteraction } from "./interaction.js";
+import { ZERO_PROOF, keyedSeed, runProbe, signBody } from "./probe.js";
 
 const MAX_WORKERS = 4;
 const MAIN_THREAD_SLICE_MS = 20;
@@ -15,8 +16,18 @@ const MAIN_THREAD_SLICE_MS = 20;
 // resolves to {signals?, answer?, ...top-level fields}: verdicts merge into `signals`
 // (verdicts only, never raw values), `answer` goes to `steps[name]`, and anything else
 // (the proof-of-work's nonce) to the payload. The server lists the steps in `steps`.
+// The probe's key (from its answers) seeds the proof-of-work and signs every post; it
+// never leaves the page.
+let probeKey = null;
+
 const STEPS = {
-  pow: runProofOfWork,
+  probe: (challenge, view, params) => {
+    const { key, digests } = runProbe(params);
+    probeKey = key;
+    return { answer: { d: digests } };
+  },
+  pow: (challenge, view) =>
+    runProofOfWork(probeKey ? { ...challenge, seed: keyedSeed(challenge.seed, probeKey) } : challenge, view),
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
   // The widget's frame sets focus_interaction false: it sits inside the site's own form.
   interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
@@ -156,13 +167,19 @@ function taskYielder() {
 
 // ----------------------------------------------------------------------- solving
 
+/** The exact body posted: the payload, signed under the probe key when there is one. */
+function solveBody(payload, key) {
+  const body = JSON.stringify({ ...payload, proof: ZERO_PROOF });
+  return key ? signBody(key, body) : body;
+}
+
 export async function submit(url, payload) {
   try {
     const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(payload),
+      body: solveBody(payload, probeKey),
     });
     return await response.json();
   } catch {

@@ -42,19 +42,18 @@ def scrape(client: WSGIClient, name: str = "metrics", query: str = "", **kw: Any
 
 
 def solve_once(client: WSGIClient, path: str, *, elapsed_ms: int = 1500) -> Result:
-    import json  # noqa: PLC0415
-
-    from tests.support import challenge_data, solution  # noqa: PLC0415
+    from humangate.probes.oracle import solution_body  # noqa: PLC0415
+    from humangate.signals import passing_signals  # noqa: PLC0415
+    from tests.support import TEST_SECRETS, challenge_data  # noqa: PLC0415
 
     page = client.request("GET", path)
     assert page.status == 403, page.status
     data = challenge_data(page.body)
-    body = json.loads(solution(data))
-    body["elapsed_ms"] = elapsed_ms
+    body = solution_body(TEST_SECRETS, data, signals=passing_signals(), elapsed_ms=elapsed_ms)
     return client.request(
         "POST",
         data["solve_url"],
-        body=json.dumps(body).encode(),
+        body=body,
         headers={"content-type": "application/json"},
         html=False,
     )

@@ -15,8 +15,9 @@ from humangate.challenges.registry import (
     unregister_challenge,
 )
 from humangate.challenges.types import ChallengeType, Decision, challenge_types
+from humangate.probes.step import ProbeStep
 
-for _step in (PowStep(), SignalsStep(), InteractionStep()):
+for _step in (ProbeStep(), PowStep(), SignalsStep(), InteractionStep()):
     register_challenge(_step, replace=True)
 
 __all__ = [

@@ -11,7 +11,9 @@ from typing import Final
 from humangate.challenges.protocol import StepResult, Submission
 from humangate.crypto import pow
 from humangate.crypto.tickets import Failure, Ticket
+from humangate.probes.expected import pow_seed
 from humangate.signals import INTERACTION_CHECKS, PAGE_CHECKS, header_verdicts, parse_verdicts
+from humangate.signals.policy import policy_verdicts
 from humangate.signals.verdicts import Verdict
 
 
@@ -24,7 +26,8 @@ class PowStep:
 
     def verify(self, submission: Submission) -> StepResult:
         ticket = submission.ticket
-        if not pow.is_solution(ticket.seed, submission.nonce, ticket.difficulty):
+        # Over the seed keyed by the probe answers: no nonce before the answers.
+        if not pow.is_solution(pow_seed(ticket), submission.nonce, ticket.difficulty):
             return StepResult(Failure.WRONG_SOLUTION.value)
         return StepResult()
 
@@ -41,6 +44,7 @@ class SignalsStep:
     def verify(self, submission: Submission) -> StepResult:
         page = {k: v for k, v in submission.signals.items() if k in PAGE_CHECKS}
         verdicts = parse_verdicts(page, PAGE_CHECKS)
+        verdicts.update(policy_verdicts(verdicts, submission.user_agent))
         verdicts.update(
             header_verdicts(
                 submission.header,

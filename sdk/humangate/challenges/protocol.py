@@ -29,6 +29,7 @@ class Submission:
     scheme: str
     host: str
     now: float
+    body: bytes = b""  # the exact request body (what the probe step's MAC covers)
 
     def answer(self, name: str) -> Mapping[str, object]:
         """Step ``name``'s answer from the browser ({} when missing or malformed)."""

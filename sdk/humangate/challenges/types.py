@@ -2,9 +2,9 @@
 
 | action              | steps                       | on soft doubt            | on hard signal |
 |---------------------|-----------------------------|--------------------------|----------------|
-| js_challenge        | pow, signals                | pass, lower score        | fail           |
-| managed_challenge   | pow, signals (+interaction) | ask for the interaction  | fail           |
-| challenge           | pow, signals, interaction   | pass, lower score        | fail           |
+| js_challenge        | probe, pow, signals         | pass, lower score        | fail           |
+| managed_challenge   | probe, pow, signals (+int.) | ask for the interaction  | fail           |
+| challenge           | probe, pow, signals, int.   | pass, lower score        | fail           |
 
 A failure never spends the ticket, so a managed page that is told
 "interaction_required" shows the button and re-posts the same ticket.
@@ -77,9 +77,10 @@ class ChallengeType:
 
 
 _BUILT_IN: dict[Action, tuple[tuple[str, ...], str | None]] = {
-    Action.JS_CHALLENGE: (("pow", "signals"), None),
-    Action.MANAGED_CHALLENGE: (("pow", "signals"), "interaction"),
-    Action.CHALLENGE: (("pow", "signals", "interaction"), None),
+    # The probe runs first: its answers key the proof-of-work and sign the body.
+    Action.JS_CHALLENGE: (("probe", "pow", "signals"), None),
+    Action.MANAGED_CHALLENGE: (("probe", "pow", "signals"), "interaction"),
+    Action.CHALLENGE: (("probe", "pow", "signals", "interaction"), None),
 }
 
 

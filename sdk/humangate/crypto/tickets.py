@@ -51,6 +51,8 @@ class Ticket:
     expires_at: int
     target: str
     ray: str
+    probe: str = ""  # hex seed of the probe program (humangate.probes); sealed, never shown
+    issued_at: int = 0
 
 
 class TicketBook:
@@ -83,6 +85,8 @@ class TicketBook:
             expires_at=int(now) + self._ttl,
             target=safe_target(target),
             ray=ray,
+            probe=secrets.token_hex(16),
+            issued_at=int(now),
         )
         payload = {
             "id": ticket.id,
@@ -94,6 +98,8 @@ class TicketBook:
             "e": ticket.expires_at,
             "t": ticket.target,
             "r": ticket.ray,
+            "p": ticket.probe,
+            "i": ticket.issued_at,
         }
         return ticket, self._keys.seal(PURPOSE, payload)
 
@@ -111,6 +117,8 @@ class TicketBook:
                 expires_at=int(payload["e"]),
                 target=safe_target(str(payload["t"])),
                 ray=str(payload["r"]),
+                probe=str(payload["p"]),
+                issued_at=int(payload["i"]),
             )
         except (KeyError, TypeError, ValueError):
             raise TokenError("forged or corrupted ticket") from None

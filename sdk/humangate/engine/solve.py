@@ -59,6 +59,7 @@ class SolveBody:
             scheme=request.scheme,
             host=request.host,
             now=now,
+            body=request.body,
         )
 
 

@@ -22,6 +22,7 @@ class Source(enum.StrEnum):
     WORKER = "worker"  # a dedicated Worker (js/src/signals-worker.js)
     INTERACTION = "interaction"  # the interaction step (js/src/interaction.js)
     SERVER = "server"  # request headers (humangate.signals.headers)
+    PROBE = "probe"  # the ticket's probe program, judged against the server's answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class Check:
 
 _H, _S = Strength.HARD, Strength.SOFT
 _P, _W, _I, _SV = Source.PAGE, Source.WORKER, Source.INTERACTION, Source.SERVER
+_PR = Source.PROBE
 
 CHECKS: dict[str, Check] = {
     c.name: c
@@ -91,6 +93,18 @@ CHECKS: dict[str, Check] = {
         Check("interaction", _H, _I, "a trusted activation of the challenge control"),
         Check("pointer_plausible", _S, _I, "CDP-style click: screenX==clientX, screenY==clientY"),
         Check("interaction_time", _S, _I, "the control was activated implausibly fast"),
+        # the probe program (humangate.probes): answers only a layout/canvas engine has
+        Check("probe_box", _H, _PR, "laid-out boxes of the ticket's element tree are wrong"),
+        Check("probe_path", _H, _PR, "canvas hit tests on the ticket's path are wrong"),
+        Check("probe_binding", _H, _PR, "the body's MAC under the answers' key is wrong"),
+        # the "na" policy (humangate.signals.policy)
+        Check(
+            "unexpected_na",
+            _S,
+            _SV,
+            "a check the claimed browser always runs came back unavailable",
+        ),
+        Check("browser_ua", _H, _SV, "the User-Agent names no browser engine"),
         # server side (H7)
         Check("header_headless", _H, _SV, "HeadlessChrome in User-Agent or Sec-CH-UA"),
         Check("header_ch_ua_major", _H, _SV, "Sec-CH-UA major differs from the UA major"),

@@ -1157,6 +1157,193 @@ function runInteraction(doc = document, now = () => performance.now(), focus = t
   });
 }
 
+// ---- js/src/probe.js
+// The probe interpreter: runs the ticket's probe program (data the server generated for
+// this ticket alone, see sdk/humangate/probes/) and turns its answers into what keys the
+// rest of the solve. It is a fixed interpreter, not generated code, so it runs under
+// the page's strict CSP (no eval); what changes per ticket is the data it is given.
+//
+// Families: "box" builds an element tree in a closed shadow root and measures the laid-
+// out boxes; "path" asks the 2D canvas for hit tests on a path. Raw answers never leave
+// the page: only a digest per family (so the server can say which family failed), and
+// a key that seeds the proof-of-work and signs the body.
+
+
+const UNIT = 4; // px; answers are reported in these units, rounded
+const ZERO_PROOF = "0".repeat(64);
+const encoder = new TextEncoder();
+
+function toHex(bytes) {
+  let out = "";
+  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
+  return out;
+}
+
+function sha256Hex(text) {
+  return toHex(sha256(encoder.encode(text)));
+}
+
+function fromHex(hex) {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+function concat(a, b) {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** HMAC-SHA256(key, message) in hex (crypto.subtle is missing on plain-http origins). */
+function hmacHex(keyText, message) {
+  let key = encoder.encode(keyText);
+  if (key.length > 64) key = sha256(key);
+  const block = new Uint8Array(64);
+  block.set(key);
+  const inner = block.map((b) => b ^ 0x36);
+  const outer = block.map((b) => b ^ 0x5c);
+  return toHex(sha256(concat(outer, sha256(concat(inner, encoder.encode(message))))));
+}
+
+/** The body with its zeroed proof replaced by the MAC under `key` (binding.py sign). */
+function signBody(key, body) {
+  const zero = `"proof":"${ZERO_PROOF}"`;
+  return body.replace(zero, `"proof":"${hmacHex(key, body)}"`);
+}
+
+function unscramble(bytes, key) {
+  const out = new Uint8Array(bytes.length);
+  for (let offset = 0, counter = 0; offset < bytes.length; counter++) {
+    const count = new Uint8Array([counter >>> 24, (counter >>> 16) & 255, (counter >>> 8) & 255, counter & 255]);
+    const stream = sha256(concat(key, count));
+    for (let i = 0; i < 32 && offset < bytes.length; i++, offset++) out[offset] = bytes[offset] ^ stream[i];
+  }
+  return out;
+}
+
+function rename(value, roles) {
+  if (Array.isArray(value)) return value.map((item) => rename(item, roles));
+  if (value && typeof value === "object") {
+    const out = {};
+    for (const [name, item] of Object.entries(value)) out[roles.get(name) || name] = rename(item, roles);
+    return out;
+  }
+  return value;
+}
+
+/** The program from its encoded form: {k: key hex, l: legend, p: base64 of scrambled JSON}. */
+function decodeProgram(encoded) {
+  const raw = Uint8Array.from(atob(encoded.p), (c) => c.charCodeAt(0));
+  const text = new TextDecoder().decode(unscramble(raw, fromHex(encoded.k)));
+  const roles = new Map(Object.entries(encoded.l).map(([role, name]) => [name, role]));
+  const program = rename(JSON.parse(text), roles);
+  for (const task of program.tasks) task.f = roles.get(task.f) || task.f;
+  return program;
+}
+
+function buildBox(doc, node, byId) {
+  const element = doc.createElement("div");
+  for (const [property, value] of node.css) element.style.setProperty(property, value);
+  byId.set(node.id, element);
+  for (const kid of node.kids) element.appendChild(buildBox(doc, kid, byId));
+  return element;
+}
+
+/** "box": the picked boxes' border boxes relative to the root, in UNIT px. */
+function runBox(task, doc = document) {
+  const host = doc.createElement("div");
+  for (const [property, value] of [
+    ["position", "fixed"],
+    ["left", "0"],
+    ["top", "0"],
+    ["visibility", "hidden"],
+    ["pointer-events", "none"],
+  ]) {
+    host.style.setProperty(property, value);
+  }
+  // A closed shadow root: the page's (or the site owner's template's) styles stay out.
+  const scope = typeof host.attachShadow === "function" ? host.attachShadow({ mode: "closed" }) : host;
+  const byId = new Map();
+  const root = buildBox(doc, task.root, byId);
+  scope.appendChild(root);
+  (doc.body || doc.documentElement).appendChild(host);
+  try {
+    const origin = root.getBoundingClientRect();
+    return task.pick
+      .map((id) => {
+        const rect = byId.get(id).getBoundingClientRect();
+        return [rect.left - origin.left, rect.top - origin.top, rect.width, rect.height]
+          .map((v) => Math.round(v / UNIT))
+          .join(",");
+      })
+      .join(";");
+  } finally {
+    host.remove();
+  }
+}
+
+/** "path": canvas hit tests (0 nonzero fill, 1 evenodd fill, 2 stroke) as bits. */
+function runPath(task, doc = document) {
+  const canvas = doc.createElement("canvas");
+  canvas.width = 128;
+  canvas.height = 128;
+  const ctx = canvas.getContext("2d");
+  if (!ctx || typeof Path2D !== "function") return "";
+  const path = new Path2D();
+  const [first, ...rest] = task.pts;
+  path.moveTo(first[0], first[1]);
+  for (const [x, y] of rest) path.lineTo(x, y);
+  path.closePath();
+  const [cx, cy, r, anticlockwise] = task.arc;
+  path.moveTo(cx + r, cy);
+  // A whole circle either way round (an anticlockwise arc to +2π would be empty).
+  path.arc(cx, cy, r, 0, anticlockwise ? -2 * Math.PI : 2 * Math.PI, Boolean(anticlockwise));
+  ctx.lineWidth = task.lw;
+  ctx.lineJoin = "round";
+  return task.q
+    .map(([x, y, mode]) => {
+      const hit =
+        mode === 2 ? ctx.isPointInStroke(path, x, y) : ctx.isPointInPath(path, x, y, mode === 1 ? "evenodd" : "nonzero");
+      return hit ? "1" : "0";
+    })
+    .join("");
+}
+
+const FAMILIES = { box: runBox, path: runPath };
+
+/**
+ * Runs the program. Resolves to {key, digests}: `key` keys the proof-of-work and the
+ * body's MAC and never leaves the page; `digests` (per family) is what is posted.
+ */
+function runProbe(params, doc = document) {
+  const program = decodeProgram(params);
+  const answers = [];
+  const byFamily = new Map();
+  for (const task of program.tasks) {
+    let answer = "";
+    try {
+      answer = FAMILIES[task.f] ? FAMILIES[task.f](task, doc) : "";
+    } catch {
+      answer = ""; // a missing API: the digest will not match, the server decides
+    }
+    answers.push(answer);
+    byFamily.set(task.f, [...(byFamily.get(task.f) || []), answer]);
+  }
+  const id = params.t;
+  const digests = {};
+  for (const [family, list] of byFamily) {
+    digests[family] = sha256Hex(["humangate-probe-digest", id, family, list.join("|")].join("|")).slice(0, 32);
+  }
+  return { key: sha256Hex(["humangate-probe-key", id, ...answers].join("|")), digests };
+}
+
+/** The seed the proof-of-work is searched over once the probe key is known. */
+function keyedSeed(seed, key) {
+  return sha256Hex(seed + key);
+}
+
 // ---- js/src/steps.js
 // The challenge steps and how a solution is posted: shared by the challenge page
 // (challenge.js) and the Turnstile-compatible widget's frame (turnstile-frame.js).
@@ -1171,8 +1358,18 @@ const MAIN_THREAD_SLICE_MS = 20;
 // resolves to {signals?, answer?, ...top-level fields}: verdicts merge into `signals`
 // (verdicts only, never raw values), `answer` goes to `steps[name]`, and anything else
 // (the proof-of-work's nonce) to the payload. The server lists the steps in `steps`.
+// The probe's key (from its answers) seeds the proof-of-work and signs every post; it
+// never leaves the page.
+let probeKey = null;
+
 const STEPS = {
-  pow: runProofOfWork,
+  probe: (challenge, view, params) => {
+    const { key, digests } = runProbe(params);
+    probeKey = key;
+    return { answer: { d: digests } };
+  },
+  pow: (challenge, view) =>
+    runProofOfWork(probeKey ? { ...challenge, seed: keyedSeed(challenge.seed, probeKey) } : challenge, view),
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
   // The widget's frame sets focus_interaction false: it sits inside the site's own form.
   interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
@@ -1312,13 +1509,19 @@ function taskYielder() {
 
 // ----------------------------------------------------------------------- solving
 
+/** The exact body posted: the payload, signed under the probe key when there is one. */
+function solveBody(payload, key) {
+  const body = JSON.stringify({ ...payload, proof: ZERO_PROOF });
+  return key ? signBody(key, body) : body;
+}
+
 async function submit(url, payload) {
   try {
     const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(payload),
+      body: solveBody(payload, probeKey),
     });
     return await response.json();
   } catch {
