@@ -169,3 +169,18 @@ async def call_asgi(app: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
 
     await app(scope, receive, send)
     return sent
+
+
+def signed_solution(data: dict[str, Any], body: dict[str, Any]) -> bytes:
+    """``body`` (ticket, nonce, signals, steps, extra fields) as a real page posts it:
+    probe answers added, the nonce found under the probe's key when ``nonce`` is None,
+    every field signed."""
+    fields = {k: v for k, v in body.items() if k != "ticket"}
+    return solution_body(
+        TEST_SECRETS,
+        data,
+        signals=fields.pop("signals", {}),
+        nonce=fields.pop("nonce", None),
+        steps=fields.pop("steps", None),
+        extra=fields,
+    )

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from humangate import Config, PatIssuer, PatPolicy, pow
+from humangate import Config, PatIssuer, PatPolicy
 from humangate.errors import StoreError
 from humangate.events import Event, Kind
 from humangate.pat import headers
@@ -28,7 +28,7 @@ from tests.conftest import SECRET
 from tests.pat.device import authorization, challenges
 from tests.pat.issuer import TestIssuer
 from tests.pat.test_flow import ORIGIN, doubtful, site
-from tests.support import Result, WSGIClient, challenge_data
+from tests.support import Result, WSGIClient, challenge_data, signed_solution
 
 
 class Events:
@@ -270,12 +270,12 @@ def test_configured_origins_ignore_a_spoofed_host(issuer: TestIssuer) -> None:
 def post(client: WSGIClient, data: dict[str, Any], steps: dict[str, Any]) -> Result:
     body = {
         "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]),
+        "nonce": None,
         "signals": doubtful(),
         "steps": steps,
     }
     return client.request(
-        "POST", data["solve_url"], body=json.dumps(body).encode(),
+        "POST", data["solve_url"], body=signed_solution(data, body),
         headers={"content-type": "application/json"}, html=False,
     )  # fmt: skip
 

@@ -3,7 +3,6 @@ redemption endpoint, the solve that skips the managed interaction, and what it r
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -11,13 +10,13 @@ from urllib.parse import quote
 
 import pytest
 
-from humangate import Config, PatIssuer, PatPolicy, Rule, pow
+from humangate import Config, PatIssuer, PatPolicy, Rule
 from humangate.signals import passing_signals
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
 from tests.pat.device import authorization, challenges, same_challenges
 from tests.pat.issuer import TestIssuer
-from tests.support import Result, WSGIClient, challenge_data, wrong_nonce
+from tests.support import Result, WSGIClient, challenge_data, signed_solution, wrong_nonce
 
 COOKIE = "humangate_clearance"
 ORIGIN = "testserver"
@@ -65,7 +64,7 @@ def solve(
 ) -> Result:
     body: dict[str, Any] = {
         "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]) if nonce is None else nonce,
+        "nonce": nonce,
         "signals": doubtful(),
     }
     if attestation is not None:
@@ -73,7 +72,7 @@ def solve(
     return client.request(
         "POST",
         data["solve_url"],
-        body=json.dumps(body).encode(),
+        body=signed_solution(data, body),
         headers={"content-type": "application/json"},
         html=False,
     )
@@ -160,11 +159,11 @@ def test_without_a_token_the_same_doubts_ask_for_the_interaction(issuer: TestIss
     }
     body = {
         "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]),
+        "nonce": None,
         "signals": click,
     }
     done = client.request(
-        "POST", data["solve_url"], body=json.dumps(body).encode(),
+        "POST", data["solve_url"], body=signed_solution(data, body),
         headers={"content-type": "application/json"}, html=False,
     )  # fmt: skip
     assert done.status == 200
@@ -196,12 +195,12 @@ def test_hard_automation_signals_still_fail_with_a_valid_token(issuer: TestIssue
     data, attestation = attest(client, issuer)
     body = {
         "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]),
+        "nonce": None,
         "signals": {**doubtful(), "webdriver": "fail"},
         "steps": {"pat": {"attestation": attestation}},
     }
     answer = client.request(
-        "POST", data["solve_url"], body=json.dumps(body).encode(),
+        "POST", data["solve_url"], body=signed_solution(data, body),
         headers={"content-type": "application/json"}, html=False,
     )  # fmt: skip
     assert answer.json()["reason"] == "automated"
@@ -212,7 +211,7 @@ def test_interactive_stays_interactive_by_default(issuer: TestIssuer) -> None:
     data, attestation = attest(client, issuer)
     body = {
         "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]),
+        "nonce": None,
         "signals": {
             k: v
             for k, v in passing_signals().items()
@@ -221,7 +220,7 @@ def test_interactive_stays_interactive_by_default(issuer: TestIssuer) -> None:
         "steps": {"pat": {"attestation": attestation}},
     }
     answer = client.request(
-        "POST", data["solve_url"], body=json.dumps(body).encode(),
+        "POST", data["solve_url"], body=signed_solution(data, body),
         headers={"content-type": "application/json"}, html=False,
     )  # fmt: skip
     assert answer.json()["reason"] == "interaction_required"
@@ -236,12 +235,12 @@ def test_interactive_skips_the_interaction_when_configured(issuer: TestIssuer) -
     def post(data: dict[str, Any], steps: dict[str, Any]) -> Result:
         body = {
             "ticket": data["ticket"],
-            "nonce": pow.solve(data["seed"], data["difficulty"]),
+            "nonce": None,
             "signals": clean,
             "steps": steps,
         }
         return client.request(
-            "POST", data["solve_url"], body=json.dumps(body).encode(),
+            "POST", data["solve_url"], body=signed_solution(data, body),
             headers={"content-type": "application/json"}, html=False,
         )  # fmt: skip
 

@@ -18,12 +18,11 @@ from urllib.parse import quote
 
 import pytest
 
-from humangate import pow
 from tests.conftest import BROWSER_UA, SECRET
 from tests.pat.device import authorization, same_challenges
 from tests.pat.issuer import TestIssuer
 from tests.pat.test_flow import doubtful
-from tests.support import challenge_data
+from tests.support import challenge_data, signed_solution
 
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("gunicorn")
@@ -116,13 +115,13 @@ def test_token_skips_the_interaction_and_its_replay_is_refused_by_every_worker(
     # The solve: doubtful signals would ask for the interaction; the token skips it.
     body = {
         "ticket": data["ticket"],
-        "nonce": pow.solve(data["seed"], data["difficulty"]),
+        "nonce": None,
         "signals": doubtful(),
         "steps": {"pat": {"attestation": attestation}},
     }
     solved = httpx.post(
         f"{server}{data['solve_url']}",
-        content=json.dumps(body),
+        content=signed_solution(data, body),
         headers={**JSON, "content-type": "application/json"},
     )
     assert solved.status_code == 200, solved.text

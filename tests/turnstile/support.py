@@ -14,10 +14,12 @@ from urllib.parse import urlencode
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from humangate import Config
+from humangate.probes.oracle import solution_body
+from humangate.signals import passing_signals
 from humangate.turnstile import Sitekey
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
-from tests.support import Result, WSGIClient, challenge_data, solution
+from tests.support import TEST_SECRETS, Result, WSGIClient, challenge_data
 
 SITEKEY = "0x4AAAAAAAhumangateTest"
 WIDGET_SECRET = "0x4AAAAAAAwidget-secret-0123456789abcdef"
@@ -67,13 +69,17 @@ def solve_frame(
     client: WSGIClient, data: dict[str, Any], *, webdriver: bool = False, **overrides: Any
 ) -> Result:
     challenge = data["challenge"]
-    body = json.loads(solution(challenge, webdriver=webdriver))
-    body["context"] = challenge["context"]
-    body.update(overrides)
+    # Every field is signed under the probe key, like the frame's own post.
+    body = solution_body(
+        TEST_SECRETS,
+        challenge,
+        signals=passing_signals(webdriver=webdriver),
+        extra={"context": challenge["context"], **overrides},
+    )
     return client.request(
         "POST",
         challenge["solve_url"],
-        body=json.dumps(body).encode(),
+        body=body,
         headers={"content-type": "application/json"},
         html=False,
     )

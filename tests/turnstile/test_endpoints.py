@@ -10,6 +10,7 @@ import pytest
 from humangate import Config
 from humangate.errors import ConfigError
 from humangate.turnstile import Sitekey
+from tests.conftest import SECRET
 from tests.support import WSGIClient
 from tests.turnstile.support import (
     OTHER_SECRET,
@@ -254,7 +255,7 @@ def test_sitekeys_from_toml_tables(tmp_path) -> None:
     path = tmp_path / "humangate.toml"
     path.write_text(
         f"""
-secret_keys = ["{"k" * 40}"]
+secret_keys = ["{SECRET}"]
 [[sitekeys]]
 sitekey = "{SITEKEY}"
 secrets = ["{WIDGET_SECRET}"]

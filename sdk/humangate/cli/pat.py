@@ -112,7 +112,9 @@ def _fetch_keys(args: argparse.Namespace) -> int:
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    pat = commands.add_parser("pat", help="Private Access Tokens")
+    pat = commands.add_parser(
+        "pat", help="work with Private Access Token issuers: fetch their keys"
+    )
     actions = pat.add_subparsers(dest="pat_command", required=True)
     fetch = actions.add_parser(
         "fetch-keys",

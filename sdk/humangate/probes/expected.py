@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
+from humangate.crypto.tickets import Ticket
 from humangate.probes import binding
 from humangate.probes.program import FAMILIES, Program, generate
 from humangate.signals.verdicts import Verdict, Verdicts
-from humangate.tickets import Ticket
 
 
 @functools.lru_cache(maxsize=512)

@@ -11,11 +11,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from humangate import pow
+from humangate.crypto import pow
+from humangate.crypto.tickets import Ticket, TicketBook
+from humangate.crypto.tokens import KeyRing
 from humangate.probes import binding
 from humangate.probes.expected import expected_key, program
-from humangate.tickets import Ticket, TicketBook
-from humangate.tokens import KeyRing
 
 
 @dataclass(frozen=True, slots=True)

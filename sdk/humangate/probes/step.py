@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from typing import Final
 
 from humangate.challenges.protocol import StepResult, Submission
+from humangate.crypto.tickets import Failure, Ticket
 from humangate.levels import Level
 from humangate.probes import binding
 from humangate.probes.expected import expected_key, family_verdicts, program
 from humangate.signals.verdicts import Verdict
-from humangate.tickets import Failure, Ticket
 
 PROBE_SECONDS = 60
 """How long after issue the answers are accepted without an interaction. A real
