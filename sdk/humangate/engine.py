@@ -144,6 +144,7 @@ class Engine:
         "_cookies",
         "_fixed_action",
         "_held_clearance",
+        "_local_spends",
         "_observers",
         "_peers",
         "_phases",
@@ -188,6 +189,7 @@ class Engine:
             purpose: faults.ThrottledWarning(f"for {purpose}")
             for purpose in ("ticket spending", "rate limits", "replays")
         }
+        self._local_spends = faults.LocalSpends()
         self._peers = TrustedPeers(config.trusted_proxies)
         bots = VerifiedBots.load(config.bots_file) if config.verified_bots else None
         self._phases = Phases(config, open_geo(config.geoip_country_db, config.geoip_asn_db), bots)
@@ -857,17 +859,14 @@ class Engine:
                 failure = Failure(decision.failure) if known else Failure.STEP_FAILED
         if failure is not None or assessment is None:
             return Answer(self._solve_failed(failure or Failure.INVALID, ticket, ray, request))
-        try:
-            first_use = yield Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60)
-        except StoreError as exc:
-            self._store_warnings["ticket spending"](exc)
-            if self._config.store_failure == "open":
-                # The owner chose availability: accept, unrecorded (one replay possible).
-                return Answer(
-                    self._solved(
-                        request, visitor, ticket, now, assessment, solve_ms=body.elapsed_ms
-                    )
-                )
+        # store_failure="open": during an outage the ticket is spent in this process's
+        # memory instead (humangate.faults.LocalSpends); None: refuse, the store is down.
+        first_use = yield from self._local_spends.spend_once(
+            Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60),
+            self._config.store_failure,
+            self._store_warnings["ticket spending"],
+        )
+        if first_use is None:
             return Answer(
                 answers.problem(
                     503,

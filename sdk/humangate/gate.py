@@ -6,8 +6,8 @@ import threading
 
 from humangate.config import Config
 from humangate.engine import Engine
-from humangate.stores import open_store
 from humangate.stores.base import Store
+from humangate.stores.breaker import open_guarded_store
 
 
 class GateCore:
@@ -32,7 +32,7 @@ class GateCore:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = open_store(self.engine.config.store)
+                    self._store = open_guarded_store(self.engine.config.store)
         return self._store
 
     def needs_body(self, method: str, path: str) -> bool:
