@@ -104,7 +104,8 @@ class KeyRing:
             raise TokenError("unknown key")
         try:
             plaintext = cipher.decrypt(nonce, sealed, _aad(header, purpose))
-            payload = json.loads(plaintext)
+            # Only what seal() writes: no Infinity/NaN, which int() would not convert.
+            payload = json.loads(plaintext, parse_constant=_no_constant)
         except (InvalidTag, ValueError):
             raise TokenError("forged or corrupted token") from None
         if not isinstance(payload, dict):
@@ -116,6 +117,10 @@ class KeyRing:
             return self._ciphers[(kid, purpose)]
         except KeyError:
             raise TokenError(f"no key for purpose {purpose!r}") from None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not allowed in a token")
 
 
 def _aad(header: bytes, purpose: str) -> bytes:

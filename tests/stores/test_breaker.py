@@ -4,6 +4,8 @@ probe at a time once the pause is over, recovery on the first success."""
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -27,6 +29,10 @@ class FlakyStore(MemoryStore):
         super().__init__()
         self.down = False
         self.calls = 0
+
+    def is_spent(self, key: str) -> bool:
+        self._reach()
+        return super().is_spent(key)
 
     def _reach(self) -> None:
         self.calls += 1
@@ -167,3 +173,33 @@ def test_async_operations_share_the_breaker() -> None:
 
     asyncio.run(run())
     assert inner.calls == FAILURES_TO_OPEN + 1
+
+
+def wait_until(check: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not check():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def test_guarded_store_probes_in_the_background_so_no_request_waits() -> None:
+    clock, inner = Clock(), FlakyStore()
+    store = GuardedStore(inner)  # the breaker it builds probes with is_spent
+    store.breaker._clock = clock  # type: ignore[attr-defined]  # frozen time for the test
+    inner.down = True
+    for _ in range(FAILURES_TO_OPEN):
+        with pytest.raises(StoreError, match="timeout"):
+            store.spend("k", 5)
+    clock.now += 1
+    with pytest.raises(StoreError, match="probing"):  # starts the probe, is not it
+        store.spend("k", 5)
+    wait_until(lambda: store.breaker.state == "open")  # the probe failed: pause doubled
+    assert inner.calls == FAILURES_TO_OPEN + 1
+    inner.down = False
+    clock.now += 2
+    with pytest.raises(StoreError, match="probing"):
+        store.spend("k", 5)
+    wait_until(lambda: store.breaker.state == "closed")
+    assert store.spend("k", 5) is True
+    # Requests themselves reached the store only before the circuit opened and after.
+    assert (inner.calls, store.breaker.refused) == (FAILURES_TO_OPEN + 3, 2)

@@ -4,9 +4,13 @@ Without it every request that needs a frozen or black-holed Redis waits the whol
 timeout (0.5 s), and a sync worker waiting there serves nobody else, cleared visitors
 included. With it, after ``failures_to_open`` consecutive failures the store is not
 asked at all for a pause (each operation raises :class:`StoreError` at once, which the
-engine handles as an outage); when the pause is over one operation is let through as a
-probe. A successful probe closes the circuit; a failed one doubles the pause, up to
-``max_pause``, so a long outage costs one timeout per worker every ``max_pause`` seconds.
+engine handles as an outage); when the pause is over, one probe asks the store. A
+successful probe closes the circuit; a failed one doubles the pause, up to ``max_pause``.
+
+With a ``probe`` function (as :class:`GuardedStore` gives it), the probe runs in a
+background thread and requests keep failing fast meanwhile, so after the first failures
+no request waits on a hung store at all; without one, the first request after the pause
+is the probe.
 
 :class:`GuardedStore` puts a breaker in front of any :class:`Store`; the gate opens its
 stores through :func:`open_guarded_store`.
@@ -30,6 +34,7 @@ T = TypeVar("T")
 FAILURES_TO_OPEN = 2
 FIRST_PAUSE = 1.0
 MAX_PAUSE = 8.0
+PROBE_KEY = "breaker-probe"
 
 
 class CircuitBreaker:
@@ -42,6 +47,7 @@ class CircuitBreaker:
     __slots__ = (
         "_clock",
         "_failures",
+        "_probe",
         "_first_pause",
         "_last_error",
         "_lock",
@@ -61,7 +67,9 @@ class CircuitBreaker:
         first_pause: float = FIRST_PAUSE,
         max_pause: float = MAX_PAUSE,
         clock: Callable[[], float] = time.monotonic,
+        probe: Callable[[], object] | None = None,
     ) -> None:
+        self._probe = probe
         self._threshold = failures_to_open
         self._first_pause = first_pause
         self._max_pause = max_pause
@@ -96,11 +104,29 @@ class CircuitBreaker:
                         f"store unavailable, not asked (circuit open; next try in {wait:.1f} s; "
                         f"last error: {self._last_error})"
                     )
-                self._probing = True  # this caller is the probe; others keep failing fast
+                self._probing = True  # one probe at a time; others keep failing fast
+                if self._probe is not None:
+                    threading.Thread(
+                        target=self._probe_in_background, name="humangate-store-probe", daemon=True
+                    ).start()
+                    self.refused += 1
+                    raise StoreError("store unavailable, not asked (circuit open; probing it)")
                 self.attempts += 1
                 return True
             self.attempts += 1
             return False
+
+    def _probe_in_background(self) -> None:
+        assert self._probe is not None
+        try:
+            self._probe()
+        except StoreError as exc:
+            self.failed(exc, probe=True)
+        except BaseException:
+            self.released(probe=True)
+            raise
+        else:
+            self.succeeded()
 
     def succeeded(self) -> None:
         with self._lock:
@@ -172,7 +198,8 @@ class GuardedStore:
 
     def __init__(self, inner: Store, breaker: CircuitBreaker | None = None) -> None:
         self.inner = inner
-        self.breaker = breaker or CircuitBreaker()
+        # The probe: the cheapest read every backend has (a key nobody writes).
+        self.breaker = breaker or CircuitBreaker(probe=lambda: inner.is_spent(PROBE_KEY))
 
     def spend(self, key: str, ttl: float) -> bool:
         return self.breaker.call(lambda: self.inner.spend(key, ttl))
