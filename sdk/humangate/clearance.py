@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from humangate.clientip import IPAddress
 from humangate.errors import ConfigError, TokenError
 from humangate.levels import Level
-from humangate.tokens import KeyRing
+from humangate.tokens import KeyRing, same_text
 
 PURPOSE = "clearance"
 MAX_COOKIE_BYTES = 4096
@@ -134,7 +134,7 @@ class ClearanceCodec:
         clearance = self._opened.get(value)
         if clearance is None:
             clearance = self._open(value)
-        if clearance is None or not secrets.compare_digest(clearance.binding, binding):
+        if clearance is None or not same_text(clearance.binding, binding):
             return None
         return clearance
 

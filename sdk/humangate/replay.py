@@ -36,7 +36,7 @@ from humangate.errors import TokenError
 from humangate.levels import Level
 from humangate.request import Request, Response
 from humangate.tickets import safe_target, user_agent_hash
-from humangate.tokens import KeyRing
+from humangate.tokens import KeyRing, same_text
 
 PURPOSE = "replay"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -232,9 +232,9 @@ class ReplayDesk:
         if now > held.expires_at:
             return None
         # Bound like a ticket: the exact address and browser the form was sent from.
-        if not secrets.compare_digest(ip, str(client_ip) if client_ip is not None else ""):
+        if not same_text(ip, str(client_ip) if client_ip is not None else ""):
             return None
-        if not secrets.compare_digest(ua, user_agent_hash(request.user_agent)):
+        if not same_text(ua, user_agent_hash(request.user_agent)):
             return None
         return held
 

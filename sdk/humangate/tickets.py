@@ -17,7 +17,7 @@ from humangate.clientip import IPAddress
 from humangate.errors import TokenError
 from humangate.levels import Level
 from humangate.pow import new_seed
-from humangate.tokens import KeyRing
+from humangate.tokens import KeyRing, same_text
 
 PURPOSE = "ticket"
 
@@ -136,8 +136,8 @@ class TicketBook:
         if now > ticket.expires_at + skew:
             return Failure.EXPIRED
         ip = str(client_ip) if client_ip is not None else ""
-        if not secrets.compare_digest(ticket.client_ip, ip):
+        if not same_text(ticket.client_ip, ip):
             return Failure.OTHER_CLIENT
-        if not secrets.compare_digest(ticket.ua_hash, user_agent_hash(user_agent)):
+        if not same_text(ticket.ua_hash, user_agent_hash(user_agent)):
             return Failure.OTHER_CLIENT
         return None

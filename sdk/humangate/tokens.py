@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -117,6 +118,14 @@ class KeyRing:
             return self._ciphers[(kid, purpose)]
         except KeyError:
             raise TokenError(f"no key for purpose {purpose!r}") from None
+
+
+def same_text(a: str, b: str) -> bool:
+    """Constant-time equality of two strings of any characters (compare_digest alone
+    raises TypeError on non-ASCII text, which a decoded token may hold)."""
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
 
 
 def _no_constant(name: str) -> object:

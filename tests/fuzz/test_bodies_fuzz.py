@@ -18,6 +18,8 @@ from humangate.request import Request
 from humangate.solve_body import SolveBody, parse_solve_body
 from tests.fuzz.conftest import BATCH, batch, count, examples
 from tests.fuzz.strategies import KEYS, dumps, json_values, mutate, scalars, sealed
+from tests.observe.helpers import gate
+from tests.support import WSGIClient, challenge_data, solution
 
 DESK = ReplayDesk(KEYS, max_body=4096, ttl=300, prefix="/.hg/")
 IP = ip_address("192.0.2.1")
@@ -78,7 +80,7 @@ def test_replay_random_bodies(bodies: list[bytes]) -> None:
         open_replay(body)
 
 
-@examples(500)
+@examples(350)
 @given(st.data())
 def test_replay_mutated_envelopes(data: st.DataObject) -> None:
     for _ in range(BATCH):
@@ -111,3 +113,32 @@ def test_the_real_envelope_opens() -> None:
     held = DESK.open(request, IP, 1000.0)
     assert held is not None and held.replay.body == b"a=1"
     assert json.loads(dumps({"a": 1})) == {"a": 1}
+
+
+def _gate_and_solution() -> tuple[WSGIClient, str, dict[str, Any]]:
+    client = WSGIClient(gate(difficulty=4))
+    page = client.request("GET", "/login")
+    data = challenge_data(page.body)
+    return client, data["solve_url"], json.loads(solution(data))
+
+
+SOLVER = _gate_and_solution()
+
+
+@examples(150)
+@given(batch(solve_objects, BATCH // 2))
+def test_solve_endpoint_with_a_real_ticket(variants: list[dict[str, Any]]) -> None:
+    # Past parsing: a real ticket and nonce with any signals, steps, timing and solver,
+    # through the whole gate. Every answer is a 2xx/4xx, never a 5xx or an exception.
+    client, url, body = SOLVER
+    count("solve body", len(variants))
+    for variant in variants:
+        sent = {**body, **{k: v for k, v in variant.items() if k not in ("ticket", "nonce")}}
+        status = client.request(
+            "POST",
+            url,
+            body=dumps(sent).encode(),
+            headers={"content-type": "application/json"},
+            html=False,
+        ).status
+        assert status < 500, (status, sent)

@@ -168,7 +168,7 @@ REAL = [
 ]
 
 
-@examples(600)
+@examples(400)
 @given(st.data(), requests)
 def test_mutated_real_rules(data: st.DataObject, request: Request) -> None:
     for _ in range(BATCH // 2):

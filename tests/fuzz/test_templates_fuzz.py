@@ -23,7 +23,7 @@ templates = st.one_of(
 )
 
 
-@examples(700)
+@examples(500)
 @given(batch(templates))
 def test_check_and_parse(texts: list[str]) -> None:
     count("template", len(texts))
@@ -43,7 +43,7 @@ def test_check_and_parse(texts: list[str]) -> None:
             assert "W" in page
 
 
-@examples(300)
+@examples(200)
 @given(batch(templates.filter(lambda t: "<" in t or "\x00" in t or not t.isprintable())))
 def test_config_setting(values: list[str]) -> None:
     # Only values that are HTML or cannot be a path: random paths would read files.

@@ -76,7 +76,7 @@ def test_clearance_mutated(data: st.DataObject) -> None:
         check_clearance(value)
 
 
-@examples(500)
+@examples(300)
 @given(batch(payloads(CLEARANCE_KEYS)))
 def test_clearance_authentic_but_malformed_payload(payloads: list[dict[str, Any]]) -> None:
     count("clearance", len(payloads))
@@ -101,7 +101,7 @@ def test_ticket_mutated(data: st.DataObject) -> None:
         check_ticket(token)
 
 
-@examples(500)
+@examples(250)
 @given(batch(payloads(TICKET_KEYS)))
 def test_ticket_authentic_but_malformed_payload(payloads: list[dict[str, Any]]) -> None:
     count("ticket", len(payloads))

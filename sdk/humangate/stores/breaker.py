@@ -47,12 +47,12 @@ class CircuitBreaker:
     __slots__ = (
         "_clock",
         "_failures",
-        "_probe",
         "_first_pause",
         "_last_error",
         "_lock",
         "_max_pause",
         "_pause",
+        "_probe",
         "_probing",
         "_retry_at",
         "_threshold",
