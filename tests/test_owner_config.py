@@ -3,6 +3,8 @@ and the position (issue 14, point 6), never a KeyError/UnicodeEncodeError/ValueE
 
 from __future__ import annotations
 
+import json
+from ipaddress import ip_address
 from typing import Any
 
 import pytest
@@ -76,3 +78,18 @@ def test_template_check_command_reports_a_surrogate(
     code = main(["template", "check", str(path)])
     assert code != 0
     assert "is not UTF-8 text" in capsys.readouterr().out
+
+
+def test_bots_file_regexes_run_on_the_linear_engine(tmp_path: Any) -> None:
+    from humangate.bots import VerifiedBots  # noqa: PLC0415
+
+    path = tmp_path / "bots.json"
+    crawler = {"prefixes": ["192.0.2.0/24"], "user_agent": "^(a+)+$"}
+    path.write_text(json.dumps({"crawlers": {"slow": crawler}}))
+    bots = VerifiedBots.load(str(path))
+    assert bots.is_verified(ip_address("192.0.2.1"), "A" * 10_000) is True  # (?i), one pass
+    assert bots.is_verified(ip_address("192.0.2.1"), "a" * 10_000 + "!") is False
+    path.write_text(json.dumps({"crawlers": {"x": {**crawler, "user_agent": "(?!x)bot"}}}))
+    with pytest.raises(ConfigError, match="look-ahead") as caught:
+        VerifiedBots.load(str(path))
+    assert caught.value.field == "bots_file"
