@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import Counter
@@ -18,16 +19,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from humangate import Config, Rule
+from humangate.asgi import HumanGate as AsgiGate
 from humangate.config import RateLimit
 from humangate.effects import Spend
 from humangate.errors import StoreError
 from humangate.faults import LocalSpends
 from humangate.stores.breaker import FAILURES_TO_OPEN, GuardedStore
+from tests.conftest import SECRET
 from tests.observe.helpers import gate
 from tests.stores.redis_server import RedisServer
 from tests.support import WSGIClient, challenge_data, solution
+from tests.test_asgi import client_for
+from tests.test_asgi import site as asgi_site
 
 API = RateLimit('starts_with(http.request.uri.path, "/api")', requests_per_period=1000)
 CLEARED_THREADS, CLEARED_REQUESTS = 4, 40
@@ -211,3 +218,61 @@ def test_local_spends_open_mode() -> None:
     assert run_spend(spends, "open", True) is False  # store back, unaware: still spent
     assert run_spend(LocalSpends(), "open", True) is True
     assert run_spend(LocalSpends(), "open", False) is False
+
+
+async def asgi_solve(client: httpx.AsyncClient, path: str = "/login") -> int:
+    page = await client.get(path)
+    assert page.status_code == 403, page.status_code
+    data = challenge_data(page.content)
+    headers = {"content-type": "application/json"}
+    answer = await client.post(data["solve_url"], content=solution(data), headers=headers)
+    return answer.status_code
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("fault", ["stopped", "frozen"])
+async def test_outage_under_load_asgi(redis: RedisServer, fault: str) -> None:
+    rules = [Rule('starts_with(http.request.uri.path, "/login")', "challenge")]
+    config = Config(
+        secret_keys=[SECRET],
+        store=f"{redis.url}?prefix=asgi:",
+        difficulty=4,
+        default_action="allow",
+        rules=rules,
+        rate_limits=[API],
+    )
+    app = AsgiGate(asgi_site, config)
+    async with client_for(app) as cleared:
+        assert await asgi_solve(cleared) == 200
+        store = app.gate.store
+        assert isinstance(store, GuardedStore)
+        breaker = store.breaker
+        redis.stop() if fault == "stopped" else redis.freeze()
+
+        before = (breaker.attempts, breaker.refused)
+        pages = await asyncio.gather(*(cleared.get(f"/login?{i}") for i in range(100)))
+        assert {page.status_code for page in pages} == {200}
+        assert (breaker.attempts, breaker.refused) == before  # no store call at all
+
+        attempts, statuses = breaker.attempts, []
+        for _ in range(SOLVES):  # SOLVER_THREADS solves at a time, with cleared traffic
+            fresh = [client_for(app) for _ in range(SOLVER_THREADS)]
+            results = await asyncio.gather(
+                *(asgi_solve(c) for c in fresh), *(cleared.get("/login") for _ in range(10))
+            )
+            statuses += results[:SOLVER_THREADS]
+            assert {r.status_code for r in results[SOLVER_THREADS:]} == {200}
+            for client in fresh:
+                await client.aclose()
+        assert set(statuses) == {503}
+        assert breaker.attempts - attempts <= FAILURES_TO_OPEN + SOLVER_THREADS - 1
+
+        redis.start() if fault == "stopped" else redis.thaw()
+        deadline = time.monotonic() + 30
+        while breaker.state != "closed":
+            assert time.monotonic() < deadline, "the store did not come back in time"
+            async with client_for(app) as other:
+                await other.get("/api")  # a rate-limit count: needs the store
+            await asyncio.sleep(0.05)
+        async with client_for(app) as other:
+            assert await asgi_solve(other) == 200
