@@ -38,7 +38,7 @@ def main() -> None:
               f"{seconds(linear, value, 100) * 1000:>12.4f}")  # fmt: skip
     for n in (10_000, 100_000, 1_000_000):
         value = "a" * n + "!"
-        print(f"{n:>9} {'(hours)':>12} {seconds(linear, value, 10) * 1000:>12.3f}")
+        print(f"{n:>9} {'(exponential)':>12} {seconds(linear, value, 10) * 1000:>12.3f}")
 
 
 if __name__ == "__main__":
