@@ -160,7 +160,9 @@ def serve(server: str, store: str) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUMANGATE_")}
     env["SOAK_STORE"] = store
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(REPO / "sdk")])
+    # SOAK_SDK: serve another checkout's humangate (e.g. main's) to compare figures.
+    sdk = os.environ.get("SOAK_SDK", str(REPO / "sdk"))
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), sdk])
     process = subprocess.Popen(
         server_command(server, APPS[server], port, WORKERS[server]),
         cwd=REPO,
