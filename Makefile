@@ -13,7 +13,7 @@ BENCH_PKGS := valgrind
 
 JS_DEPS := js/node_modules/.package-lock.json
 
-.PHONY: demo test unit js-test e2e lint typecheck docs bench js sysdeps bench-sysdeps clean
+.PHONY: demo test unit js-test e2e lint typecheck docs bench fuzz soak js sysdeps bench-sysdeps clean
 
 # The demo needs humangate and prometheus-client only, not the dev toolchain.
 DEMO := .venv/.demo-installed
@@ -73,6 +73,18 @@ e2e: $(VENV) sysdeps
 
 bench: $(VENV) sysdeps bench-sysdeps
 	$(PY) bench/run.py
+
+# Coverage-guided fuzzing (atheris) of the decoders and the rules parser, FUZZ_SECONDS
+# per target; the hypothesis fuzz tests in tests/fuzz run with `make unit` instead.
+FUZZ_SECONDS ?= 60
+fuzz: $(VENV)
+	$(PY) fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+# wrk against gunicorn and uvicorn (cleared, challenged, garbage solves) and a Redis
+# stopped/frozen/restarted under load; fails on any 5xx or unbounded worker memory growth.
+SOAK_SECONDS ?= 10
+soak: $(VENV) sysdeps
+	$(PY) soak/run.py --seconds $(SOAK_SECONDS)
 
 bench-sysdeps:
 	@$(MAKE) --no-print-directory sysdeps DEB_PKGS="$(BENCH_PKGS)"

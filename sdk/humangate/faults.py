@@ -2,7 +2,8 @@
 
 * Ticket spending (``Config.store_failure``, default ``"closed"``): a solve that cannot
   be recorded as spent is refused with 503 + Retry-After, since accepting it would allow
-  replays. ``"open"`` accepts it unrecorded (availability over replay protection).
+  replays. ``"open"`` accepts it, spending it in this process's own memory instead
+  (:func:`spend_once`): one process then accepts a solution at most once.
 * Rate limits (``Config.rate_limit_store_failure``, default ``"open"``): counters that
   cannot be read count as zero, so an outage never locks every visitor out.
 * Analytics: always fail open; counts wait in process and are retried (bounded).
@@ -19,8 +20,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from humangate.effects import Flow, Increment, IsSpent, Operation
+from humangate.effects import Flow, Increment, IsSpent, Operation, Spend
 from humangate.errors import StoreError
+from humangate.stores.memory import MemoryStore
 
 logger = logging.getLogger("humangate")
 T = TypeVar("T")
@@ -81,3 +83,34 @@ def tolerate(flow: Flow[T], warn: Callable[[BaseException], None], mode: str) ->
             operation = flow.send(result)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
+
+
+class LocalSpends:
+    """This process's memory of one-time keys it accepted while the store was down.
+
+    Consulted on every spend, not only during an outage: a key accepted here unrecorded
+    must not be accepted again by this process once the store is back (the store never
+    heard of it). Bounded like any MemoryStore; entries expire with the key.
+    """
+
+    __slots__ = ("_memory",)
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._memory = MemoryStore(max_entries=max_entries)
+
+    def spend_once(
+        self, operation: Spend, mode: str, warn: Callable[[BaseException], None]
+    ) -> Flow[bool | None]:
+        """Spend ``operation.key`` in the store: True the first time, False after.
+
+        When the store fails: ``mode="closed"`` gives None (the caller refuses, 503);
+        ``mode="open"`` spends the key here instead, so this process accepts it once.
+        """
+        try:
+            first = yield operation
+        except StoreError as exc:
+            warn(exc)
+            if mode != "open":
+                return None
+            return self._memory.spend(operation.key, operation.ttl)
+        return bool(first) and not self._memory.is_spent(operation.key)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,19 @@ def redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 def faulty_gate(uri: str, **overrides: Any) -> WSGIClient:
     return WSGIClient(gate(store=uri, rate_limits=[LIMITED], **overrides))
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the store did not come back in time"
+        time.sleep(0.05)
+
+
+def breaker_closed(client: WSGIClient, path: str) -> bool:
+    """Send a request that needs the store; whether the gate's circuit is closed after."""
+    WSGIClient(client.app).request("GET", path)
+    return bool(client.app.gate.store.breaker.state == "closed")
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -65,8 +79,10 @@ def test_redis_stopped_mid_run_and_restarted(
     ]
 
     redis.start()
+    # The circuit breakers retry the store once their pause is over (1 s at first).
+    wait_for(lambda: breaker_closed(client, "/api"))
     assert solve_once(WSGIClient(client.app), "/shop").status == 200
-    assert scrape(client).status == 200
+    wait_for(lambda: scrape(client).status == 200)
     text = scrape(client).body.decode()
     # Counts taken during the outage were kept in process and flushed afterwards.
     assert 'humangate_challenges_issued_total{level="managed",rule="shop"} 6.0' in text
@@ -109,4 +125,5 @@ def test_locked_sqlite(tmp_path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+    wait_for(lambda: breaker_closed(client, "/api"))
     assert solve_once(WSGIClient(client.app), "/login").status == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -75,10 +76,20 @@ class RedisServer:
         self.stop()
         pytest.fail(f"redis-server did not answer PING within 10 s (port {self.port})")
 
+    def freeze(self) -> None:
+        """SIGSTOP: the port still accepts connections, nothing answers (a hung server)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is None:
             return
+        process.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
         process.terminate()
         try:
             process.wait(timeout=5)

@@ -8,7 +8,7 @@ from humangate import turnstile
 from humangate.config import Config
 from humangate.engine import Engine
 from humangate.startup import run_startup_checks
-from humangate.stores import open_store
+from humangate.stores.breaker import open_guarded_store
 from humangate.stores.base import Store
 
 
@@ -38,5 +38,5 @@ class GateCore:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = open_store(self.engine.config.store)
+                    self._store = open_guarded_store(self.engine.config.store)
         return self._store

@@ -25,6 +25,7 @@ from typing import Any
 
 from humangate.client.ip import IPAddress
 from humangate.errors import ConfigError
+from humangate.rules.regex import Searcher, compile_search
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -35,7 +36,7 @@ _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]")
 @dataclass(frozen=True, slots=True)
 class Crawler:
     name: str
-    user_agent: re.Pattern[str]
+    user_agent: Searcher  # owner-editable regex: on RE2, linear time (rules/regex.py)
     networks: tuple[Network, ...]
     _ranges: dict[int, tuple[list[int], list[int]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -60,7 +61,7 @@ class Crawler:
             self._ranges[version] = (starts, ends)
 
     def claims(self, user_agent: str) -> bool:
-        return self.user_agent.search(user_agent) is not None
+        return self.user_agent(user_agent)
 
     def owns(self, ip: IPAddress) -> bool:
         starts, ends = self._ranges[ip.version]
@@ -80,7 +81,7 @@ class VerifiedBots:
         try:
             raw = shipped() if path is None else json.loads(Path(path).read_text("utf-8"))
             return cls(parse_bots(raw))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ConfigError("bots_file", f"cannot load verified bot ranges: {exc}") from None
 
     @property
@@ -107,7 +108,7 @@ def parse_bots(raw: Mapping[str, Any]) -> list[Crawler]:
     crawlers = []
     for name, spec in raw["crawlers"].items():
         networks = tuple(ipaddress.ip_network(p, strict=False) for p in spec["prefixes"])
-        pattern = re.compile(spec["user_agent"], re.IGNORECASE)
+        pattern = compile_search("(?i)" + spec["user_agent"])
         crawlers.append(Crawler(name, pattern, networks))
     return crawlers
 

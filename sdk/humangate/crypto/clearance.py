@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from humangate.client.ip import IPAddress
-from humangate.crypto.tokens import KeyRing
+from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import ConfigError, TokenError
 from humangate.levels import Level
 
@@ -138,7 +138,7 @@ class ClearanceCodec:
         clearance = self._opened.get(value)
         if clearance is None:
             clearance = self._open(value)
-        if clearance is None or not secrets.compare_digest(clearance.binding, binding):
+        if clearance is None or not same_text(clearance.binding, binding):
             return None
         return clearance
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from humangate.client.ip import IPAddress
 from humangate.crypto.pow import new_seed
-from humangate.crypto.tokens import KeyRing
+from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import Failure, TokenError
 from humangate.levels import Level
 
@@ -131,8 +131,8 @@ class TicketBook:
         if now > ticket.expires_at + skew:
             return Failure.EXPIRED
         ip = str(client_ip) if client_ip is not None else ""
-        if not secrets.compare_digest(ticket.client_ip, ip):
+        if not same_text(ticket.client_ip, ip):
             return Failure.OTHER_CLIENT
-        if not secrets.compare_digest(ticket.ua_hash, user_agent_hash(user_agent)):
+        if not same_text(ticket.ua_hash, user_agent_hash(user_agent)):
             return Failure.OTHER_CLIENT
         return None

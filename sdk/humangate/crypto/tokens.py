@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -104,7 +105,8 @@ class KeyRing:
             raise TokenError("unknown key")
         try:
             plaintext = cipher.decrypt(nonce, sealed, _aad(header, purpose))
-            payload = json.loads(plaintext)
+            # Only what seal() writes: no Infinity/NaN, which int() would not convert.
+            payload = json.loads(plaintext, parse_constant=_no_constant)
         except (InvalidTag, ValueError):
             raise TokenError("forged or corrupted token") from None
         if not isinstance(payload, dict):
@@ -116,6 +118,18 @@ class KeyRing:
             return self._ciphers[(kid, purpose)]
         except KeyError:
             raise TokenError(f"no key for purpose {purpose!r}") from None
+
+
+def same_text(a: str, b: str) -> bool:
+    """Constant-time equality of two strings of any characters (compare_digest alone
+    raises TypeError on non-ASCII text, which a decoded token may hold)."""
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not allowed in a token")
 
 
 def _aad(header: bytes, purpose: str) -> bytes:

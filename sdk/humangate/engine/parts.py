@@ -61,6 +61,7 @@ class Parts:
         "config",
         "cookies",
         "favicon",
+        "local_spends",
         "observers",
         "pat",
         "peers",
@@ -109,6 +110,8 @@ class Parts:
             purpose: faults.ThrottledWarning(f"for {purpose}")
             for purpose in ("ticket spending", "rate limits", "replays")
         }
+        # store_failure="open": tickets spent in this process while the store is down.
+        self.local_spends = faults.LocalSpends()
         self.peers = TrustedPeers(config.trusted_proxies)
         bots = VerifiedBots.load(config.bots_file) if config.verified_bots else None
         geo = open_geo(config.geoip_country_db, config.geoip_asn_db)

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from humangate.client.ip import IPAddress
 from humangate.crypto.tickets import safe_target, user_agent_hash
-from humangate.crypto.tokens import KeyRing
+from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import TokenError
 from humangate.http import answers
 from humangate.http.assets import hashed_name
@@ -233,9 +233,9 @@ class ReplayDesk:
         if now > held.expires_at:
             return None
         # Bound like a ticket: the exact address and browser the form was sent from.
-        if not secrets.compare_digest(ip, str(client_ip) if client_ip is not None else ""):
+        if not same_text(ip, str(client_ip) if client_ip is not None else ""):
             return None
-        if not secrets.compare_digest(ua, user_agent_hash(request.user_agent)):
+        if not same_text(ua, user_agent_hash(request.user_agent)):
             return None
         return held
 

@@ -195,18 +195,20 @@ class Solver:
             failure = decision.failure
         if failure is not None or assessment is None:
             return self._failed(failure or ChallengeFailure(Failure.INVALID), ticket, ray, request)
-        try:
-            first_use = yield Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60)
-        except StoreError as exc:
-            parts.store_warnings["ticket spending"](exc)
-            if config.store_failure != "open":
-                # The site's fault, not the visitor's: say so, and say why in the event.
-                parts.observe(
-                    Kind.CHALLENGE_FAILED, ray, reason=STORE_UNAVAILABLE, level=ticket.level.label
-                )
-                message = catalog(parts.page_language(request))[f"failure_{SITE_UNAVAILABLE}"]
-                return site_unavailable(ray, message)
-            first_use = True  # the owner chose availability: accept, unrecorded
+        # store_failure="open": during an outage the ticket is spent in this process's
+        # memory instead (humangate.faults.LocalSpends); None: refuse, the store is down.
+        first_use = yield from parts.local_spends.spend_once(
+            Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60),
+            config.store_failure,
+            parts.store_warnings["ticket spending"],
+        )
+        if first_use is None:
+            # The site's fault, not the visitor's: say so, and say why in the event.
+            parts.observe(
+                Kind.CHALLENGE_FAILED, ray, reason=STORE_UNAVAILABLE, level=ticket.level.label
+            )
+            message = catalog(parts.page_language(request))[f"failure_{SITE_UNAVAILABLE}"]
+            return site_unavailable(ray, message)
         if not first_use:
             return self._failed(ChallengeFailure(Failure.REPLAYED), ticket, ray, request)
         return SolveChecked(visit, ticket, now, assessment, body.elapsed_ms, attested)

@@ -16,7 +16,7 @@ from humangate.http import answers
 from humangate.http.request import Request, Response
 from humangate.observe.access import Access
 from humangate.observe.recorder import Recorder
-from humangate.stores import open_store
+from humangate.stores.breaker import open_guarded_store
 from humangate.stores.base import Store
 
 
@@ -54,7 +54,7 @@ class Analytics:
         if self._opened is None:
             with self._lock:
                 if self._opened is None:
-                    self._opened = open_store(self._config.store)
+                    self._opened = open_guarded_store(self._config.store)
         return self._opened
 
     def endpoint(self, name: str, request: Request, ip: IPAddress | None) -> Response | None:

@@ -74,6 +74,13 @@ class CustomTemplate:
 
 def check_template(text: str) -> list[str]:
     """Every rule ``text`` breaks, in plain words (empty when it is fine)."""
+    surrogate = _first_surrogate(text)
+    if surrogate is not None:
+        # Nothing else can be checked: the page could never be sent as UTF-8.
+        return [
+            f"character {surrogate} is a lone surrogate (U+{ord(text[surrogate]):04X}), "
+            "which is not text; save the template as UTF-8"
+        ]
     problems: list[str] = []
     if len(text.encode("utf-8")) > MAX_TEMPLATE_BYTES:
         problems.append(f"the template is larger than {MAX_TEMPLATE_BYTES // 1024} KiB")
@@ -113,12 +120,31 @@ def read_template(value: str) -> str:
     """``value`` itself when it is HTML (contains ``<``), else the file it names."""
     if "<" in value:
         return value
+    if "\0" in value:
+        # Not HTML and not a path the OS can open (Path would raise a bare ValueError).
+        position = value.index("\0")
+        raise TemplateError(
+            [f"not HTML (no '<') and not a file path: NUL character at character {position}"]
+        )
     try:
         return Path(value).read_text(encoding="utf-8")
     except OSError as exc:
         raise TemplateError([f"cannot read {value}: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError:
         raise TemplateError([f"{value} is not UTF-8 text"]) from None
+    except ValueError:  # a lone surrogate the file system cannot encode
+        where = _first_surrogate(value)
+        raise TemplateError(
+            [f"not HTML (no '<') and not a usable file path (character {where})"]
+        ) from None
+
+
+def _first_surrogate(text: str) -> int | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 def _find(text: str, token: str) -> list[re.Match[str]]:

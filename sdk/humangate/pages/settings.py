@@ -57,10 +57,15 @@ def _favicon(value: str | bytes | None) -> bytes | None:
         return None
     if isinstance(value, str):
         path = value
+        if "\0" in path:  # Path would raise a bare ValueError
+            position = path.index("\0")
+            raise ConfigError("favicon", f"NUL character at character {position} of the path")
         try:
             value = Path(path).read_bytes()
         except OSError as exc:
             raise ConfigError("favicon", f"cannot read {path}: {exc.strerror or exc}") from None
+        except ValueError:  # a lone surrogate the file system cannot encode
+            raise ConfigError("favicon", f"{path!a} is not a usable file path") from None
     if not isinstance(value, bytes) or not value:
         raise ConfigError("favicon", "expected a file path or the icon's bytes")
     if len(value) > MAX_FAVICON_BYTES:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
@@ -18,6 +17,7 @@ from humangate.rules import ast
 from humangate.rules.ast import CompareOp
 from humangate.rules.fields import FIELDS, RESPONSE_FIELD_TYPES, canonical
 from humangate.rules.functions import FUNCTIONS, Arg, ArgumentError
+from humangate.rules.regex import RegexError, compile_search
 from humangate.rules.types import BOOL, INT, IP, STRING, ArrayType, EachType, MapType, Type
 from humangate.rules.wildcard import WildcardError, wildcard_regex
 
@@ -163,14 +163,16 @@ class _Checker:
             self.fail(rhs.pos, f"expected {_a(operand)} literal")
         if op is CompareOp.MATCHES and isinstance(rhs, ast.StringLit):
             try:
-                re.compile(rhs.value)
-            except re.error as error:
-                self.fail(rhs.pos, f"invalid regular expression: {error}")
+                compile_search(rhs.value)
+            except RegexError as error:
+                self.fail(rhs.pos, f"invalid regular expression: {error.message}")
         if op in (CompareOp.WILDCARD, CompareOp.STRICT_WILDCARD) and isinstance(rhs, ast.StringLit):
             try:
                 wildcard_regex(rhs.value, case_sensitive=True)
             except WildcardError as error:
                 self.fail(rhs.pos, f"{error.message} (character {error.offset} of the pattern)")
+            except RegexError as error:
+                self.fail(rhs.pos, f"invalid wildcard pattern: {error.message}")
 
     def named_list(self, node: ast.NamedList, operand: Type) -> tuple[ast.ListItem, ...]:
         raw = self.lists.get(node.name)

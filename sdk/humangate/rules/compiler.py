@@ -8,7 +8,6 @@ which would otherwise raise ``TypeError`` mid-request).
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from ipaddress import IPv4Address, IPv6Address
@@ -18,6 +17,7 @@ from humangate.rules.ast import CompareOp, LogicOp
 from humangate.rules.checker import Checked
 from humangate.rules.fields import canonical
 from humangate.rules.functions import FUNCTIONS
+from humangate.rules.regex import compile_search
 from humangate.rules.types import INT, IP, STRING, EachType, Type
 from humangate.rules.values import MISSING, FieldSource
 from humangate.rules.wildcard import wildcard_regex
@@ -113,7 +113,9 @@ class _Compiler:
         function = FUNCTIONS[node.name]
         impl, on_missing = function.impl, function.on_missing
         getters = [self.argument(arg) for arg in node.args]
-        mapped = bool(node.args) and isinstance(self.checked.type_of(node.args[0]), EachType)
+        # Literal arguments carry no recorded type (only values do): not mapped.
+        first_type = self.checked.types.get(id(node.args[0])) if node.args else None
+        mapped = isinstance(first_type, EachType)
         first, rest = getters[0], getters[1:]
 
         if mapped:
@@ -246,10 +248,10 @@ def _scalar(op: CompareOp, constant: object, element: Type) -> Predicate:
         return lambda v: type(v) is int and v & constant != 0
     assert isinstance(constant, str)
     if op is CompareOp.MATCHES:
-        search = re.compile(constant).search
-        return lambda v: isinstance(v, str) and search(v) is not None
-    whole = wildcard_regex(constant, case_sensitive=op is CompareOp.STRICT_WILDCARD).fullmatch
-    return lambda v: isinstance(v, str) and whole(v) is not None
+        search = compile_search(constant)
+        return lambda v: isinstance(v, str) and search(v)
+    whole = wildcard_regex(constant, case_sensitive=op is CompareOp.STRICT_WILDCARD)
+    return lambda v: isinstance(v, str) and whole(v)
 
 
 def _membership(items: Iterable[ast.ListItem], element: Type) -> Predicate:

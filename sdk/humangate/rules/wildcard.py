@@ -1,8 +1,14 @@
-"""``wildcard`` / ``strict wildcard`` patterns → compiled regular expressions."""
+"""``wildcard`` / ``strict wildcard`` patterns → compiled regular expressions.
+
+They run on RE2 (see :mod:`humangate.rules.regex`): with several stars a backtracking
+engine takes polynomial time in the value's length, RE2 linear.
+"""
 
 from __future__ import annotations
 
 import re
+
+from humangate.rules.regex import Searcher, compile_fullmatch
 
 
 class WildcardError(ValueError):
@@ -14,8 +20,8 @@ class WildcardError(ValueError):
         self.message = message
 
 
-def wildcard_regex(pattern: str, *, case_sensitive: bool) -> re.Pattern[str]:
-    """A regex that matches the **whole** value against ``pattern``.
+def wildcard_regex(pattern: str, *, case_sensitive: bool) -> Searcher:
+    """A test that ``pattern`` matches the **whole** value.
 
     ``*`` matches any run of characters (including none); ``\\*`` is a literal star and
     ``\\\\`` a literal backslash. An unescaped ``**`` is rejected, as in Cloudflare.
@@ -35,9 +41,12 @@ def wildcard_regex(pattern: str, *, case_sensitive: bool) -> re.Pattern[str]:
                 raise WildcardError(i, "invalid escape in wildcard pattern; expected \\* or \\\\")
             parts.append(re.escape(escaped))
             i += 2
+        elif not case_sensitive and char.isascii() and char.isalpha():
+            # Case-insensitive means ASCII letters only, like Cloudflare's byte matching
+            # (RE2's own case folding would also fold non-ASCII letters).
+            parts.append(f"[{char.lower()}{char.upper()}]")
+            i += 1
         else:
             parts.append(re.escape(char))
             i += 1
-    # Case-insensitive here means ASCII letters only, like Cloudflare's byte matching.
-    flags = re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE | re.ASCII
-    return re.compile("".join(parts), flags)
+    return compile_fullmatch("(?s)" + "".join(parts), case_sensitive=True)
