@@ -8,8 +8,8 @@ from humangate import turnstile
 from humangate.config import Config
 from humangate.engine import Engine
 from humangate.startup import run_startup_checks
-from humangate.stores.breaker import open_guarded_store
 from humangate.stores.base import Store
+from humangate.stores.breaker import open_guarded_store
 
 
 class GateCore:

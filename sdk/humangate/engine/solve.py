@@ -17,7 +17,7 @@ from humangate.crypto.tickets import Ticket
 from humangate.effects import Flow, Spend
 from humangate.engine.parts import Parts
 from humangate.engine.visit import Visit
-from humangate.errors import ChallengeFailure, Failure, StoreError, TokenError
+from humangate.errors import ChallengeFailure, Failure, TokenError
 from humangate.events import Kind
 from humangate.http import answers
 from humangate.http.request import Request, Response

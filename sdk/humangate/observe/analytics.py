@@ -16,8 +16,8 @@ from humangate.http import answers
 from humangate.http.request import Request, Response
 from humangate.observe.access import Access
 from humangate.observe.recorder import Recorder
-from humangate.stores.breaker import open_guarded_store
 from humangate.stores.base import Store
+from humangate.stores.breaker import open_guarded_store
 
 
 class Analytics:
