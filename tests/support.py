@@ -12,8 +12,10 @@ from humangate.probes.oracle import known_answers, solution_body
 from humangate.signals import passing_signals
 from tests.conftest import BROWSER_UA, OLD_SECRET, SECRET
 
-# Every secret a test app may have sealed a ticket with (the oracle opens it).
-TEST_SECRETS = (SECRET, OLD_SECRET)
+# Every secret a test app may have sealed a ticket with (the oracle opens it); the
+# example apps' tests give theirs through HUMANGATE_SECRET_KEYS.
+EXAMPLES_SECRET = "examples-secret-0123456789abcdefghijkl"
+TEST_SECRETS = (SECRET, OLD_SECRET, EXAMPLES_SECRET)
 
 CHALLENGE_JSON = re.compile(
     rb'<script id="humangate-challenge" type="application/json">(.*?)</script>'
@@ -183,4 +185,11 @@ def signed_solution(data: dict[str, Any], body: dict[str, Any]) -> bytes:
         nonce=fields.pop("nonce", None),
         steps=fields.pop("steps", None),
         extra=fields,
+    )
+
+
+def frame_solution(challenge: dict[str, Any]) -> bytes:
+    """The body the widget's frame posts: a page's solution plus the frame's context."""
+    return solution_body(
+        TEST_SECRETS, challenge, signals=passing_signals(), extra={"context": challenge["context"]}
     )

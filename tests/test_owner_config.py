@@ -13,6 +13,7 @@ from humangate import Config, ConfigError
 from humangate.cli import main
 from humangate.config import Rule
 from humangate.pages.custom import check_template
+from humangate.rules import compile_expression
 from tests.conftest import SECRET
 from tests.rules.conftest import DictSource
 
@@ -26,7 +27,7 @@ def config(**overrides: Any) -> Config:
 def test_literal_first_argument_of_concat_compiles_and_evaluates() -> None:
     # Was KeyError: the compiler asked for the type of a literal argument.
     built = config(rules=[Rule('concat("a", http.host) eq "ax"', "block")])
-    (expression,) = built.compiled_rules
+    expression = compile_expression(built.rules[0].expression)
     assert expression.evaluate(DictSource({"http.host": "x"})) is True
     assert expression.evaluate(DictSource({"http.host": "y"})) is False
 

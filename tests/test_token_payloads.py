@@ -13,7 +13,19 @@ from humangate.tokens import KeyRing, same_text
 from tests.conftest import SECRET
 
 KEYS = KeyRing([SECRET], purposes=("ticket", "clearance"))
-TICKET = {"id": "x", "s": "s", "d": 8, "l": 2, "ip": "", "ua": "", "e": 10**9, "t": "/", "r": "r"}
+TICKET = {
+    "id": "x",
+    "s": "s",
+    "d": 8,
+    "l": 2,
+    "ip": "",
+    "ua": "",
+    "e": 10**9,
+    "t": "/",
+    "r": "r",
+    "p": "",
+    "i": 0,
+}
 
 
 def test_infinity_in_a_payload_is_a_token_error() -> None:

@@ -16,7 +16,7 @@ from django.test import Client  # noqa: E402
 
 from integrations.turnstile_frameworks.keys import SITEKEY  # noqa: E402
 from tests.conftest import BROWSER_UA as UA  # noqa: E402
-from tests.support import challenge_data, solution  # noqa: E402
+from tests.support import challenge_data, frame_solution  # noqa: E402
 
 
 def main() -> None:
@@ -27,9 +27,9 @@ def main() -> None:
         {"k": SITEKEY, "o": "http://testserver", "w": "w", "a": "signup"},
     )
     challenge = challenge_data(frame.content)["challenge"]
-    body = json.loads(solution(challenge))
-    body["context"] = challenge["context"]
-    token = client.post(challenge["solve_url"], json.dumps(body), content_type="application/json")
+    token = client.post(
+        challenge["solve_url"], frame_solution(challenge), content_type="application/json"
+    )
     form = {"email": "person@example.org", "cf-turnstile-response": token.json()["token"]}
     first, second = client.post("/", form), client.post("/", form)
     print(json.dumps({"page": page, "first": first.status_code, "second": second.status_code}))

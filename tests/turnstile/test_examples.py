@@ -3,14 +3,11 @@ page shows the widget, a token from the frame passes once, a replay is refused."
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import httpx
 import pytest
 
 from integrations.turnstile_frameworks import keys
-from tests.support import WSGIClient, challenge_data, solution
+from tests.support import EXAMPLES_SECRET, WSGIClient, challenge_data, frame_solution
 from tests.turnstile.support import PREFIX, run_child
 
 
@@ -18,14 +15,12 @@ from tests.turnstile.support import PREFIX, run_child
 def _test_difficulty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUMANGATE_DIFFICULTY", "8")
     monkeypatch.setenv("HUMANGATE_STORE", "memory://")
-    monkeypatch.setenv("HUMANGATE_SECRET_KEYS", "examples-secret-0123456789abcdefghijkl")
+    monkeypatch.setenv("HUMANGATE_SECRET_KEYS", EXAMPLES_SECRET)
 
 
 def _solve_body(frame_html: bytes) -> tuple[str, bytes]:
     challenge = challenge_data(frame_html)["challenge"]
-    body: dict[str, Any] = json.loads(solution(challenge))
-    body["context"] = challenge["context"]
-    return challenge["solve_url"], json.dumps(body).encode()
+    return challenge["solve_url"], frame_solution(challenge)
 
 
 FRAME_QUERY = f"k={keys.SITEKEY}&o=http%3A%2F%2Ftestserver&w=w&a="
