@@ -298,12 +298,16 @@ def _wait_until_answers(server: AppServer, timeout: float = 20.0) -> bool:
 
 
 @contextlib.contextmanager
-def plain_chromium(url: str, display: Display, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def plain_chromium(
+    url: str | list[str], display: Display, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """A headed Chromium as a person would start it, on ``display``, with a fresh profile.
 
     Deliberately not Playwright: no automation flags and no DevTools connection, so the
     page sees exactly what a human's browser shows. Results are read on the server side.
+    Several URLs open as tabs at once: the first in the foreground, the rest behind it.
     """
+    urls = [url] if isinstance(url, str) else url
     profile = Path(tempfile.mkdtemp(prefix="hg-chromium-"))
     env = {**os.environ, "DISPLAY": display.name}
     with log.open("wb") as out:
@@ -313,7 +317,7 @@ def plain_chromium(url: str, display: Display, log: Path) -> Iterator[subprocess
                 *CHROMIUM_FLAGS,
                 f"--user-data-dir={profile}",
                 "--window-size=1280,900",
-                url,
+                *urls,
             ],
             env=env,
             stdout=out,

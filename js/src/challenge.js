@@ -6,6 +6,7 @@
 
 import { resolveLanguage, textDirection } from "./i18n.js";
 import { runStep, runSteps, submit } from "./steps.js";
+import { announceCleared, watchClearance } from "./tabs.js";
 
 const MAX_FAILURES = 3;
 const ACTIONABLE_FAILURES = new Set(["failure_other_client", "failure_automated"]);
@@ -194,14 +195,31 @@ async function main() {
   if (failures.count() >= MAX_FAILURES) view.showTroubleshooting();
   view.say("working");
 
+  // Another tab of this browser may earn the clearance first: then go on from here.
+  let leaving = false;
+  const proceed = (url) => {
+    leaving = true;
+    failures.clear();
+    view.progress(100);
+    view.say("success");
+    location.replace(url);
+  };
+  const handoff = watchClearance(challenge, proceed);
+  const clearedElsewhere = async () => leaving || Boolean(await handoff.check());
+
   let payload;
   try {
     payload = await runSteps(challenge, view);
   } catch {
-    fail("failed");
+    if (!(await clearedElsewhere())) fail("failed");
     return;
   }
+  if (leaving) return;
   let result = await submit(challenge.solve_url, payload);
+  if (leaving) return;
+  // Never ask the visitor (or count a failure) for what another tab already holds.
+  if (!(result && result.ok === true) && (await clearedElsewhere())) return;
+  let asked = true; // whether the server was asked since this result came in
   if (result && result.reason === "interaction_required" && challenge.escalation) {
     // Managed challenge with uncertain signals: ask for the interaction on this page and
     // post the same (unspent) ticket again. Hard signals never get this far.
@@ -213,13 +231,14 @@ async function main() {
       return;
     }
     result = await submit(challenge.solve_url, payload);
+    asked = false;
   }
+  if (leaving) return;
   if (result && result.ok === true && isSameOriginPath(result.redirect)) {
-    failures.clear();
-    view.progress(100);
-    view.say("success");
-    location.replace(result.redirect);
-  } else {
+    handoff.stop(); // our own announcement is not news to us
+    announceCleared();
+    proceed(result.redirect);
+  } else if (asked || !(await clearedElsewhere())) {
     // Our own catalog's text for the reason (it follows a language switch); the
     // server's message when the reason is new to this page.
     const reason = result && typeof result.reason === "string" ? result.reason : "";

@@ -342,3 +342,16 @@ test("the page reports exactly the page and Worker checks of the server's catalo
   assert.deepEqual(Object.keys(verdicts).sort(), catalogue.sort());
   for (const value of Object.values(verdicts)) assert.ok(["pass", "fail", "na"].includes(value), value);
 });
+
+test("a zero outer size counts only on a visible page (background tabs have none yet)", async () => {
+  const zero = { outerWidth: 0, outerHeight: 0 };
+  const visible = fakeEnv(chromiumNav(), zero);
+  visible.document.visibilityState = "visible";
+  assert.equal((await collectSignals({}, visible)).outer_size_zero, "fail");
+  const hidden = fakeEnv(chromiumNav(), zero);
+  hidden.document.visibilityState = "hidden";
+  assert.equal((await collectSignals({}, hidden)).outer_size_zero, "pass");
+  const shown = fakeEnv(chromiumNav());
+  shown.document.visibilityState = "visible";
+  assert.equal((await collectSignals({}, shown)).outer_size_zero, "pass");
+});

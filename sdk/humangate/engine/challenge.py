@@ -183,6 +183,7 @@ class Challenger:
             "seed": ticket.seed,
             "difficulty": ticket.difficulty,
             "solve_url": f"{prefix}solve",
+            "cleared_url": f"{prefix}cleared",
             "worker_url": f"{prefix}static/{hashed_name('pow-worker.js')}",
             "level": ticket.level.label,
             "ray": ticket.ray,

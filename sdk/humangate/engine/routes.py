@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from humangate import challenges
 from humangate.crypto.tickets import Ticket
 from humangate.effects import Blocking, Flow, ReadBody, Spend
+from humangate.engine import cleared
 from humangate.engine.challenge import Challenger, done_page
 from humangate.engine.outcome import Answer, Forward, Outcome
 from humangate.engine.parts import Parts
@@ -61,6 +62,7 @@ class Routes:
         self._exact: dict[str, Route] = {
             "solve": Route(POST, self._solve, config.max_solve_body),
             "replay": Route(POST, self._replay, parts.replays.form_limit),
+            "cleared": Route(POST, self._cleared, cleared.MAX_BODY),
             "challenge": Route(GET, self._challenge),
             "done": Route(
                 None, _answering(lambda request, _: answers.head_aware(request, done_page()))
@@ -136,6 +138,23 @@ class Routes:
         if not first_use:
             return Answer(refused)
         return Forward(visit.forget, visit.clearance, replay=held.replay)
+
+    def _cleared(self, request: Request, name: str) -> Flow[Outcome]:
+        """Another tab earned the clearance this tab's ticket asks for (engine/cleared.py)."""
+        parts = self._parts
+        visit = self._visit_of(request)
+        return Answer(
+            cleared.cleared_answer(
+                request,
+                parts.tickets,
+                client_ip=visit.ip,
+                user_agent=visit.user_agent,
+                clearance=visit.clearance,
+                now=parts.clock(),
+                skew=parts.config.skew_seconds,
+            )
+        )
+        yield  # a generator, like every handler
 
     def _redeem_token(self, request: Request, name: str) -> Flow[Outcome]:
         """``{prefix}pat?ticket=…``: a Private Access Token for that ticket's challenge."""

@@ -1123,7 +1123,11 @@ async function collectSignals(challenge, env = {}) {
     ? verdict(hexDigest(primaryLanguage(nav.languages || [nav.language])) !== challenge.lang_hash)
     : "na";
   verdicts.chrome_object = major ? verdict(typeof win.chrome === "undefined") : "na";
-  verdicts.outer_size_zero = verdict(win.outerWidth === 0 && win.outerHeight === 0);
+  // Chromium reports a zero outer size for a tab opened in the background (middle
+  // click, restored session) until it is first shown: judged on visible pages only.
+  verdicts.outer_size_zero = verdict(
+    win.outerWidth === 0 && win.outerHeight === 0 && doc.visibilityState !== "hidden",
+  );
   try {
     verdicts.notification_permission = await notificationMismatch(win, nav);
   } catch {
@@ -1561,6 +1565,120 @@ async function submit(url, payload) {
   }
 }
 
+// ---- js/src/tabs.js
+// Several challenged tabs of one browser (middle-clicked links, a restored session):
+// once one tab earns the clearance, every other tab still working on its challenge
+// should continue to its page instead of finishing its own work or asking the visitor.
+//
+// The winning tab announces it (BroadcastChannel, and a localStorage write whose
+// `storage` event reaches browsers without BroadcastChannel). The clearance cookie is
+// HttpOnly, so a waiting tab cannot see it; it asks the server's `cleared` endpoint with
+// its own ticket, which answers with the ticket's target when the cookie covers it.
+// A tab also asks when it becomes visible and before it would show the interaction.
+
+const CHANNEL = "humangate-clearance";
+const STORAGE_KEY = "humangate:cleared";
+
+/** Tell the other tabs of this browser that a clearance was just set. */
+function announceCleared(win = globalThis) {
+  try {
+    if (typeof win.BroadcastChannel === "function") {
+      const channel = new win.BroadcastChannel(CHANNEL);
+      channel.postMessage({ type: "cleared" });
+      channel.close();
+    }
+  } catch {
+    // No channel (some privacy modes): the storage event below may still reach them.
+  }
+  try {
+    // A new value every time, so the `storage` event fires even for equal levels.
+    win.localStorage.setItem(STORAGE_KEY, `${Date.now()}:${Math.random()}`);
+  } catch {
+    // Storage refused: waiting tabs still check when the visitor looks at them.
+  }
+}
+
+/** Whether `target` is a path on this origin (the only place a tab may go). */
+function sameOriginTarget(target, base) {
+  if (typeof target !== "string") return null;
+  try {
+    const url = new URL(target, base);
+    return url.origin === new URL(base).origin ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Watch for a clearance another tab obtained. `onCleared(url)` runs at most once, with
+ * the same-origin URL to continue to. Returns {check, stop}: `check()` asks the server
+ * now and resolves to that URL or null (and calls onCleared when it is a URL).
+ */
+function watchClearance(challenge, onCleared, win = globalThis) {
+  const doc = win.document;
+  const url = challenge.cleared_url;
+  let done = false;
+  let pending = null;
+  let channel = null;
+
+  const ask = async () => {
+    if (!url || typeof win.fetch !== "function") return null;
+    try {
+      const response = await win.fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ticket: challenge.ticket }),
+      });
+      const result = await response.json();
+      return result && result.ok === true ? sameOriginTarget(result.redirect, win.location.href) : null;
+    } catch {
+      return null; // offline, or not JSON: keep working on this tab's own challenge
+    }
+  };
+  // One question at a time; a burst of notices shares the answer.
+  const check = () => {
+    if (done) return Promise.resolve(null);
+    if (!pending) {
+      pending = ask().then((target) => {
+        pending = null;
+        if (target && !done) {
+          stop();
+          onCleared(target);
+        }
+        return target;
+      });
+    }
+    return pending;
+  };
+  const onStorage = (event) => {
+    if (event.key === STORAGE_KEY) check();
+  };
+  const onVisible = () => {
+    if (doc && doc.visibilityState === "visible") check();
+  };
+  function stop() {
+    done = true;
+    if (channel) channel.close();
+    win.removeEventListener("storage", onStorage);
+    if (doc) doc.removeEventListener("visibilitychange", onVisible);
+  }
+
+  try {
+    if (typeof win.BroadcastChannel === "function") {
+      channel = new win.BroadcastChannel(CHANNEL);
+      channel.onmessage = ({ data }) => {
+        if (data && data.type === "cleared") check();
+      };
+    }
+  } catch {
+    channel = null;
+  }
+  win.addEventListener("storage", onStorage);
+  if (doc) doc.addEventListener("visibilitychange", onVisible);
+  return { check, stop };
+}
+
 // ---- js/src/challenge.js
 // The challenge page script. It reads the challenge the server rendered into
 // #humangate-challenge, runs the listed steps (proof-of-work today; signals and an
@@ -1756,14 +1874,31 @@ async function main() {
   if (failures.count() >= MAX_FAILURES) view.showTroubleshooting();
   view.say("working");
 
+  // Another tab of this browser may earn the clearance first: then go on from here.
+  let leaving = false;
+  const proceed = (url) => {
+    leaving = true;
+    failures.clear();
+    view.progress(100);
+    view.say("success");
+    location.replace(url);
+  };
+  const handoff = watchClearance(challenge, proceed);
+  const clearedElsewhere = async () => leaving || Boolean(await handoff.check());
+
   let payload;
   try {
     payload = await runSteps(challenge, view);
   } catch {
-    fail("failed");
+    if (!(await clearedElsewhere())) fail("failed");
     return;
   }
+  if (leaving) return;
   let result = await submit(challenge.solve_url, payload);
+  if (leaving) return;
+  // Never ask the visitor (or count a failure) for what another tab already holds.
+  if (!(result && result.ok === true) && (await clearedElsewhere())) return;
+  let asked = true; // whether the server was asked since this result came in
   if (result && result.reason === "interaction_required" && challenge.escalation) {
     // Managed challenge with uncertain signals: ask for the interaction on this page and
     // post the same (unspent) ticket again. Hard signals never get this far.
@@ -1775,13 +1910,14 @@ async function main() {
       return;
     }
     result = await submit(challenge.solve_url, payload);
+    asked = false;
   }
+  if (leaving) return;
   if (result && result.ok === true && isSameOriginPath(result.redirect)) {
-    failures.clear();
-    view.progress(100);
-    view.say("success");
-    location.replace(result.redirect);
-  } else {
+    handoff.stop(); // our own announcement is not news to us
+    announceCleared();
+    proceed(result.redirect);
+  } else if (asked || !(await clearedElsewhere())) {
     // Our own catalog's text for the reason (it follows a language switch); the
     // server's message when the reason is new to this page.
     const reason = result && typeof result.reason === "string" ? result.reason : "";

@@ -1091,7 +1091,11 @@ async function collectSignals(challenge, env = {}) {
     ? verdict(hexDigest(primaryLanguage(nav.languages || [nav.language])) !== challenge.lang_hash)
     : "na";
   verdicts.chrome_object = major ? verdict(typeof win.chrome === "undefined") : "na";
-  verdicts.outer_size_zero = verdict(win.outerWidth === 0 && win.outerHeight === 0);
+  // Chromium reports a zero outer size for a tab opened in the background (middle
+  // click, restored session) until it is first shown: judged on visible pages only.
+  verdicts.outer_size_zero = verdict(
+    win.outerWidth === 0 && win.outerHeight === 0 && doc.visibilityState !== "hidden",
+  );
   try {
     verdicts.notification_permission = await notificationMismatch(win, nav);
   } catch {
