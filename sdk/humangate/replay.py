@@ -12,9 +12,14 @@ method, path, content type and body.
 Sealing is envelope encryption with the key ring: a fresh AES-256-GCM data key encrypts
 the body (a 64 KiB body does not fit in a key-ring token, which is capped at 4 KiB);
 the data key travels in a key-ring token of purpose ``replay`` together with the
-replay id, the exact client IP, a User-Agent hash, the level required and an expiry.
-The body's associated data is the replay id, so a body cannot be moved to another
-envelope. The id is spent in the store on first use.
+replay id, the exact client IP, a User-Agent hash, the level required, an expiry and
+the original request's ``Sec-Fetch-Site`` and ``Origin``. The body's associated data is
+the replay id, so a body cannot be moved to another envelope. The id is spent in the
+store on first use.
+
+Only a POST that another site did not cause is held or replayed (CSRF: the replay comes
+from this origin, with the visitor's cookies; see :mod:`humangate.fetch_site`), and the
+replayed request carries the original's two headers plus ``X-Humangate-Replayed: 1``.
 """
 
 from __future__ import annotations
@@ -33,10 +38,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from humangate import answers
 from humangate.clientip import IPAddress
 from humangate.errors import TokenError
+from humangate.fetch_site import REPLACED_HEADERS, FetchSite
 from humangate.levels import Level
 from humangate.request import Request, Response
 from humangate.tickets import safe_target, user_agent_hash
 from humangate.tokens import KeyRing
+
+__all__ = ["REPLACED_HEADERS", "Held", "Replay", "ReplayDesk", "is_replayable"]
 
 PURPOSE = "replay"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -68,6 +76,8 @@ class Replay:
     query: str
     content_type: str
     body: bytes
+    # Set on the replayed request; lines named in REPLACED_HEADERS are dropped first.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +131,10 @@ class ReplayDesk:
         declared = _content_length(request)
         if declared is None or declared > self._max_body or len(body) != declared:
             return self.must_retry(request, ray, level, extra)
+        site = FetchSite.of(request)
+        refused = site.verdict(request)
+        if refused is not None:
+            return self.must_retry(request, ray, level, extra, cross_site=refused)
         replay_id = secrets.token_hex(12)
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(_NONCE)
@@ -139,6 +153,8 @@ class ReplayDesk:
                 "ua": user_agent_hash(request.user_agent),
                 "l": int(level),
                 "e": int(now) + self._ttl,
+                "sfs": site.sec_fetch_site,
+                "o": site.origin,
             },
         )
         nonce_attr = answers.new_nonce()
@@ -165,12 +181,18 @@ class ReplayDesk:
         ray: str,
         level: Level,
         extra: tuple[tuple[str, str], ...] = (),
+        *,
+        cross_site: str | None = None,
     ) -> Response:
-        """What a challenged form POST gets when its body cannot be held."""
+        """What a challenged form POST gets when its body cannot be held: too large,
+        or (``cross_site``: why) not shown to come from this site."""
         detail = (
             f"This form submission is larger than {self._max_body} bytes, so it could not "
             "be kept while your browser was checked. Go back, reload the form and submit "
             "it again."
+            if cross_site is None
+            else f"This form submission was {cross_site}, so it was not kept or sent. If "
+            "you meant to send it, open the form on this site and submit it again."
         )
         headers = (("cf-mitigated", "challenge"), *extra)
         if not request.accepts_html:
@@ -202,6 +224,7 @@ class ReplayDesk:
             sealed_body = _unb64(fields["body"][0])
             payload = self._keys.open(PURPOSE, envelope)
             replay_id = str(payload["id"])
+            site = FetchSite(str(payload["sfs"]), str(payload["o"]))
             body = AESGCM(_unb64(str(payload["k"]))).decrypt(
                 _unb64(str(payload["n"])), sealed_body, replay_id.encode()
             )
@@ -214,6 +237,7 @@ class ReplayDesk:
                     query=str(payload["q"]),
                     content_type=str(payload["c"]),
                     body=body,
+                    headers=site.replay_headers(),
                 ),
                 expires_at=int(payload["e"]),
             )
@@ -230,6 +254,9 @@ class ReplayDesk:
         ):
             return None
         if now > held.expires_at:
+            return None
+        # The original POST, and this submission of the holding page, both from this site.
+        if site.verdict(request) is not None or FetchSite.of(request).verdict(request) is not None:
             return None
         # Bound like a ticket: the exact address and browser the form was sent from.
         if not secrets.compare_digest(ip, str(client_ip) if client_ip is not None else ""):

@@ -19,7 +19,7 @@ from humangate.config import Config
 from humangate.effects import run_sync
 from humangate.engine import Answer, Outcome
 from humangate.gate import GateCore
-from humangate.replay import Replay
+from humangate.replay import REPLACED_HEADERS, Replay
 from humangate.request import Request, Response
 
 if TYPE_CHECKING:
@@ -174,12 +174,18 @@ def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:
     return bytes(environ["wsgi.input"].read(min(length, limit + 1)))
 
 
+REPLACED_KEYS = frozenset(_environ_key(name) for name in REPLACED_HEADERS)
+"""The environ keys of :data:`humangate.replay.REPLACED_HEADERS` (also Django's META)."""
+
+
 def _replayed(environ: WSGIEnvironment, replay: Replay) -> WSGIEnvironment:
     """This request to {prefix}replay turned back into the held form POST."""
     path = unquote(replay.path, encoding="latin-1")  # PEP 3333: bytes as latin-1
     script = environ.get("SCRIPT_NAME", "")
+    kept = {k: v for k, v in environ.items() if k not in REPLACED_KEYS}
     return {
-        **environ,
+        **kept,
+        **{_environ_key(name): value for name, value in replay.headers},
         "REQUEST_METHOD": replay.method,
         "PATH_INFO": path[len(script) :] if script and path.startswith(script) else path,
         "QUERY_STRING": replay.query,

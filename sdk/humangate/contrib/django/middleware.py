@@ -30,7 +30,7 @@ from humangate.engine import Answer, Forward, Outcome
 from humangate.gate import GateCore
 from humangate.replay import Replay
 from humangate.request import Request, Response
-from humangate.wsgi import environ_header
+from humangate.wsgi import REPLACED_KEYS, environ_header
 
 CLEARANCE_KEY = "humangate.clearance"
 ATTRIBUTE = "humangate_clearance"
@@ -173,7 +173,8 @@ def _add_cookie(response: HttpResponseBase, line: str) -> None:
 
 def _replayed(request: HttpRequest, replay: Replay) -> HttpRequest:
     """The held form POST as a fresh Django request (the rest of the stack sees it)."""
-    environ = dict(request.META)
+    environ = {k: v for k, v in request.META.items() if k not in REPLACED_KEYS}
+    environ.update((f"HTTP_{n.upper().replace('-', '_')}", v) for n, v in replay.headers)
     path = unquote(replay.path, encoding="latin-1")  # WSGI-style: bytes as latin-1
     script = str(environ.get("SCRIPT_NAME", ""))
     environ.update(
