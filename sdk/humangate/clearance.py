@@ -1,9 +1,9 @@
 """The clearance cookie: proof that this client solved a challenge of some level.
 
-It is a sealed token (see :mod:`humangate.tokens`) holding the level, issue and expiry
-times, a random id, and a *binding*: a keyed hash of the client's network (IPv4 /24 and
-IPv6 /64 by default) and User-Agent. Verifying it is one AEAD open and a few
-comparisons: no store is touched on the pass path.
+It is a sealed token (see :mod:`humangate.tokens`) holding the level, the proof-of-work
+paid for it (difficulty bits), issue and expiry times, a random id, and a *binding*: a
+keyed hash of the client's network (IPv4 /24 and IPv6 /64 by default) and User-Agent.
+Verifying it is one AEAD open and a few comparisons: no store is touched on the pass path.
 """
 
 from __future__ import annotations
@@ -74,6 +74,25 @@ class Clearance:
     id: str
     score: int = 99
     js_passed: bool | None = None
+    work: int = 0
+    """The difficulty (leading zero bits) of the proof of work paid for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What a clearance must show to pass a challenge action: at least this level, and
+    at least this much work paid (the action's or rule's base difficulty). A clearance
+    bought cheaply (a low-difficulty challenge at the same or a higher level) does not
+    pass a route whose owner asked for more work: it is challenged again at that work.
+    """
+
+    level: Level
+    work: int = 0
+
+    def met_by(self, clearance: Clearance | None) -> bool:
+        return (
+            clearance is not None and clearance.level >= self.level and clearance.work >= self.work
+        )
 
 
 class ClearanceCodec:
@@ -96,6 +115,7 @@ class ClearanceCodec:
         *,
         score: int = 99,
         js_passed: bool | None = None,
+        work: int = 0,
     ) -> tuple[Clearance, str]:
         clearance = Clearance(
             level=level,
@@ -105,6 +125,7 @@ class ClearanceCodec:
             id=secrets.token_hex(8),
             score=score,
             js_passed=js_passed,
+            work=work,
         )
         payload = {
             "l": int(level),
@@ -114,6 +135,7 @@ class ClearanceCodec:
             "u": clearance.id,
             "s": score,
             "j": js_passed,
+            "w": work,
         }
         return clearance, self._keys.seal(PURPOSE, payload)
 
@@ -164,6 +186,7 @@ class ClearanceCodec:
                 id=str(payload["u"]),
                 score=int(payload["s"]),
                 js_passed=payload["j"] if isinstance(payload["j"], bool) else None,
+                work=int(payload["w"]),
             )
         except (TokenError, KeyError, TypeError, ValueError):
             return None

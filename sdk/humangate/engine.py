@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 from humangate import answers, challenges, faults, pages
 from humangate.assets import StaticAssets
 from humangate.bots import VerifiedBots
-from humangate.clearance import Clearance, ClearanceCodec
+from humangate.clearance import Clearance, ClearanceCodec, Requirement
 from humangate.clientip import FORWARDED_HEADERS, ClientIPResolver, IPAddress
 from humangate.config import Config
 from humangate.effects import Flow, Spend
@@ -60,14 +60,15 @@ SETTLE_CACHE_KEY_CHARS = 4096
 class Answer:
     """humangate answers the request itself; the app is not called.
 
-    ``replay_level`` is set when a form POST was challenged: an adapter that can hold
-    the body reads it (at most ``config.replay_max_body + 1`` bytes) and answers with
+    ``replay_level`` is set when a form POST was challenged (what the clearance must
+    show: level and work): an adapter that can hold the body reads it (at most
+    ``config.replay_max_body + 1`` bytes) and answers with
     ``engine.hold(request, body, replay_level)`` instead; ``response`` (a "submit the
     form again" 403) is what an adapter without that support sends.
     """
 
     response: Response
-    replay_level: Level | None = None
+    replay_level: Requirement | None = None
 
 
 @immutable
@@ -92,6 +93,7 @@ class _Held:
 
     forward: Forward  # Forward((), clearance): the answer when current and high enough
     level: Level
+    work: int
     not_before: float
     not_after: float
 
@@ -152,6 +154,7 @@ class Engine:
         "_resolver",
         "_services",
         "_settled_level",
+        "_settled_work",
         "_store_warnings",
         "_strikes",
         "_tickets",
@@ -174,7 +177,6 @@ class Engine:
         self._cookies = answers.CookieJar(
             config.cookie_name, config.cookie_secure, config.cookie_samesite, max_age
         )
-        self._strikes = Strikes(config.cookie_name, config.cookie_secure, config.cookie_samesite)
         self._assets = StaticAssets()
         # Each observer with how it takes a pass (see PassObserver).
         self._observers: list[tuple[Observer, PassRecorder]] = []
@@ -186,8 +188,9 @@ class Engine:
         # One throttled warning per purpose: an outage must not log once per request.
         self._store_warnings = {
             purpose: faults.ThrottledWarning(f"for {purpose}")
-            for purpose in ("ticket spending", "rate limits", "replays")
+            for purpose in ("ticket spending", "rate limits", "replays", "failure counts")
         }
+        self._strikes = Strikes(self._store_warnings["failure counts"])
         self._peers = TrustedPeers(config.trusted_proxies)
         bots = VerifiedBots.load(config.bots_file) if config.verified_bots else None
         self._phases = Phases(config, open_geo(config.geoip_country_db, config.geoip_asn_db), bots)
@@ -213,6 +216,9 @@ class Engine:
             self._fixed_action.required_level
             if self._fixed_action is not None and self._fixed_action.is_challenge
             else None
+        )
+        self._settled_work = (
+            self._required_work(self._settled_level, None) if self._settled_level else 0
         )
         self._reads_forwarded = self._resolver.reads_headers
         self._held_clearance = functools.lru_cache(maxsize=SETTLE_CACHE_SIZE)(
@@ -284,7 +290,7 @@ class Engine:
             else self._find_held_clearance
         )
         held = find(scheme, cookies, peer, user_agent, forwarded)
-        if held is None or held.level < required:
+        if held is None or held.level < required or held.work < self._settled_work:
             return None  # none, not this visitor's, or too low: process() answers
         now = self._clock()
         if not held.not_before <= now <= held.not_after:
@@ -313,7 +319,7 @@ class Engine:
         if clearance is None:
             return None
         not_before, not_after = self._clearances.lifetime(clearance)
-        return _Held(Forward((), clearance), clearance.level, not_before, not_after)
+        return _Held(Forward((), clearance), clearance.level, clearance.work, not_before, not_after)
 
     def process(self, request: Request) -> Flow[Outcome]:
         """Decide what happens to ``request`` (a generator; drive it with effects.run_*)."""
@@ -322,7 +328,7 @@ class Engine:
             return (yield from self._endpoint(request, request.path[len(prefix) :]))
         visitor = self._visitor(request)
         if self._fixed_action is not None:  # no rules: no verdict to build, nothing counted
-            return self._act(request, visitor, self._fixed_action, DEFAULT)
+            return (yield from self._act(request, visitor, self._fixed_action, DEFAULT))
         verdict = yield from self._decide(request, visitor)
         deciding = _deciding_match(verdict)
         rule = deciding.label if deciding else verdict.phase  # "default" or "under_attack"
@@ -333,7 +339,7 @@ class Engine:
             # being exceeded (the phases let a fresher one through), so solve again.
             visitor = replace(visitor, clearance=None)
         bits = deciding.difficulty if deciding else None
-        outcome = self._act(request, visitor, verdict.action, rule, bits)
+        outcome = yield from self._act(request, visitor, verdict.action, rule, bits)
         if verdict.pending and isinstance(outcome, Forward):
             outcome = replace(outcome, count_response=self._response_counter(verdict))
         return outcome
@@ -404,27 +410,30 @@ class Engine:
         action: Action,
         rule: str | None = None,
         rule_bits: int | None = None,
-    ) -> Outcome:
+    ) -> Flow[Outcome]:
         forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
         if action is Action.BLOCK:
             return Answer(self._block(request, visitor, forget, rule))
         if action.is_challenge and not _is_unchallengeable(request):
-            cleared = (
-                visitor.clearance is not None and visitor.clearance.level >= action.required_level
-            )
-            if not cleared:
+            level = action.required_level
+            need = Requirement(level, self._required_work(level, rule_bits))
+            if not need.met_by(visitor.clearance):
                 if is_replayable(request):
                     ray = answers.new_ray_id()
-                    retry = self._replays.must_retry(request, ray, action.required_level, forget)
-                    return Answer(retry, replay_level=action.required_level)
+                    retry = self._replays.must_retry(request, ray, need, forget)
+                    return Answer(retry, replay_level=need)
+                strikes = yield from self._strikes.count(visitor.binding)
                 return Answer(
-                    self._challenge(
-                        request, visitor, action.required_level, forget, rule, rule_bits=rule_bits
-                    )
+                    self._challenge(request, visitor, need, forget, rule, strikes=strikes)
                 )
-            level = visitor.clearance.level.label if visitor.clearance else None
-            self._record_pass(rule, level, self._clock())
+            label = visitor.clearance.level.label if visitor.clearance else None
+            self._record_pass(rule, label, self._clock())
         return Forward(forget, visitor.clearance)
+
+    def _required_work(self, level: Level, rule_bits: int | None) -> int:
+        """The work a clearance must have paid to pass: the rule's own difficulty, else
+        the base for the action (never the risk or under-attack extras)."""
+        return rule_bits if rule_bits is not None else self._config.difficulty_policy.base(level)
 
     def _record_pass(self, rule: str | None, level: str | None, now: float) -> None:
         # The hot path: no ray id, no store, no Event unless an observer needs one.
@@ -471,11 +480,11 @@ class Engine:
         self,
         request: Request,
         visitor: _Visitor,
-        level: Level,
+        need: Requirement,
         extra: HeaderList,
         rule: str | None = None,
         *,
-        rule_bits: int | None = None,
+        strikes: int = 0,
     ) -> Response:
         ray = answers.new_ray_id()
         headers = (("cf-mitigated", "challenge"), *extra)
@@ -483,9 +492,10 @@ class Engine:
             return answers.problem(
                 403, "challenge", "Challenge required", "", ray, extra_headers=headers
             )
-        risk = assess(request, visitor.clearance, self._strikes.count(request))
+        level = need.level
+        risk = assess(request, visitor.clearance, strikes)
         difficulty = self._config.difficulty_policy.bits(
-            level, risk, rule_bits=rule_bits, under_attack=self._config.under_attack
+            level, risk, rule_bits=need.work, under_attack=self._config.under_attack
         )
         ticket, token = self._tickets.issue(
             level=level,
@@ -514,7 +524,11 @@ class Engine:
                 "Open this URL in a web browser to pass the challenge, then retry with its "
                 "clearance cookie.",
                 ray,
-                extra_fields={"level": level.label, "challenge_url": ticket.target},
+                extra_fields={
+                    "level": level.label,
+                    "work": need.work,
+                    "challenge_url": ticket.target,
+                },
                 extra_headers=headers,
             )
         nonce = answers.new_nonce()
@@ -706,7 +720,7 @@ class Engine:
         elif name == "challenge":
             if request.method not in ("GET", "HEAD"):
                 return Answer(_method_not_allowed("GET, HEAD"))
-            return Answer(self._explicit_challenge(request))
+            return Answer((yield from self._explicit_challenge(request)))
         elif name == "done":
             return Answer(_head_aware(request, _done_page()))
         elif name in ("metrics", "dashboard"):
@@ -734,7 +748,7 @@ class Engine:
             return self._replays.form_limit
         return None
 
-    def hold(self, request: Request, body: bytes, level: Level) -> Response:
+    def hold(self, request: Request, body: bytes, level: Requirement) -> Response:
         """The holding page for a challenged form POST whose ``body`` the adapter read."""
         visitor = self._visitor(request)
         forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
@@ -742,25 +756,34 @@ class Engine:
             request, body, level, client_ip=visitor.ip, now=self._clock(), extra=forget
         )
 
-    def _explicit_challenge(self, request: Request) -> Response:
-        """``{prefix}challenge?level=...``: a challenge that returns to ``{prefix}done``.
+    def _explicit_challenge(self, request: Request) -> Flow[Response]:
+        """``{prefix}challenge?level=...&work=...``: a challenge that returns to
+        ``{prefix}done``.
 
         What the SPA helper and the form holding page show in an iframe. A visitor who
-        already holds the level goes straight to the done page.
+        already holds the level and the work goes straight to the done page. ``work``
+        asks for more than the level's base (a rule's own difficulty); asking for less
+        has no effect, and a clearance bought here passes only what its work paid for.
         """
-        label = parse_qs(request.query).get("level", ["managed"])[0]
+        query = parse_qs(request.query)
         try:
-            level = Level.from_label(label)
+            level = Level.from_label(query.get("level", ["managed"])[0])
         except ValueError:
             level = Level.MANAGED
         level = max(level, Level.NON_INTERACTIVE)
+        asked = query.get("work", [""])[0]
+        # No route asks for more than the ceiling (rules' difficulty is checked against it).
+        ceiling = self._config.difficulty_policy.ceiling
+        work = min(int(asked), ceiling) if asked.isdecimal() and len(asked) <= 2 else 0
+        need = Requirement(level, max(work, self._required_work(level, None)))
         visitor = self._visitor(request)
-        if visitor.clearance is not None and visitor.clearance.level >= level:
+        if need.met_by(visitor.clearance):
             return _head_aware(request, _done_page())
         forget = (self._cookies.clear(request.scheme),) if visitor.bad_cookie else ()
         done = f"{self._config.path_prefix}done"
         target = replace(request, path=done, raw_path=done, query="")
-        return self._challenge(target, visitor, level, forget)
+        strikes = yield from self._strikes.count(visitor.binding)
+        return self._challenge(target, visitor, need, forget, strikes=strikes)
 
     def _replay(self, request: Request) -> Flow[Outcome]:
         """Send a held form POST to the app: authentic, this client, cleared, once."""
@@ -778,7 +801,7 @@ class Engine:
         )
         if held is None:
             return Answer(refused)
-        if visitor.clearance is None or visitor.clearance.level < held.level:
+        if not held.requirement.met_by(visitor.clearance):
             return Answer(refused)
         original = held.replay
         try:
@@ -823,7 +846,7 @@ class Engine:
         try:
             ticket = self._tickets.open(body.token)
         except TokenError:
-            return Answer(self._solve_failed(Failure.INVALID, None, ray, request))
+            return (yield from self._failed(Failure.INVALID, None, ray, request))
         visitor = self._visitor(request)
         failure = self._tickets.check_client(
             ticket,
@@ -856,7 +879,7 @@ class Engine:
                 known = decision.failure in Failure.__members__.values()
                 failure = Failure(decision.failure) if known else Failure.STEP_FAILED
         if failure is not None or assessment is None:
-            return Answer(self._solve_failed(failure or Failure.INVALID, ticket, ray, request))
+            return (yield from self._failed(failure or Failure.INVALID, ticket, ray, request))
         try:
             first_use = yield Spend(f"ticket:{ticket.id}", max(ticket.expires_at - now, 0) + 60)
         except StoreError as exc:
@@ -879,7 +902,8 @@ class Engine:
                 )
             )
         if not first_use:
-            return Answer(self._solve_failed(Failure.REPLAYED, ticket, ray, request))
+            return (yield from self._failed(Failure.REPLAYED, ticket, ray, request))
+        yield from self._strikes.after_success(visitor.binding)
         solve_ms = body.elapsed_ms
         return Answer(self._solved(request, visitor, ticket, now, assessment, solve_ms=solve_ms))
 
@@ -893,14 +917,17 @@ class Engine:
         *,
         solve_ms: int | None = None,
     ) -> Response:
-        # A higher clearance replaces a lower one, never the other way round.
+        # A higher clearance replaces a lower one, never the other way round; so does the
+        # work paid (both were paid by this client within the held one's lifetime).
         held = visitor.clearance.level if visitor.clearance else Level.NONE
+        paid = visitor.clearance.work if visitor.clearance else 0
         _, cookie = self._clearances.issue(
             max(held, ticket.level),
             visitor.binding,
             now,
             score=assessment.score,
             js_passed=assessment.js_passed,
+            work=max(paid, ticket.difficulty),
         )
         # Refers to the ray id of the challenge it answers, as the seeds ask.
         self._observe(
@@ -914,11 +941,16 @@ class Engine:
             200,
             {"ok": True, "redirect": ticket.target},
             ticket.ray,
-            extra=(
-                self._cookies.set(request.scheme, cookie),
-                *self._strikes.after_success(request),
-            ),
+            extra=(self._cookies.set(request.scheme, cookie),),
         )
+
+    def _failed(
+        self, failure: Failure, ticket: Ticket | None, ray: str, request: Request
+    ) -> Flow[Outcome]:
+        """A failed solve: counted against this client's binding (the next challenge is
+        harder, humangate.risk), then answered."""
+        yield from self._strikes.after_failure(self._visitor(request).binding, failure)
+        return Answer(self._solve_failed(failure, ticket, ray, request))
 
     def _solve_failed(
         self, failure: Failure, ticket: Ticket | None, ray: str, request: Request | None = None
@@ -940,11 +972,7 @@ class Engine:
         }
         if ticket is not None:
             data["redirect"] = ticket.target
-        # The next challenge for this client is harder (humangate.risk).
-        strikes = self._strikes.after_failure(request, failure) if request else ()
-        return answers.json_response(
-            403, data, ray, extra=(("cf-mitigated", "challenge"), *strikes)
-        )
+        return answers.json_response(403, data, ray, extra=(("cf-mitigated", "challenge"),))
 
 
 def _deciding_match(verdict: Verdict) -> Match | None:

@@ -12,7 +12,8 @@ method, path, content type and body.
 Sealing is envelope encryption with the key ring: a fresh AES-256-GCM data key encrypts
 the body (a 64 KiB body does not fit in a key-ring token, which is capped at 4 KiB);
 the data key travels in a key-ring token of purpose ``replay`` together with the
-replay id, the exact client IP, a User-Agent hash, the level required, an expiry and
+replay id, the exact client IP, a User-Agent hash, the level and work required, an
+expiry and
 the original request's ``Sec-Fetch-Site`` and ``Origin``. The body's associated data is
 the replay id, so a body cannot be moved to another envelope. The id is spent in the
 store on first use.
@@ -36,6 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from humangate import answers
+from humangate.clearance import Requirement
 from humangate.clientip import IPAddress
 from humangate.errors import TokenError
 from humangate.fetch_site import REPLACED_HEADERS, FetchSite
@@ -85,7 +87,7 @@ class Held:
     """An authentic, unexpired replay for this client (not yet spent)."""
 
     id: str
-    level: Level
+    requirement: Requirement  # what the clearance replaying it must show
     replay: Replay
     expires_at: int
 
@@ -114,7 +116,7 @@ class ReplayDesk:
         self,
         request: Request,
         body: bytes,
-        level: Level,
+        need: Requirement,
         *,
         client_ip: IPAddress | None,
         now: float,
@@ -130,11 +132,11 @@ class ReplayDesk:
         # know that what we read is the whole body.
         declared = _content_length(request)
         if declared is None or declared > self._max_body or len(body) != declared:
-            return self.must_retry(request, ray, level, extra)
+            return self.must_retry(request, ray, need, extra)
         site = FetchSite.of(request)
         refused = site.verdict(request)
         if refused is not None:
-            return self.must_retry(request, ray, level, extra, cross_site=refused)
+            return self.must_retry(request, ray, need, extra, cross_site=refused)
         replay_id = secrets.token_hex(12)
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(_NONCE)
@@ -151,7 +153,8 @@ class ReplayDesk:
                 "c": request.header("content-type") or "",
                 "ip": str(client_ip) if client_ip is not None else "",
                 "ua": user_agent_hash(request.user_agent),
-                "l": int(level),
+                "l": int(need.level),
+                "w": need.work,
                 "e": int(now) + self._ttl,
                 "sfs": site.sec_fetch_site,
                 "o": site.origin,
@@ -160,7 +163,7 @@ class ReplayDesk:
         nonce_attr = answers.new_nonce()
         page = _holding_page(
             prefix=self._prefix,
-            level=level,
+            need=need,
             envelope=envelope,
             sealed_body=_b64(sealed_body),
             nonce=nonce_attr,
@@ -179,7 +182,7 @@ class ReplayDesk:
         self,
         request: Request,
         ray: str,
-        level: Level,
+        need: Requirement,
         extra: tuple[tuple[str, str], ...] = (),
         *,
         cross_site: str | None = None,
@@ -206,7 +209,7 @@ class ReplayDesk:
             detail=html.escape(detail),
             ray=html.escape(ray),
             # The check still runs here, so the second submission goes straight through.
-            challenge=html.escape(f"{self._prefix}challenge?level={quote(level.label)}"),
+            challenge=html.escape(_challenge_url(self._prefix, need)),
             script=html.escape(f"{self._prefix}static/spa.js"),
         )
         response = answers.html_response(403, page.encode(), ray, nonce, headers)
@@ -230,7 +233,7 @@ class ReplayDesk:
             )
             held = Held(
                 id=replay_id,
-                level=Level(int(payload["l"])),
+                requirement=Requirement(Level(int(payload["l"])), int(payload["w"])),
                 replay=Replay(
                     method=str(payload["m"]),
                     path=safe_target(str(payload["p"])),
@@ -266,6 +269,11 @@ class ReplayDesk:
         return held
 
 
+def _challenge_url(prefix: str, need: Requirement) -> str:
+    """The in-place challenge that earns what the held form needs (level and work)."""
+    return f"{prefix}challenge?level={quote(need.level.label)}&work={need.work}"
+
+
 def _content_length(request: Request) -> int | None:
     try:
         return int(request.header("content-length") or "")
@@ -296,13 +304,13 @@ def _holding_csp(nonce: str) -> str:
 
 
 def _holding_page(
-    *, prefix: str, level: Level, envelope: str, sealed_body: str, nonce: str, ray: str
+    *, prefix: str, need: Requirement, envelope: str, sealed_body: str, nonce: str, ray: str
 ) -> bytes:
     return _HOLDING_PAGE.format(
         nonce=nonce,
         css=_CSS,
         action=html.escape(f"{prefix}replay"),
-        challenge=html.escape(f"{prefix}challenge?level={quote(level.label)}"),
+        challenge=html.escape(_challenge_url(prefix, need)),
         script=html.escape(f"{prefix}static/spa.js"),
         envelope=html.escape(envelope),
         body=html.escape(sealed_body),
