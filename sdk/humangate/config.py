@@ -26,6 +26,7 @@ from humangate.difficulty import Difficulty
 from humangate.errors import ConfigError, ExpressionError
 from humangate.levels import Action
 from humangate.pow import MAX_DIFFICULTY
+from humangate.rules import uri
 from humangate.stores._validation import redact_uri
 
 logger = logging.getLogger("humangate")
@@ -245,6 +246,8 @@ class Config:
     # "closed" refuses (503 for a solve), "open" carries on without the store.
     store_failure: str = "closed"
     rate_limit_store_failure: str = "open"
+    # How paths are normalised before rules (humangate.rules.uri; docs/rules.md).
+    uri_normalization: str = "cloudflare"
     compiled_rules: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
     compiled_rate_limits: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
     compiled_template: Any = field(default=None, init=False, repr=False, compare=False)
@@ -359,6 +362,8 @@ class Config:
         except ValueError as exc:
             raise ConfigError("metrics_allow", f"expected CIDRs (10.0.0.0/8): {exc}") from None
         object.__setattr__(self, "metrics_allow", nets)
+        if self.uri_normalization not in uri.MODES:
+            raise ConfigError("uri_normalization", f"one of {', '.join(map(repr, uri.MODES))}")
         for name in ("store_failure", "rate_limit_store_failure"):
             if getattr(self, name) not in ("open", "closed"):
                 raise ConfigError(name, "'open' or 'closed'")

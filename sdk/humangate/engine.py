@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 from urllib.parse import parse_qs
 
 from humangate import answers, challenges, faults, pages
@@ -34,7 +34,7 @@ from humangate.pages.endpoints import SCRIPT_MESSAGES, catalog_response, favicon
 from humangate.replay import Replay, ReplayDesk, is_replayable
 from humangate.request import MAX_HEADER_VALUE, Request, Response, cookie_value
 from humangate.risk import Strikes, assess
-from humangate.rules import ratelimit, service
+from humangate.rules import ratelimit, service, uri
 from humangate.rules.context import RequestFields
 from humangate.rules.phases import DEFAULT, Match, Phases, Verdict
 from humangate.rules.ratelimit import Limited
@@ -159,11 +159,13 @@ class Engine:
         "_strikes",
         "_tickets",
         "_types",
+        "_uri_mode",
     )
 
     def __init__(self, config: Config, *, clock: Callable[[], float] = time.time) -> None:
         self._config = config
         self._clock = clock
+        self._uri_mode = cast(uri.Mode, config.uri_normalization)
         keys = KeyRing(config.secret_keys, purposes=("ticket", "clearance"))
         self._tickets = TicketBook(keys, config.ticket_seconds)
         self._clearances = ClearanceCodec(
@@ -329,6 +331,11 @@ class Engine:
         visitor = self._visitor(request)
         if self._fixed_action is not None:  # no rules: no verdict to build, nothing counted
             return (yield from self._act(request, visitor, self._fixed_action, DEFAULT))
+        mode = self._uri_mode
+        if uri.needs_normalising(request.path, mode):
+            # Rules and app must see one path: send the client to the normal form first.
+            location = uri.redirect_location(request.path, request.query, mode)
+            return Answer(_head_aware(request, _moved(location)))
         verdict = yield from self._decide(request, visitor)
         deciding = _deciding_match(verdict)
         rule = deciding.label if deciding else verdict.phase  # "default" or "under_attack"
@@ -392,7 +399,7 @@ class Engine:
         if header and self._peers.trusts(request.peer):
             country = header_country(request.header(header))
         return self._phases.fields(
-            lambda extra: RequestFields(request, ip, extra),
+            lambda extra: RequestFields(request, ip, extra, uri_mode=self._uri_mode),
             ip,
             request.user_agent,
             values,
@@ -1020,6 +1027,17 @@ def _is_unchallengeable(request: Request) -> bool:
     if request.method == "OPTIONS":
         return request.header("access-control-request-method") is not None
     return request.method in ("GET", "HEAD") and request.path == "/favicon.ico"
+
+
+def _moved(location: str) -> Response:
+    ray = answers.new_ray_id()
+    body = b"This address is not in normal form; it moved to the one in Location.\n"
+    headers = (
+        ("location", location),
+        ("content-type", "text/plain; charset=utf-8"),
+        *answers.base_headers(ray),
+    )
+    return Response(308, headers, body)
 
 
 def _method_not_allowed(allow: str) -> Response:
