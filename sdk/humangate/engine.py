@@ -31,6 +31,7 @@ from humangate.immutable import immutable
 from humangate.levels import Action, Level
 from humangate.observe import Analytics
 from humangate.pages.endpoints import SCRIPT_MESSAGES, catalog_response, favicon_response
+from humangate.preflight import is_cors_preflight
 from humangate.replay import Replay, ReplayDesk, is_replayable
 from humangate.request import MAX_HEADER_VALUE, Request, Response, cookie_value
 from humangate.risk import Strikes, assess
@@ -1021,11 +1022,12 @@ def _is_unchallengeable(request: Request) -> bool:
     """Requests a challenge can never help with, so challenge actions let them through.
 
     A CORS preflight cannot carry cookies, so it could never pass; the real request that
-    follows it is challenged instead. The site's ``/favicon.ico`` is what the challenge
-    page itself shows in the tab; challenging it only hides the icon. Blocks still apply.
+    follows it is challenged instead (only a bodiless one shaped as browsers send it:
+    humangate.preflight). The site's ``/favicon.ico`` is what the challenge page itself
+    shows in the tab; challenging it only hides the icon. Blocks still apply.
     """
     if request.method == "OPTIONS":
-        return request.header("access-control-request-method") is not None
+        return is_cors_preflight(request)
     return request.method in ("GET", "HEAD") and request.path == "/favicon.ico"
 
 
