@@ -200,6 +200,9 @@ class Config:
     secret_keys: Sequence[str] = ()
     passage_ttl: int | float | timedelta = 30 * 60
     trusted_proxies: int | Sequence[str] | None = None
+    # With a hop count: read X-Forwarded-For only from peers in these networks (your
+    # proxies); otherwise a client that reaches the app directly chooses its own IP.
+    trusted_proxy_peers: Sequence[str] = ()
     store: str = field(default_factory=default_store)
     default_action: str = "managed_challenge"
     rules: Sequence[Rule] = ()
@@ -213,7 +216,9 @@ class Config:
     # risk and load steps, a ceiling for phones), or a TOML table of its fields.
     difficulty: int | Difficulty | Mapping[str, Any] = field(default_factory=Difficulty)
     ticket_ttl: int | float | timedelta = 5 * 60
-    clock_skew: int | float | timedelta = 5 * 60
+    # Clearances and tickets are issued and checked by your own servers: the grace only
+    # covers their clocks disagreeing (NTP keeps them well within this).
+    clock_skew: int | float | timedelta = 30
     xhr_grace: int | float | timedelta = 60 * 60
     max_solve_body: int = 16 * 1024
     replay_max_body: int = 64 * 1024
@@ -264,7 +269,21 @@ class Config:
         set_(self, "ticket_ttl", _seconds("ticket_ttl", self.ticket_ttl, minimum=10, maximum=3600))
         set_(self, "clock_skew", _seconds("clock_skew", self.clock_skew, minimum=0, maximum=3600))
         set_(self, "xhr_grace", _seconds("xhr_grace", self.xhr_grace, minimum=0, maximum=86400))
-        ClientIPResolver(self.trusted_proxies)  # raises ConfigError naming the field
+        # Raises ConfigError naming the field.
+        ClientIPResolver(self.trusted_proxies, self.trusted_proxy_peers)
+        if isinstance(self.trusted_proxy_peers, str | list):
+            peers = self.trusted_proxy_peers
+            set_(self, "trusted_proxy_peers", (peers,) if isinstance(peers, str) else tuple(peers))
+        if (
+            isinstance(self.trusted_proxies, int)
+            and self.trusted_proxies
+            and not (self.trusted_proxy_peers)
+        ):
+            logger.warning(
+                "humangate: trusted_proxies is a hop count without trusted_proxy_peers: a "
+                "client that reaches this server directly, not through your proxy, chooses "
+                "its own IP address (docs/getting-started.md)"
+            )
         if isinstance(self.trusted_proxies, list):
             set_(self, "trusted_proxies", tuple(self.trusted_proxies))
         self._check_store()

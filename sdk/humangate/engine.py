@@ -175,7 +175,7 @@ class Engine:
             skew=config.skew_seconds,
             xhr_grace=config.xhr_grace_seconds,
         )
-        self._resolver = ClientIPResolver(config.trusted_proxies)
+        self._resolver = ClientIPResolver(config.trusted_proxies, config.trusted_proxy_peers)
         max_age = config.passage_seconds + config.skew_seconds + config.xhr_grace_seconds
         self._cookies = answers.CookieJar(
             config.cookie_name, config.cookie_secure, config.cookie_samesite, max_age
@@ -194,7 +194,7 @@ class Engine:
             for purpose in ("ticket spending", "rate limits", "replays", "failure counts")
         }
         self._strikes = Strikes(self._store_warnings["failure counts"])
-        self._peers = TrustedPeers(config.trusted_proxies)
+        self._peers = TrustedPeers(config.trusted_proxies, config.trusted_proxy_peers)
         bots = VerifiedBots.load(config.bots_file) if config.verified_bots else None
         self._phases = Phases(config, open_geo(config.geoip_country_db, config.geoip_asn_db), bots)
         # No rule to evaluate: every request gets the default action (config is frozen).
