@@ -286,7 +286,10 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:  # one spelling only, as for tokens (humangate.tokens)
+        raise ValueError("not canonical base64")
+    return data
 
 
 def _with_frames(response: Response) -> Response:
