@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from humangate.request import MAX_HEADER_VALUE, Request
 from humangate.rules.fields import FIELDS, canonical
 from humangate.rules.types import BOOL, INT, IP, STRING, ArrayType, MapType, Type
-from humangate.rules.uri import Mode, decode_unreserved, normalise_path
+from humangate.rules.uri import Mode, decode_unreserved, needs_normalising, normalise_path
 from humangate.rules.values import MISSING
 
 ClientIP = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -69,7 +69,13 @@ class RequestFields:
     # Computed fields ----------------------------------------------------------------------
 
     def _path(self) -> str:
-        return normalise_path(self.request.path, self._uri_mode)
+        path = self.request.path
+        # The engine sends paths not in normal form elsewhere first: usually nothing to do.
+        return (
+            normalise_path(path, self._uri_mode)
+            if needs_normalising(path, self._uri_mode)
+            else path
+        )
 
     def _uri(self) -> str:
         request = self.request
