@@ -134,9 +134,8 @@ class ReplayDesk:
         if declared is None or declared > self._max_body or len(body) != declared:
             return self.must_retry(request, ray, need, extra)
         site = FetchSite.of(request)
-        refused = site.verdict(request)
-        if refused is not None:
-            return self.must_retry(request, ray, need, extra, cross_site=refused)
+        if site.verdict(request) is not None:
+            return self.must_retry(request, ray, need, extra, cross_site=True)
         replay_id = secrets.token_hex(12)
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(_NONCE)
@@ -185,17 +184,17 @@ class ReplayDesk:
         need: Requirement,
         extra: tuple[tuple[str, str], ...] = (),
         *,
-        cross_site: str | None = None,
+        cross_site: bool = False,
     ) -> Response:
         """What a challenged form POST gets when its body cannot be held: too large,
-        or (``cross_site``: why) not shown to come from this site."""
+        or (``cross_site``) not shown to come from this site."""
         detail = (
             f"This form submission is larger than {self._max_body} bytes, so it could not "
             "be kept while your browser was checked. Go back, reload the form and submit "
             "it again."
-            if cross_site is None
-            else f"This form submission was {cross_site}, so it was not kept or sent. If "
-            "you meant to send it, open the form on this site and submit it again."
+            if not cross_site
+            else "This form was sent from another site or page, so it was not kept or sent. "
+            "If you meant to send it, open the form on this site and submit it again."
         )
         headers = (("cf-mitigated", "challenge"), *extra)
         if not request.accepts_html:
