@@ -114,3 +114,29 @@ def test_bad_trust_settings_are_config_errors(bad: object) -> None:
     with pytest.raises(ConfigError) as err:
         ClientIPResolver(bad)  # type: ignore[arg-type]
     assert err.value.field == "trusted_proxies"
+
+
+SPOOF = ("x-forwarded-for", "1.2.3.4")
+
+
+def test_a_hop_count_alone_lets_a_direct_client_choose_its_address() -> None:
+    # Documented (getting-started.md): why trusted_proxy_peers exists.
+    assert resolve(1, "203.0.113.9", SPOOF) == "1.2.3.4"
+
+
+def test_with_proxy_peers_only_the_proxy_may_name_the_client() -> None:
+    resolver = ClientIPResolver(1, ["10.0.0.0/8", "fd00::1"])
+    assert str(resolver.resolve("203.0.113.9", [SPOOF])) == "203.0.113.9"  # came directly
+    assert str(resolver.resolve("10.1.2.3", [SPOOF])) == "1.2.3.4"  # came through the proxy
+    assert str(resolver.resolve("fd00::1", [SPOOF])) == "1.2.3.4"
+    assert resolver.resolve(None, [SPOOF]) is None
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peers"), [(None, ["10.0.0.0/8"]), (["10.0.0.0/8"], ["10.0.0.0/8"]), (1, ["x"])]
+)
+def test_proxy_peers_need_a_hop_count_and_real_networks(
+    trusted: int | list[str] | None, peers: list[str]
+) -> None:
+    with pytest.raises(ConfigError, match="trusted_proxy_peers"):
+        ClientIPResolver(trusted, peers)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from datetime import timedelta
@@ -150,3 +151,20 @@ def test_from_toml_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         Config.from_toml(unknown)
     assert err.value.field == "secrets"
+
+
+def test_a_hop_count_without_proxy_peers_warns_at_start(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="humangate")
+    Config(secret_keys=[SECRET], store="memory://", trusted_proxies=1)
+    assert "chooses its own IP address" in caplog.text
+    caplog.clear()
+    peers = ["10.0.0.0/8"]
+    config = Config(
+        secret_keys=[SECRET], store="memory://", trusted_proxies=1, trusted_proxy_peers=peers
+    )
+    assert config.trusted_proxy_peers == ("10.0.0.0/8",) and caplog.text == ""
+
+
+def test_the_default_clock_skew_grace_is_short() -> None:
+    # Clearances and tickets are issued and checked by the owner's own servers.
+    assert Config(secret_keys=[SECRET], store="memory://").skew_seconds == 30

@@ -27,6 +27,9 @@ MULTIPART = (
 )
 FIELD = re.compile(rb'name="(envelope|body)" value="([^"]*)"')
 CHALLENGE = re.compile(rb'data-challenge="([^"]*)"')
+# What a browser sends with a form submitted from the site's own page.
+SAME_ORIGIN = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
+FORM_HEADERS = {**SAME_ORIGIN, "content-type": "application/x-www-form-urlencoded"}
 
 
 def settings(**overrides: Any) -> Config:
@@ -79,14 +82,15 @@ def solve_in_place(client: WSGIClient, held: Result) -> None:
     assert client.solve(page).status == 200
 
 
-def replay(client: WSGIClient, fields: dict[str, str], **options: Any) -> Result:
+def replay(
+    client: WSGIClient,
+    fields: dict[str, str],
+    headers: dict[str, str] | None = None,
+    **options: Any,
+) -> Result:
     body = urlencode(fields).encode()
     return client.request(
-        "POST",
-        "/.humangate/replay",
-        body=body,
-        headers={"content-type": "application/x-www-form-urlencoded"},
-        **options,
+        "POST", "/.humangate/replay", body=body, headers=headers or FORM_HEADERS, **options
     )
 
 
@@ -98,7 +102,11 @@ def replay(client: WSGIClient, fields: dict[str, str], **options: Any) -> Result
 def test_wsgi_form_post_is_replayed_once(content_type: str, body: bytes) -> None:
     client = WSGIClient(WSGIGate(echo_wsgi, settings()))
     held = client.request(
-        "POST", "/contact", query="step=2", body=body, headers={"content-type": content_type}
+        "POST",
+        "/contact",
+        query="step=2",
+        body=body,
+        headers={**SAME_ORIGIN, "content-type": content_type},
     )
     assert held.status == 403 and held.header("cf-mitigated") == "challenge"
     assert "frame-src 'self'" in (held.header("content-security-policy") or "")
@@ -119,9 +127,7 @@ def test_wsgi_form_post_is_replayed_once(content_type: str, body: bytes) -> None
 
 def test_wsgi_replay_needs_the_clearance_first() -> None:
     client = WSGIClient(WSGIGate(echo_wsgi, settings()))
-    held = client.request(
-        "POST", "/contact", body=FORM, headers={"content-type": "application/x-www-form-urlencoded"}
-    )
+    held = client.request("POST", "/contact", body=FORM, headers=FORM_HEADERS)
     refused = replay(client, held_fields(held.body))
     assert refused.status == 403 and calls == []
     solve_in_place(client, held)  # not spent by the refusal: it still works afterwards
@@ -131,9 +137,7 @@ def test_wsgi_replay_needs_the_clearance_first() -> None:
 def test_wsgi_replay_from_another_client_is_refused() -> None:
     app = WSGIGate(echo_wsgi, settings())
     client = WSGIClient(app, ip="198.51.100.7")
-    held = client.request(
-        "POST", "/contact", body=FORM, headers={"content-type": "application/x-www-form-urlencoded"}
-    )
+    held = client.request("POST", "/contact", body=FORM, headers=FORM_HEADERS)
     solve_in_place(client, held)
     # Same /24, so the clearance still holds; the held body is bound to the exact address.
     refused = replay(client, held_fields(held.body), ip="198.51.100.8")
@@ -146,9 +150,7 @@ def test_wsgi_replay_from_another_client_is_refused() -> None:
 
 def test_wsgi_tampered_body_is_refused() -> None:
     client = WSGIClient(WSGIGate(echo_wsgi, settings()))
-    held = client.request(
-        "POST", "/contact", body=FORM, headers={"content-type": "application/x-www-form-urlencoded"}
-    )
+    held = client.request("POST", "/contact", body=FORM, headers=FORM_HEADERS)
     solve_in_place(client, held)
     fields = held_fields(held.body)
     fields["body"] = fields["body"][:-2] + ("A" if fields["body"][-2] != "A" else "B") + "A"
@@ -158,9 +160,7 @@ def test_wsgi_tampered_body_is_refused() -> None:
 def test_wsgi_oversized_form_must_be_retried() -> None:
     client = WSGIClient(WSGIGate(echo_wsgi, settings(replay_max_body=1024)))
     big = b"text=" + b"x" * 2000
-    answer = client.request(
-        "POST", "/contact", body=big, headers={"content-type": "application/x-www-form-urlencoded"}
-    )
+    answer = client.request("POST", "/contact", body=big, headers=FORM_HEADERS)
     assert answer.status == 403 and answer.header("cf-mitigated") == "challenge"
     assert b"submit the form again" in answer.body.lower()
     assert b'name="envelope"' not in answer.body
@@ -168,7 +168,7 @@ def test_wsgi_oversized_form_must_be_retried() -> None:
         "POST",
         "/contact",
         body=big,
-        headers={"content-type": "application/x-www-form-urlencoded"},
+        headers=FORM_HEADERS,
         html=False,
     )
     # An API client's form POST is not a navigation: it gets the JSON challenge, unread.
@@ -235,7 +235,7 @@ def asgi_client(app: ASGIGate, peer: tuple[str, int] = PEER) -> httpx.AsyncClien
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, client=peer),
         base_url="http://testserver",
-        headers={"user-agent": BROWSER_UA, "accept": "text/html"},
+        headers={"user-agent": BROWSER_UA, "accept": "text/html", **SAME_ORIGIN},
     )
 
 
@@ -257,7 +257,7 @@ async def test_asgi_form_post_is_replayed_once(content_type: str, body: bytes) -
     app = ASGIGate(echo_asgi, settings())
     async with asgi_client(app) as client:
         held = await client.post(
-            "/contact?step=2", content=body, headers={"content-type": content_type}
+            "/contact?step=2", content=body, headers={**SAME_ORIGIN, "content-type": content_type}
         )
         assert held.status_code == 403 and calls == []
         fields = held_fields(held.content)
@@ -272,9 +272,7 @@ async def test_asgi_form_post_is_replayed_once(content_type: str, body: bytes) -
 async def test_asgi_replay_from_another_client_is_refused() -> None:
     app = ASGIGate(echo_asgi, settings())
     async with asgi_client(app) as client:
-        held = await client.post(
-            "/contact", content=FORM, headers={"content-type": "application/x-www-form-urlencoded"}
-        )
+        held = await client.post("/contact", content=FORM, headers=FORM_HEADERS)
         await asgi_solve(client, held)
         cookies = dict(client.cookies)
     async with asgi_client(app, ("198.51.100.8", 1)) as other:
@@ -289,7 +287,7 @@ async def test_asgi_oversized_form_must_be_retried() -> None:
         answer = await client.post(
             "/contact",
             content=b"t=" + b"x" * 4000,
-            headers={"content-type": "application/x-www-form-urlencoded"},
+            headers=FORM_HEADERS,
         )
         assert answer.status_code == 403 and b'name="envelope"' not in answer.content
         assert b"submit the form again" in answer.content.lower()
@@ -323,6 +321,6 @@ def test_replay_endpoint_takes_only_post() -> None:
         "POST",
         "/.humangate/replay",
         body=b"envelope=x&body=y",
-        headers={"content-type": "application/x-www-form-urlencoded"},
+        headers=FORM_HEADERS,
     )
     assert garbage.status == 403 and calls == []

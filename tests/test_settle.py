@@ -6,11 +6,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from humangate import Config, Rule
+from humangate import Config, Rule, testing
 from humangate import engine as engine_module
 from humangate.effects import run_sync
 from humangate.engine import Engine, Forward, Outcome
@@ -21,7 +22,14 @@ from humangate.testing import clearance_cookie
 from tests.conftest import BROWSER_UA, SECRET
 
 IP = "198.51.100.7"
-NOW = time.time()  # clearance_cookie issues at the real time
+NOW = time.time()
+
+
+@pytest.fixture(autouse=True)
+def _cookies_issued_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    # clearance_cookie reads the real time; the engines here run at NOW, which may lie
+    # minutes behind it in a long run (more than the clock-skew grace).
+    monkeypatch.setattr(testing, "time", SimpleNamespace(time=lambda: NOW))
 
 
 def make_engine(**overrides: Any) -> Engine:
@@ -165,7 +173,7 @@ class Clock:
 def test_a_remembered_clearance_still_expires() -> None:
     """settle() remembers which clearance a request's lines name, never that it is
     current: the same lines stop passing once the clearance's lifetime is over."""
-    issued = time.time()  # clearance_cookie issues at the real time
+    issued = NOW  # when clearance_cookie issues (patched above)
     clock = Clock(issued)
     engine = Engine(make_engine().config, clock=clock)
     headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}

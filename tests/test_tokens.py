@@ -81,3 +81,35 @@ def test_generated_secrets_are_long_and_distinct() -> None:
     a, b = generate_secret(), generate_secret()
     assert a != b
     assert len(a) >= 43
+
+
+def _spellings(token: str) -> list[str]:
+    """Other ways to write ``token`` that a lenient base64 decoder reads as the same bytes."""
+    last = token[-1]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    # The last character carries unused low bits unless the length is a multiple of 4.
+    unused = {2: 4, 3: 2, 0: 0}[len(token) % 4]
+    index = alphabet.index(last)
+    twins = [alphabet[index ^ bit] for bit in range(1, 1 << unused)]
+    variants = [
+        token + "=" * (-len(token) % 4 or 4),  # padded
+        token[:10] + "...." + token[10:],  # characters outside the alphabet, skipped
+        token[:10] + "\r\n\r\n" + token[10:],
+        *(token[:-1] + twin for twin in twins),  # other unused low bits
+    ]
+    if "-" in token or "_" in token:
+        variants.append(token.replace("-", "+").replace("_", "/"))  # the standard alphabet
+    return variants
+
+
+@pytest.mark.parametrize("attempt", range(6))
+def test_only_the_canonical_spelling_opens(attempt: int) -> None:
+    ring = KeyRing([SECRET], PURPOSES)
+    token = ring.seal("clearance", {"n": attempt, "pad": "x" * attempt})
+    assert ring.open("clearance", token) == {"n": attempt, "pad": "x" * attempt}
+    same = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for variant in _spellings(token):
+        lenient = base64.urlsafe_b64decode(variant + "=" * (-len(variant) % 4))
+        assert lenient == same, "a real second spelling of the same bytes"
+        with pytest.raises(TokenError):
+            ring.open("clearance", variant)

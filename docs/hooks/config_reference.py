@@ -19,6 +19,8 @@ DESCRIPTIONS = {
     "(`humangate keygen`); older ones still open what they sealed, for rotation.",
     "passage_ttl": "How long a clearance lasts (seconds or a timedelta).",
     "trusted_proxies": "Proxies allowed to set `X-Forwarded-For`: a list of CIDRs, or a hop count.",
+    "trusted_proxy_peers": "With a hop count: the networks of your proxies; `X-Forwarded-For` "
+    "is read only from peers in them.",
     "store": "Where spent tickets and counters live: `memory://`, `sqlite:///path` or "
     "`redis://host` (see Storage).",
     "default_action": "What happens to a request no rule decided: `allow`, `block` or a "
@@ -66,6 +68,8 @@ DESCRIPTIONS = {
     "private_access_tokens": "Trusted Private Access Token issuers: `PatIssuer` entries or "
     "paths of `humangate pat fetch-keys` files.",
     "pat_policy": "What a valid Private Access Token changes (`PatPolicy`).",
+    "uri_normalization": "How paths are normalised before rules: `cloudflare`, `rfc3986` or "
+    "`off` (a path not in normal form is redirected to it).",
     "sitekeys": "Sitekeys of the Turnstile-compatible widget (`humangate.turnstile.Sitekey`).",
 }
 

@@ -25,8 +25,11 @@ function ownPrefix() {
   return "/.humangate/";
 }
 
-function challengeUrl(level) {
-  return `${PREFIX}challenge?level=${encodeURIComponent(level || "managed")}`;
+// `work`: the proof-of-work bits the route asks for (a rule's own difficulty), so the
+// clearance earned here is enough for the request that is sent again.
+function challengeUrl(level, work) {
+  const bits = Number.isInteger(work) && work > 0 ? `&work=${work}` : "";
+  return `${PREFIX}challenge?level=${encodeURIComponent(level || "managed")}${bits}`;
 }
 
 /** Shows the challenge at `url` in a modal dialog; resolves once it is solved. */
@@ -110,18 +113,19 @@ function runChallenge(url) {
 }
 
 /** Runs the challenge for `level` ("non_interactive", "managed", "interactive"). */
-function challenge(level) {
-  return runChallenge(challengeUrl(level));
+function challenge(level, work) {
+  return runChallenge(challengeUrl(level, work));
 }
 
-async function challengeLevel(response) {
+/** The level and work a challenged answer asks for. */
+async function challengeNeed(response) {
   try {
     const problem = await response.clone().json();
-    if (problem && typeof problem.level === "string") return problem.level;
+    if (problem && typeof problem.level === "string") return [problem.level, problem.work];
   } catch {
     // An HTML challenge page or an empty body: the default level will do.
   }
-  return "managed";
+  return ["managed", undefined];
 }
 
 /** fetch(), but a challenged answer is solved in place and the request sent once more. */
@@ -130,7 +134,7 @@ async function gatedFetch(input, init) {
   const retry = input instanceof Request ? input.clone() : input;
   const response = await fetch(input, init);
   if (response.headers.get("cf-mitigated") !== "challenge") return response;
-  await challenge(await challengeLevel(response));
+  await challenge(...(await challengeNeed(response)));
   return fetch(retry, init);
 }
 

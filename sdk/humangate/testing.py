@@ -37,6 +37,7 @@ def clearance_cookie(
     level: str = "managed",
     secure: bool = False,
     score: int = 99,
+    work: int | None = None,
 ) -> tuple[str, str]:
     """A valid clearance cookie ``(name, value)`` for a client at ``ip`` with ``user_agent``.
 
@@ -44,7 +45,8 @@ def clearance_cookie(
     ``__Host-`` cookie name used on https. ``score`` is the bot score it carries (1 =
     surely automated, 99 = surely human), as rules read it. ``ip=None`` is a client
     without a usable address (a unix socket, or Starlette's TestClient whose host is
-    "testclient").
+    "testclient"). ``work`` is the proof-of-work it claims was paid (difficulty bits);
+    by default the configured ceiling, which passes every rule.
     """
     address = parse_ip(ip) if ip is not None else None
     if ip is not None and address is None:
@@ -56,7 +58,8 @@ def clearance_cookie(
         xhr_grace=0,
     )
     binding = config.clearance_binding.fingerprint(address, user_agent)
-    _, value = codec.issue(Level.from_label(level), binding, time.time(), score=score)
+    paid = config.difficulty_policy.ceiling if work is None else work
+    _, value = codec.issue(Level.from_label(level), binding, time.time(), score=score, work=paid)
     name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     return name, value
 

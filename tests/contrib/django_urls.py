@@ -78,3 +78,16 @@ urlpatterns = [
     path("csp", csp_page),
     path("async", async_page),
 ]
+
+
+def transfer(request: HttpRequest) -> JsonResponse:
+    """A view behind Django's CsrfViewMiddleware (tests/contrib/test_csrf_replay.py)."""
+    return JsonResponse(
+        {
+            "fields": dict(request.POST.items()),
+            "replayed": request.headers.get("x-humangate-replayed"),
+        }
+    )
+
+
+urlpatterns.append(path("transfer", transfer))

@@ -77,7 +77,8 @@ async def test_async_stack_challenges_and_passes() -> None:
 
 @pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
 def test_challenged_form_post_is_replayed_once(multipart: bool) -> None:
-    client = Client(headers=HEADERS)
+    # A form on the site's own page: the browser says so (see humangate.fetch_site).
+    client = Client(headers={**HEADERS, "host": "testserver", "origin": "http://testserver"})
     fields = {"name": "Ada", "message": "hello"}
     if multipart:
         held = client.post("/contact?x=1", fields, content_type=MULTIPART_CONTENT)

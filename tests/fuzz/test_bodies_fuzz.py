@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from hypothesis import given
 from hypothesis import strategies as st
 
+from humangate.clearance import Requirement
 from humangate.levels import Level
 from humangate.replay import PURPOSE as REPLAY
 from humangate.replay import Held, ReplayDesk
@@ -23,7 +24,8 @@ from tests.support import WSGIClient, challenge_data, solution
 
 DESK = ReplayDesk(KEYS, max_body=4096, ttl=300, prefix="/.hg/")
 IP = ip_address("192.0.2.1")
-FORM = (("content-type", "application/x-www-form-urlencoded"),)
+# A form sent from this site: only such a POST is held and replayed (humangate.fetch_site).
+FORM = (("content-type", "application/x-www-form-urlencoded"), ("sec-fetch-site", "same-origin"))
 
 solve_objects = st.fixed_dictionaries(
     {},
@@ -55,8 +57,10 @@ def test_solve_body(bodies: list[bytes]) -> None:
 
 def held_form() -> tuple[str, str]:
     """A real envelope and sealed body, as the holding page posts them back."""
-    request = Request("POST", "/form", headers=(*FORM, ("content-length", "3")), body=b"a=1")
-    page = DESK.hold(request, b"a=1", Level.MANAGED, client_ip=IP, now=1000.0).body.decode()
+    headers = (*FORM, ("content-length", "3"))
+    request = Request("POST", "/form", headers=headers, body=b"a=1")
+    need = Requirement(Level.MANAGED)
+    page = DESK.hold(request, b"a=1", need, client_ip=IP, now=1000.0).body.decode()
     envelope = page.split('name="envelope" value="')[1].split('"')[0]
     body = page.split('name="body" value="')[1].split('"')[0]
     return envelope, body

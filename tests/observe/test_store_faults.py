@@ -73,6 +73,7 @@ def test_redis_stopped_mid_run_and_restarted(
     # One warning per purpose, however many requests hit the outage.
     assert sorted(m.split(":")[0] for m in warnings(caplog)) == [
         "store unavailable for analytics (counts kept in memory and retried)",
+        "store unavailable for failure counts",
         "store unavailable for rate limits",
         "store unavailable for the metrics/dashboard endpoints",
         "store unavailable for ticket spending",

@@ -18,7 +18,7 @@ from humangate.adapters.driver import CLEARANCE_KEY, GATE_KEY, ACount, AsyncDriv
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
-from humangate.engine.replay import Replay
+from humangate.engine.replay import REPLACED_HEADERS, Replay
 from humangate.http.request import Request, Response
 
 __all__ = [
@@ -177,6 +177,11 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)[: limit + 1]
 
 
+_REPLACED_LINES = frozenset(
+    {b"content-type", b"content-length", *(name.encode() for name in REPLACED_HEADERS)}
+)
+
+
 def _replayed(scope: Scope, receive: Receive, replay: Replay) -> tuple[Scope, Receive]:
     """This request to {prefix}replay turned back into the held form POST."""
     root = scope.get("root_path", "")
@@ -184,8 +189,9 @@ def _replayed(scope: Scope, receive: Receive, replay: Replay) -> tuple[Scope, Re
     headers = [
         (name, value)
         for name, value in scope.get("headers", ())
-        if bytes(name).lower() not in (b"content-type", b"content-length")
+        if bytes(name).lower() not in _REPLACED_LINES
     ]
+    headers += [(n.encode("latin-1"), v.encode("latin-1")) for n, v in replay.headers]
     headers += [
         (b"content-type", replay.content_type.encode("latin-1")),
         (b"content-length", str(len(replay.body)).encode()),

@@ -18,7 +18,7 @@ from humangate.adapters.driver import CLEARANCE_KEY, Count, Driver, raw_path
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
-from humangate.engine.replay import Replay
+from humangate.engine.replay import REPLACED_HEADERS, Replay
 from humangate.http.request import Request, Response
 
 if TYPE_CHECKING:
@@ -177,13 +177,19 @@ def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:
     return bytes(environ["wsgi.input"].read(min(length, limit + 1)))
 
 
+REPLACED_KEYS = frozenset(_environ_key(name) for name in REPLACED_HEADERS)
+"""The environ keys of :data:`humangate.engine.replay.REPLACED_HEADERS` (Django's META too)."""
+
+
 def replayed_environ(environ: Mapping[str, Any], replay: Replay) -> dict[str, Any]:
     """This request to {prefix}replay turned back into the held form POST (also what the
     Django middleware builds its replayed request from)."""
     path = unquote(replay.path, encoding="latin-1")  # PEP 3333: bytes as latin-1
     script = str(environ.get("SCRIPT_NAME", ""))
+    kept = {k: v for k, v in environ.items() if k not in REPLACED_KEYS}
     return {
-        **environ,
+        **kept,
+        **{_environ_key(name): value for name, value in replay.headers},
         "REQUEST_METHOD": replay.method,
         "PATH_INFO": path[len(script) :] if script and path.startswith(script) else path,
         "QUERY_STRING": replay.query,

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from humangate.client.ip import IPAddress
+from humangate.client.ip import IPAddress, parse_networks
 from humangate.errors import ConfigError
 
 
@@ -101,16 +101,17 @@ def header_country(value: str | None) -> str | None:
 
 class TrustedPeers:
     """Whether the TCP peer is one of the owner's proxies (``trusted_proxies``): with a
-    hop count every peer is the proxy; with CIDRs, only peers inside them."""
+    hop count every peer is the proxy unless ``trusted_proxy_peers`` names them; with
+    CIDRs, only peers inside them."""
 
     __slots__ = ("_any", "_networks")
 
-    def __init__(self, trusted_proxies: int | Sequence[str] | None) -> None:
-        self._any = isinstance(trusted_proxies, int) and trusted_proxies > 0
-        self._networks = tuple(
-            ipaddress.ip_network(str(entry).strip(), strict=False)
-            for entry in (trusted_proxies if isinstance(trusted_proxies, list | tuple) else ())
-        )
+    def __init__(
+        self, trusted_proxies: int | Sequence[str] | None, proxy_peers: Sequence[str] = ()
+    ) -> None:
+        self._any = isinstance(trusted_proxies, int) and trusted_proxies > 0 and not proxy_peers
+        listed = trusted_proxies if isinstance(trusted_proxies, list | tuple) else proxy_peers
+        self._networks = parse_networks("trusted_proxies", listed)
 
     def trusts(self, peer: str | None) -> bool:
         if self._any:

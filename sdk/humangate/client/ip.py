@@ -3,7 +3,10 @@
 Two modes, as the two well-known Python implementations do it:
 
 * a hop count (werkzeug ``ProxyFix``): the proxy chain in front of the app has exactly N
-  proxies, so the client is the N-th address from the right of ``X-Forwarded-For``;
+  proxies, so the client is the N-th address from the right of ``X-Forwarded-For``.
+  A client that reaches the app directly, past the proxy, writes that header itself and
+  so chooses its address; ``proxy_peers`` (``Config.trusted_proxy_peers``) closes that:
+  the header is read only when the socket peer is in one of those networks;
 * a list of trusted networks (uvicorn): when the socket peer is trusted, walk
   ``X-Forwarded-For`` from the right and take the first address that is not trusted.
 
@@ -52,11 +55,20 @@ def parse_ip(text: str) -> IPAddress | None:
 class ClientIPResolver:
     """Resolves the client address from the socket peer and forwarding headers."""
 
-    __slots__ = ("_hops", "_networks")
+    __slots__ = ("_hops", "_networks", "_peers")
 
-    def __init__(self, trusted_proxies: int | Sequence[str] | None = None) -> None:
+    def __init__(
+        self, trusted_proxies: int | Sequence[str] | None = None, proxy_peers: Sequence[str] = ()
+    ) -> None:
         self._hops = 0
         self._networks: tuple[IPNetwork, ...] = ()
+        self._peers = parse_networks("trusted_proxy_peers", proxy_peers)
+        if self._peers and not (isinstance(trusted_proxies, int) and trusted_proxies > 0):
+            raise ConfigError(
+                "trusted_proxy_peers",
+                "only with a hop count in trusted_proxies (a list of "
+                "networks already checks the peer)",
+            )
         if trusted_proxies is None:
             return
         if isinstance(trusted_proxies, bool) or not isinstance(trusted_proxies, int | list | tuple):
@@ -68,15 +80,7 @@ class ClientIPResolver:
                 raise ConfigError("trusted_proxies", f"hop count must be 0..{MAX_FORWARDED_HOPS}")
             self._hops = trusted_proxies
             return
-        networks = []
-        for entry in trusted_proxies:
-            try:
-                networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
-            except ValueError:
-                raise ConfigError(
-                    "trusted_proxies", f"{entry!r} is not an IP address or CIDR network"
-                ) from None
-        self._networks = tuple(networks)
+        self._networks = parse_networks("trusted_proxies", trusted_proxies)
 
     @property
     def reads_headers(self) -> bool:
@@ -94,6 +98,8 @@ class ClientIPResolver:
         return self._by_trusted_networks(peer_ip, chain)
 
     def _by_hop_count(self, peer_ip: IPAddress | None, chain: list[str]) -> IPAddress | None:
+        if self._peers and (peer_ip is None or not any(peer_ip in n for n in self._peers)):
+            return peer_ip  # not from our proxy: whatever the header says, the client wrote
         if len(chain) < self._hops:
             return peer_ip  # fewer hops than promised: the header is not from our proxies
         return parse_ip(chain[-self._hops]) or peer_ip
@@ -113,6 +119,19 @@ class ClientIPResolver:
 
     def _is_trusted(self, address: IPAddress) -> bool:
         return any(address in network for network in self._networks)
+
+
+def parse_networks(field: str, entries: Sequence[str]) -> tuple[IPNetwork, ...]:
+    """CIDR strings (or single addresses) as networks; ConfigError naming ``field``."""
+    if isinstance(entries, str):
+        entries = (entries,)
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+        except ValueError:
+            raise ConfigError(field, f"{entry!r} is not an IP address or CIDR network") from None
+    return tuple(networks)
 
 
 FORWARDED_HEADERS = ("x-forwarded-for", "forwarded")  # every header resolve() reads

@@ -30,7 +30,7 @@ from humangate.levels import Action
 from humangate.pages.custom import CustomTemplate
 from humangate.pages.settings import check_page_settings
 from humangate.pat.settings import PatIssuer, PatPolicy, check_issuers
-from humangate.rules import compile_expression
+from humangate.rules import compile_expression, uri
 from humangate.secret_strength import weakness
 from humangate.stores import STORE_SCHEMES, check_store_uri
 from humangate.stores._validation import redact_uri
@@ -60,6 +60,9 @@ class Config:
     secret_keys: Sequence[str] = ()
     passage_ttl: int | float | timedelta = 30 * 60
     trusted_proxies: int | Sequence[str] | None = None
+    # With a hop count: read X-Forwarded-For only from peers in these networks (your
+    # proxies); otherwise a client that reaches the app directly chooses its own IP.
+    trusted_proxy_peers: Sequence[str] = ()
     store: str = field(default_factory=default_store)
     default_action: str = "managed_challenge"
     rules: Sequence[Rule] = ()
@@ -73,7 +76,9 @@ class Config:
     # risk and load steps, a ceiling for phones), or a TOML table of its fields.
     difficulty: int | Difficulty | Mapping[str, Any] = field(default_factory=Difficulty)
     ticket_ttl: int | float | timedelta = 5 * 60
-    clock_skew: int | float | timedelta = 5 * 60
+    # Clearances and tickets are issued and checked by your own servers: the grace only
+    # covers their clocks disagreeing (NTP keeps them well within this).
+    clock_skew: int | float | timedelta = 30
     xhr_grace: int | float | timedelta = 60 * 60
     max_solve_body: int = 16 * 1024
     replay_max_body: int = 64 * 1024
@@ -115,6 +120,8 @@ class Config:
     pat_policy: PatPolicy = field(default_factory=PatPolicy)
     # The Turnstile-compatible widget (docs/turnstile.md): humangate.turnstile.Sitekey each.
     sitekeys: Sequence[Any] = ()
+    # How paths are normalised before rules (humangate.rules.uri; docs/rules.md).
+    uri_normalization: str = "cloudflare"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise values once, here
@@ -127,9 +134,7 @@ class Config:
         set_(self, "ticket_ttl", _seconds("ticket_ttl", self.ticket_ttl, minimum=10, maximum=3600))
         set_(self, "clock_skew", _seconds("clock_skew", self.clock_skew, minimum=0, maximum=3600))
         set_(self, "xhr_grace", _seconds("xhr_grace", self.xhr_grace, minimum=0, maximum=86400))
-        ClientIPResolver(self.trusted_proxies)  # raises ConfigError naming the field
-        if isinstance(self.trusted_proxies, list):
-            set_(self, "trusted_proxies", tuple(self.trusted_proxies))
+        self._check_proxies()
         self._check_store()
         try:
             action = Action(self.default_action)
@@ -180,6 +185,23 @@ class Config:
         self._check_pages()
         self._check_sitekeys()
         self._check_expressions()
+
+    def _check_proxies(self) -> None:
+        set_ = object.__setattr__
+        # Raises ConfigError naming the field.
+        ClientIPResolver(self.trusted_proxies, self.trusted_proxy_peers)
+        if isinstance(self.trusted_proxy_peers, str | list):
+            peers = self.trusted_proxy_peers
+            set_(self, "trusted_proxy_peers", (peers,) if isinstance(peers, str) else tuple(peers))
+        hops = isinstance(self.trusted_proxies, int) and self.trusted_proxies
+        if hops and not self.trusted_proxy_peers:
+            logger.warning(
+                "humangate: trusted_proxies is a hop count without trusted_proxy_peers: a "
+                "client that reaches this server directly, not through your proxy, "
+                "chooses its own IP address (docs/getting-started.md)"
+            )
+        if isinstance(self.trusted_proxies, list):
+            set_(self, "trusted_proxies", tuple(self.trusted_proxies))
 
     def _check_rule_difficulties(self) -> None:
         ceiling = self.difficulty_policy.ceiling
@@ -259,6 +281,8 @@ class Config:
         except ValueError as exc:
             raise ConfigError("metrics_allow", f"expected CIDRs (10.0.0.0/8): {exc}") from None
         object.__setattr__(self, "metrics_allow", nets)
+        if self.uri_normalization not in uri.MODES:
+            raise ConfigError("uri_normalization", f"one of {', '.join(map(repr, uri.MODES))}")
         for name in ("store_failure", "rate_limit_store_failure"):
             if getattr(self, name) not in ("open", "closed"):
                 raise ConfigError(name, "'open' or 'closed'")

@@ -1,9 +1,10 @@
 """The clearance cookie: proof that this client solved a challenge of some level.
 
-It is a sealed token (see :mod:`humangate.crypto.tokens`) holding the level, issue and expiry
-times, a random id, and a *binding*: a keyed hash of the client's network (IPv4 /24 and
-IPv6 /64 by default) and User-Agent. Verifying it is one AEAD open and a few
-comparisons: no store is touched on the pass path.
+It is a sealed token (see :mod:`humangate.crypto.tokens`) holding the level, the
+proof-of-work paid for it (difficulty bits), issue and expiry times, a random id, and a
+*binding*: a keyed hash of the client's network (IPv4 /24 and IPv6 /64 by default) and
+User-Agent. Verifying it is one AEAD open and a few comparisons: no store is touched on
+the pass path.
 """
 
 from __future__ import annotations
@@ -75,6 +76,25 @@ class Clearance:
     score: int = 99
     js_passed: bool | None = None
     pat: bool = False  # earned with a valid Private Access Token (humangate.pat)
+    work: int = 0
+    """The difficulty (leading zero bits) of the proof of work paid for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What a clearance must show to pass a challenge action: at least this level, and
+    at least this much work paid (the action's or rule's base difficulty). A clearance
+    bought cheaply (a low-difficulty challenge at the same or a higher level) does not
+    pass a route whose owner asked for more work: it is challenged again at that work.
+    """
+
+    level: Level
+    work: int = 0
+
+    def met_by(self, clearance: Clearance | None) -> bool:
+        return (
+            clearance is not None and clearance.level >= self.level and clearance.work >= self.work
+        )
 
 
 class ClearanceCodec:
@@ -98,6 +118,7 @@ class ClearanceCodec:
         score: int = 99,
         js_passed: bool | None = None,
         pat: bool = False,
+        work: int = 0,
     ) -> tuple[Clearance, str]:
         clearance = Clearance(
             level=level,
@@ -108,6 +129,7 @@ class ClearanceCodec:
             score=score,
             js_passed=js_passed,
             pat=pat,
+            work=work,
         )
         payload = {
             "l": int(level),
@@ -117,6 +139,7 @@ class ClearanceCodec:
             "u": clearance.id,
             "s": score,
             "j": js_passed,
+            "w": work,
             **({"p": 1} if pat else {}),  # only when set: the common cookie stays as short
         }
         return clearance, self._keys.seal(PURPOSE, payload)
@@ -169,6 +192,7 @@ class ClearanceCodec:
                 score=int(payload["s"]),
                 js_passed=payload["j"] if isinstance(payload["j"], bool) else None,
                 pat=payload.get("p") == 1,
+                work=int(payload["w"]),
             )
         except (TokenError, KeyError, TypeError, ValueError):
             return None

@@ -8,6 +8,7 @@ from functools import cache
 from urllib.parse import parse_qs
 
 from humangate import pages
+from humangate.crypto.clearance import Requirement
 from humangate.crypto.tickets import Ticket, user_agent_hash
 from humangate.effects import Flow, ReadBody
 from humangate.engine.outcome import HeaderList
@@ -31,52 +32,61 @@ class Challenger:
     def __init__(self, parts: Parts) -> None:
         self._parts = parts
 
-    def answer(
-        self, visit: Visit, level: Level, rule: str | None, rule_bits: int | None
-    ) -> Flow[Response]:
-        """The challenge for a visit that lacks ``level``. A form POST is held (its body
-        read, at most ``replay_max_body + 1`` bytes) so it is not lost."""
+    def answer(self, visit: Visit, need: Requirement, rule: str | None) -> Flow[Response]:
+        """The challenge for a visit whose clearance does not meet ``need``. A form POST
+        is held (its body read, at most ``replay_max_body + 1`` bytes) so it is not lost."""
         request = visit.request
         if is_replayable(request):
             replays = self._parts.replays
             body = yield ReadBody(self._parts.config.replay_max_body)
             if body is None:  # run without a body to read: ask to submit again
-                return replays.must_retry(request, answers.new_ray_id(), level, visit.forget)
+                return replays.must_retry(request, answers.new_ray_id(), need, visit.forget)
             assert isinstance(body, bytes)
             now = self._parts.clock()
             return replays.hold(
-                request, body, level, client_ip=visit.ip, now=now, extra=visit.forget
+                request, body, need, client_ip=visit.ip, now=now, extra=visit.forget
             )
-        return self.page(request, visit, level, visit.forget, rule, rule_bits=rule_bits)
+        strikes = yield from self._parts.strikes.count(visit.binding)
+        return self.page(request, visit, need, visit.forget, rule, strikes=strikes)
 
-    def explicit(self, visit: Visit) -> Response:
-        """``{prefix}challenge?level=...``: a challenge that returns to ``{prefix}done``.
+    def explicit(self, visit: Visit) -> Flow[Response]:
+        """``{prefix}challenge?level=...&work=...``: a challenge that returns to
+        ``{prefix}done``.
 
         What the SPA helper and the form holding page show in an iframe. A visitor who
-        already holds the level goes straight to the done page.
+        already holds the level and the work goes straight to the done page. ``work``
+        asks for more than the level's base (a rule's own difficulty); asking for less
+        has no effect, and a clearance bought here passes only what its work paid for.
         """
         request = visit.request
-        label = parse_qs(request.query).get("level", ["managed"])[0]
+        parts = self._parts
+        query = parse_qs(request.query)
         try:
-            level = Level.from_label(label)
+            level = Level.from_label(query.get("level", ["managed"])[0])
         except ValueError:
             level = Level.MANAGED
         level = max(level, Level.NON_INTERACTIVE)
-        if visit.clearance is not None and visit.clearance.level >= level:
+        asked = query.get("work", [""])[0]
+        # No route asks for more than the ceiling (rules' difficulty is checked against it).
+        ceiling = parts.config.difficulty_policy.ceiling
+        work = min(int(asked), ceiling) if asked.isdecimal() and len(asked) <= 2 else 0
+        need = Requirement(level, max(work, parts.required_work(level, None)))
+        if need.met_by(visit.clearance):
             return answers.head_aware(request, done_page())
-        done = f"{self._parts.config.path_prefix}done"
+        done = f"{parts.config.path_prefix}done"
         target = replace(request, path=done, raw_path=done, query="")
-        return self.page(target, visit, level, visit.forget)
+        strikes = yield from parts.strikes.count(visit.binding)
+        return self.page(target, visit, need, visit.forget, strikes=strikes)
 
     def page(
         self,
         request: Request,
         visit: Visit,
-        level: Level,
+        need: Requirement,
         extra: HeaderList,
         rule: str | None = None,
         *,
-        rule_bits: int | None = None,
+        strikes: int = 0,
     ) -> Response:
         """The challenge page (HTML), or a problem document for clients that are not
         browsers and for websockets."""
@@ -88,7 +98,10 @@ class Challenger:
             return answers.problem(
                 403, "challenge", "Challenge required", "", ray, extra_headers=headers
             )
-        ticket, token = self._issue(request, visit, level, ray, rule=rule, rule_bits=rule_bits)
+        level = need.level
+        ticket, token = self._issue(
+            request, visit, level, ray, rule=rule, rule_bits=need.work, strikes=strikes
+        )
         if not request.accepts_html:
             return answers.problem(
                 403,
@@ -97,7 +110,11 @@ class Challenger:
                 "Open this URL in a web browser to pass the challenge, then retry with its "
                 "clearance cookie.",
                 ray,
-                extra_fields={"level": level.label, "challenge_url": ticket.target},
+                extra_fields={
+                    "level": level.label,
+                    "work": need.work,
+                    "challenge_url": ticket.target,
+                },
                 extra_headers=headers,
             )
         nonce = answers.new_nonce()
@@ -145,11 +162,12 @@ class Challenger:
         *,
         rule: str | None = None,
         rule_bits: int | None = None,
+        strikes: int = 0,
     ) -> tuple[Ticket, str]:
         """A new ticket for this client at ``level``, reported as issued."""
         parts = self._parts
         config = parts.config
-        risk = assess(request, visit.clearance, parts.strikes.count(request))
+        risk = assess(request, visit.clearance, strikes)
         difficulty = config.difficulty_policy.bits(
             level, risk, rule_bits=rule_bits, under_attack=config.under_attack
         )

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from humangate.client.ip import FORWARDED_HEADERS, IPAddress
 from humangate.config import Config
-from humangate.crypto.clearance import Clearance
+from humangate.crypto.clearance import Clearance, Requirement
 from humangate.effects import Flow
 from humangate.engine.challenge import Challenger
 from humangate.engine.decide import Decider, deciding_match
@@ -34,10 +34,13 @@ from humangate.engine.solve import Solver
 from humangate.engine.visit import Visit, visit_of
 from humangate.engine.widget import Widget
 from humangate.events import Observer
-from humangate.http.request import MAX_HEADER_VALUE, Request, cookie_value
+from humangate.http import answers
+from humangate.http.request import MAX_HEADER_VALUE, Request, Response, cookie_value
 from humangate.immutable import immutable
 from humangate.levels import Action, Level
 from humangate.observe import Analytics
+from humangate.preflight import is_cors_preflight
+from humangate.rules import uri
 from humangate.rules.context import RequestFields
 from humangate.rules.phases import DEFAULT, Phases, Verdict
 from humangate.turnstile.siteverify import Siteverifier
@@ -56,6 +59,7 @@ class _Held:
 
     forward: Forward  # Forward((), clearance): the answer when current and high enough
     level: Level
+    work: int
     not_before: float
     not_after: float
 
@@ -73,6 +77,7 @@ class Engine:
         "_refuser",
         "_routes",
         "_settled_level",
+        "_settled_work",
         "_widget",
     )
 
@@ -99,6 +104,9 @@ class Engine:
             self._fixed_action.required_level
             if self._fixed_action is not None and self._fixed_action.is_challenge
             else None
+        )
+        self._settled_work = (
+            parts.required_work(self._settled_level, None) if self._settled_level else 0
         )
         self._reads_forwarded = parts.resolver.reads_headers
         self._prefix = config.path_prefix
@@ -201,7 +209,7 @@ class Engine:
             else self._find_held_clearance
         )
         held = find(scheme, cookies, peer, user_agent, forwarded)
-        if held is None or held.level < required:
+        if held is None or held.level < required or held.work < self._settled_work:
             return None  # none, not this visitor's, or too low: process() answers
         now = self._parts.clock()
         if not held.not_before <= now <= held.not_after:
@@ -231,7 +239,7 @@ class Engine:
         if clearance is None:
             return None
         not_before, not_after = parts.clearances.lifetime(clearance)
-        return _Held(Forward((), clearance), clearance.level, not_before, not_after)
+        return _Held(Forward((), clearance), clearance.level, clearance.work, not_before, not_after)
 
     # -- the full flow ------------------------------------------------------------------
 
@@ -243,6 +251,11 @@ class Engine:
         visit = self._visit(request)
         if self._fixed_action is not None:  # no rules: no verdict to build, nothing counted
             return (yield from self._act(visit, self._fixed_action, DEFAULT))
+        mode = self._parts.uri_mode
+        if uri.needs_normalising(request.path, mode):
+            # Rules and app must see one path: send the client to the normal form first.
+            location = uri.redirect_location(request.path, request.query, mode)
+            return Answer(answers.head_aware(request, _moved(location)))
         verdict = yield from self._decider.decide(visit)
         deciding = deciding_match(verdict)
         rule = deciding.label if deciding else verdict.phase  # "default" or "under_attack"
@@ -285,10 +298,12 @@ class Engine:
             return Answer(self._refuser.block(visit, rule))
         clearance = visit.clearance
         if action.is_challenge and not _is_unchallengeable(visit.request):
-            if clearance is None or clearance.level < action.required_level:
-                level = action.required_level
-                return Answer((yield from self._challenger.answer(visit, level, rule, rule_bits)))
-            self._parts.record_pass(rule, clearance.level.label, self._parts.clock())
+            level = action.required_level
+            need = Requirement(level, self._parts.required_work(level, rule_bits))
+            if not need.met_by(clearance):
+                return Answer((yield from self._challenger.answer(visit, need, rule)))
+            label = clearance.level.label if clearance else None
+            self._parts.record_pass(rule, label, self._parts.clock())
         return Forward(visit.forget, clearance)
 
 
@@ -296,9 +311,22 @@ def _is_unchallengeable(request: Request) -> bool:
     """Requests a challenge can never help with, so challenge actions let them through.
 
     A CORS preflight cannot carry cookies, so it could never pass; the real request that
-    follows it is challenged instead. The site's ``/favicon.ico`` is what the challenge
-    page itself shows in the tab; challenging it only hides the icon. Blocks still apply.
+    follows it is challenged instead (only a bodiless one shaped as browsers send it:
+    humangate.preflight). The site's ``/favicon.ico`` is what the challenge page itself
+    shows in the tab; challenging it only hides the icon. Blocks still apply.
     """
     if request.method == "OPTIONS":
-        return request.header("access-control-request-method") is not None
+        return is_cors_preflight(request)
     return request.method in ("GET", "HEAD") and request.path == "/favicon.ico"
+
+
+def _moved(location: str) -> Response:
+    """The 308 to a path's normal form (humangate.rules.uri)."""
+    ray = answers.new_ray_id()
+    body = b"This address is not in normal form; it moved to the one in Location.\n"
+    headers = (
+        ("location", location),
+        ("content-type", "text/plain; charset=utf-8"),
+        *answers.base_headers(ray),
+    )
+    return Response(308, headers, body)

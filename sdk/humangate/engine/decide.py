@@ -53,7 +53,7 @@ class Decider:
         if header and parts.peers.trusts(request.peer):
             country = header_country(request.header(header))
         return parts.phases.fields(
-            lambda extra: RequestFields(request, ip, extra),
+            lambda extra: RequestFields(request, ip, extra, uri_mode=parts.uri_mode),
             ip,
             request.user_agent,
             values,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import cast
 
 from humangate import challenges, faults
 from humangate.challenges.types import ChallengeType
@@ -32,7 +33,7 @@ from humangate.levels import Level
 from humangate.observe import Analytics
 from humangate.pages.settings import check_page_settings
 from humangate.pat import compose as pat
-from humangate.rules import service
+from humangate.rules import service, uri
 from humangate.rules.phases import Phases
 
 logger = logging.getLogger("humangate")
@@ -74,6 +75,7 @@ class Parts:
         "template",
         "tickets",
         "types",
+        "uri_mode",
     )
 
     def __init__(self, config: Config, clock: Callable[[], float] = time.time) -> None:
@@ -87,12 +89,11 @@ class Parts:
             skew=config.skew_seconds,
             xhr_grace=config.xhr_grace_seconds,
         )
-        self.resolver = ClientIPResolver(config.trusted_proxies)
+        self.resolver = ClientIPResolver(config.trusted_proxies, config.trusted_proxy_peers)
         max_age = config.passage_seconds + config.skew_seconds + config.xhr_grace_seconds
         self.cookies = CookieJar(
             config.cookie_name, config.cookie_secure, config.cookie_samesite, max_age
         )
-        self.strikes = Strikes(config.cookie_name, config.cookie_secure, config.cookie_samesite)
         self.assets = StaticAssets()
         # The owner's challenge template and icon, loaded once (Config only checked them).
         _, self.template, self.favicon = check_page_settings(
@@ -108,11 +109,13 @@ class Parts:
         # One throttled warning per purpose: an outage must not log once per request.
         self.store_warnings = {
             purpose: faults.ThrottledWarning(f"for {purpose}")
-            for purpose in ("ticket spending", "rate limits", "replays")
+            for purpose in ("ticket spending", "rate limits", "replays", "failure counts")
         }
+        # Failed solves per binding, in the store (humangate.engine.risk).
+        self.strikes = Strikes(self.store_warnings["failure counts"])
         # store_failure="open": tickets spent in this process while the store is down.
         self.local_spends = faults.LocalSpends()
-        self.peers = TrustedPeers(config.trusted_proxies)
+        self.peers = TrustedPeers(config.trusted_proxies, config.trusted_proxy_peers)
         bots = VerifiedBots.load(config.bots_file) if config.verified_bots else None
         geo = open_geo(config.geoip_country_db, config.geoip_asn_db)
         self.phases = Phases(config, geo, bots)
@@ -134,6 +137,14 @@ class Parts:
             self.types = pat.with_private_tokens(
                 self.types, pat.pat_step(self.pat), config.pat_policy
             )
+
+        # How paths are normalised before rules (humangate.rules.uri).
+        self.uri_mode = cast(uri.Mode, config.uri_normalization)
+
+    def required_work(self, level: Level, rule_bits: int | None) -> int:
+        """The work a clearance must have paid to pass: the rule's own difficulty, else
+        the base for the action (never the risk or under-attack extras)."""
+        return rule_bits if rule_bits is not None else self.config.difficulty_policy.base(level)
 
     def add_observer(self, observer: Observer) -> None:
         self.observers.append((observer, _pass_recorder(observer)))

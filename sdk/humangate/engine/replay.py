@@ -12,9 +12,15 @@ method, path, content type and body.
 Sealing is envelope encryption with the key ring: a fresh AES-256-GCM data key encrypts
 the body (a 64 KiB body does not fit in a key-ring token, which is capped at 4 KiB);
 the data key travels in a key-ring token of purpose ``replay`` together with the
-replay id, the exact client IP, a User-Agent hash, the level required and an expiry.
-The body's associated data is the replay id, so a body cannot be moved to another
-envelope. The id is spent in the store on first use.
+replay id, the exact client IP, a User-Agent hash, the level and work required, an
+expiry and
+the original request's ``Sec-Fetch-Site`` and ``Origin``. The body's associated data is
+the replay id, so a body cannot be moved to another envelope. The id is spent in the
+store on first use.
+
+Only a POST that another site did not cause is held or replayed (CSRF: the replay comes
+from this origin, with the visitor's cookies; see :mod:`humangate.fetch_site`), and the
+replayed request carries the original's two headers plus ``X-Humangate-Replayed: 1``.
 """
 
 from __future__ import annotations
@@ -31,13 +37,17 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from humangate.client.ip import IPAddress
+from humangate.crypto.clearance import Requirement
 from humangate.crypto.tickets import safe_target, user_agent_hash
 from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import TokenError
+from humangate.fetch_site import REPLACED_HEADERS, FetchSite
 from humangate.http import answers
 from humangate.http.assets import hashed_name
 from humangate.http.request import Request, Response
 from humangate.levels import Level
+
+__all__ = ["REPLACED_HEADERS", "Held", "Replay", "ReplayDesk", "is_replayable"]
 
 PURPOSE = "replay"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -69,6 +79,8 @@ class Replay:
     query: str
     content_type: str
     body: bytes
+    # Set on the replayed request; lines named in REPLACED_HEADERS are dropped first.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +88,7 @@ class Held:
     """An authentic, unexpired replay for this client (not yet spent)."""
 
     id: str
-    level: Level
+    requirement: Requirement  # what the clearance replaying it must show
     replay: Replay
     expires_at: int
 
@@ -105,7 +117,7 @@ class ReplayDesk:
         self,
         request: Request,
         body: bytes,
-        level: Level,
+        need: Requirement,
         *,
         client_ip: IPAddress | None,
         now: float,
@@ -121,7 +133,10 @@ class ReplayDesk:
         # know that what we read is the whole body.
         declared = _content_length(request)
         if declared is None or declared > self._max_body or len(body) != declared:
-            return self.must_retry(request, ray, level, extra)
+            return self.must_retry(request, ray, need, extra)
+        site = FetchSite.of(request)
+        if site.verdict(request) is not None:
+            return self.must_retry(request, ray, need, extra, cross_site=True)
         replay_id = secrets.token_hex(12)
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(_NONCE)
@@ -138,14 +153,17 @@ class ReplayDesk:
                 "c": request.header("content-type") or "",
                 "ip": str(client_ip) if client_ip is not None else "",
                 "ua": user_agent_hash(request.user_agent),
-                "l": int(level),
+                "l": int(need.level),
+                "w": need.work,
                 "e": int(now) + self._ttl,
+                "sfs": site.sec_fetch_site,
+                "o": site.origin,
             },
         )
         nonce_attr = answers.new_nonce()
         page = _holding_page(
             prefix=self._prefix,
-            level=level,
+            need=need,
             envelope=envelope,
             sealed_body=_b64(sealed_body),
             nonce=nonce_attr,
@@ -164,14 +182,20 @@ class ReplayDesk:
         self,
         request: Request,
         ray: str,
-        level: Level,
+        need: Requirement,
         extra: tuple[tuple[str, str], ...] = (),
+        *,
+        cross_site: bool = False,
     ) -> Response:
-        """What a challenged form POST gets when its body cannot be held."""
+        """What a challenged form POST gets when its body cannot be held: too large,
+        or (``cross_site``) not shown to come from this site."""
         detail = (
             f"This form submission is larger than {self._max_body} bytes, so it could not "
             "be kept while your browser was checked. Go back, reload the form and submit "
             "it again."
+            if not cross_site
+            else "This form was sent from another site or page, so it was not kept or sent. "
+            "If you meant to send it, open the form on this site and submit it again."
         )
         headers = (("cf-mitigated", "challenge"), *extra)
         if not request.accepts_html:
@@ -185,7 +209,7 @@ class ReplayDesk:
             detail=html.escape(detail),
             ray=html.escape(ray),
             # The check still runs here, so the second submission goes straight through.
-            challenge=html.escape(f"{self._prefix}challenge?level={quote(level.label)}"),
+            challenge=html.escape(_challenge_url(self._prefix, need)),
             script=html.escape(f"{self._prefix}static/{hashed_name('spa.js')}"),
         )
         response = answers.html_response(403, page.encode(), ray, nonce, headers)
@@ -203,18 +227,20 @@ class ReplayDesk:
             sealed_body = _unb64(fields["body"][0])
             payload = self._keys.open(PURPOSE, envelope)
             replay_id = str(payload["id"])
+            site = FetchSite(str(payload["sfs"]), str(payload["o"]))
             body = AESGCM(_unb64(str(payload["k"]))).decrypt(
                 _unb64(str(payload["n"])), sealed_body, replay_id.encode()
             )
             held = Held(
                 id=replay_id,
-                level=Level(int(payload["l"])),
+                requirement=Requirement(Level(int(payload["l"])), int(payload["w"])),
                 replay=Replay(
                     method=str(payload["m"]),
                     path=safe_target(str(payload["p"])),
                     query=str(payload["q"]),
                     content_type=str(payload["c"]),
                     body=body,
+                    headers=site.replay_headers(),
                 ),
                 expires_at=int(payload["e"]),
             )
@@ -232,12 +258,20 @@ class ReplayDesk:
             return None
         if now > held.expires_at:
             return None
+        # The original POST, and this submission of the holding page, both from this site.
+        if site.verdict(request) is not None or FetchSite.of(request).verdict(request) is not None:
+            return None
         # Bound like a ticket: the exact address and browser the form was sent from.
         if not same_text(ip, str(client_ip) if client_ip is not None else ""):
             return None
         if not same_text(ua, user_agent_hash(request.user_agent)):
             return None
         return held
+
+
+def _challenge_url(prefix: str, need: Requirement) -> str:
+    """The in-place challenge that earns what the held form needs (level and work)."""
+    return f"{prefix}challenge?level={quote(need.level.label)}&work={need.work}"
 
 
 def _content_length(request: Request) -> int | None:
@@ -252,7 +286,10 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:  # one spelling only, as for tokens (humangate.tokens)
+        raise ValueError("not canonical base64")
+    return data
 
 
 def _with_frames(response: Response) -> Response:
@@ -270,13 +307,13 @@ def _holding_csp(nonce: str) -> str:
 
 
 def _holding_page(
-    *, prefix: str, level: Level, envelope: str, sealed_body: str, nonce: str, ray: str
+    *, prefix: str, need: Requirement, envelope: str, sealed_body: str, nonce: str, ray: str
 ) -> bytes:
     return _HOLDING_PAGE.format(
         nonce=nonce,
         css=_CSS,
         action=html.escape(f"{prefix}replay"),
-        challenge=html.escape(f"{prefix}challenge?level={quote(level.label)}"),
+        challenge=html.escape(_challenge_url(prefix, need)),
         script=html.escape(f"{prefix}static/{hashed_name('spa.js')}"),
         envelope=html.escape(envelope),
         body=html.escape(sealed_body),

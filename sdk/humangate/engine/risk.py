@@ -1,26 +1,29 @@
 """What the server can tell about a visitor before a challenge page runs.
 
-Feeds :meth:`humangate.Difficulty.bits`. Everything here is cheap (no store access), so
-challenge answers stay cheap to serve under attack.
-
-Recent failed solves are counted in a plain "strikes" cookie. It needs no signature:
-its only effect is to *raise* the visitor's own difficulty, so forging or dropping it
-can at best bring a client back to the base difficulty it would get anyway. Clients
-that drop cookies are for rate limiting rules to slow down.
+Feeds :meth:`humangate.Difficulty.bits`. Headers and the held clearance cost nothing to
+read. Recent failed solves are counted in the store, keyed by the clearance binding (the
+visitor's network and browser, as :class:`humangate.crypto.clearance.Binding` defines
+them), so a client cannot shed them by dropping a cookie. The count is read only when a
+challenge is about to be issued and written only when a solve fails or succeeds: a visitor
+who holds a clearance never causes a store call here. A store that cannot answer counts
+nothing (the base difficulty, never an error).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from humangate import faults
 from humangate.crypto.clearance import Clearance
 from humangate.difficulty import LOW_SCORE, MAX_COUNTED_FAILURES, Risk
+from humangate.effects import Flow, Increment
 from humangate.errors import Failure
-from humangate.http.cookies import CookieJar
 from humangate.http.request import Request
 from humangate.signals.headers import header_verdicts
 from humangate.signals.verdicts import Verdict
 
 STRIKE_SECONDS = 10 * 60
-"""How long a failed solve keeps raising the difficulty."""
+"""How long failed solves keep raising the difficulty (a fixed window from the first)."""
 
 # Failures a person rarely causes. A slow solve (expired), a changed network
 # (other_client) and the managed escalation to a button are not held against anyone.
@@ -36,32 +39,34 @@ COUNTED = frozenset(
 
 
 class Strikes:
-    """The strikes cookie: how many counted failures in the last :data:`STRIKE_SECONDS`."""
+    """Counted failed solves per binding in the last :data:`STRIKE_SECONDS` (store)."""
 
-    __slots__ = ("_jar",)
+    __slots__ = ("_warn",)
 
-    def __init__(self, clearance_cookie: str, secure: bool | None, samesite: str) -> None:
-        self._jar = CookieJar(f"{clearance_cookie}_strikes", secure, samesite, STRIKE_SECONDS)
+    def __init__(self, warn: Callable[[BaseException], None]) -> None:
+        self._warn = warn
 
-    def count(self, request: Request) -> int:
-        value = request.cookies.get(self._jar.name_for(request.scheme), "")
-        # Anything but a small decimal reads as none (the cookie only ever raises work).
-        if not value.isdecimal() or len(value) > 2:
-            return 0
-        return min(int(value), MAX_COUNTED_FAILURES)
+    def count(self, binding: str) -> Flow[int]:
+        found = yield from self._add(binding, 0)
+        return min(max(found, 0), MAX_COUNTED_FAILURES)
 
-    def after_failure(self, request: Request, failure: Failure) -> tuple[tuple[str, str], ...]:
-        """The Set-Cookie header for a failed solve (none when it does not count)."""
-        if failure not in COUNTED:
-            return ()
-        count = min(self.count(request) + 1, MAX_COUNTED_FAILURES)
-        return (self._jar.set(request.scheme, str(count)),)
+    def after_failure(self, binding: str, failure: Failure) -> Flow[None]:
+        if failure in COUNTED:
+            yield from self._add(binding, 1)
 
-    def after_success(self, request: Request) -> tuple[tuple[str, str], ...]:
-        """Clear the cookie on a solve, if the visitor had one."""
-        if self._jar.name_for(request.scheme) not in request.cookies:
-            return ()
-        return (self._jar.clear(request.scheme),)
+    def after_success(self, binding: str) -> Flow[None]:
+        """Forget this binding's failures: the visitor has just done the work."""
+        found = yield from self._add(binding, 0)
+        if found:
+            yield from self._add(binding, -found)
+
+    def _add(self, binding: str, amount: int) -> Flow[int]:
+        def flow() -> Flow[int]:
+            result = yield Increment(f"strikes:{binding}", STRIKE_SECONDS, amount)
+            return result if isinstance(result, int) else 0
+
+        # "open": an unanswered read is this request's own amount (0 or 1), never more.
+        return (yield from faults.tolerate(flow(), self._warn, "open"))
 
 
 def assess(request: Request, clearance: Clearance | None, strikes: int) -> Risk:

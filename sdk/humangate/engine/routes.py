@@ -108,8 +108,7 @@ class Routes:
         return Answer((yield from self._solver.solve(self._visit_of(request))))
 
     def _challenge(self, request: Request, name: str) -> Flow[Outcome]:
-        return Answer(self._challenger.explicit(self._visit_of(request)))
-        yield  # a generator, like every handler
+        return Answer((yield from self._challenger.explicit(self._visit_of(request))))
 
     def _replay(self, request: Request, name: str) -> Flow[Outcome]:
         """Send a held form POST to the app: authentic, this client, cleared, once."""
@@ -128,7 +127,7 @@ class Routes:
         )
         if held is None:
             return Answer(refused)
-        if visit.clearance is None or visit.clearance.level < held.level:
+        if not held.requirement.met_by(visit.clearance):
             return Answer(refused)
         try:
             first_use = yield Spend(f"replay:{held.id}", max(held.expires_at - now, 0) + 60)

@@ -164,7 +164,7 @@ class Solver:
         try:
             ticket = parts.tickets.open(body.token)
         except TokenError:
-            return self._failed(ChallengeFailure(Failure.INVALID), None, ray, request)
+            return (yield from self._failed(ChallengeFailure(Failure.INVALID), None, ray, visit))
         reason = parts.tickets.check_client(
             ticket, visit.ip, visit.user_agent, now, config.skew_seconds
         )
@@ -194,7 +194,8 @@ class Solver:
             )
             failure = decision.failure
         if failure is not None or assessment is None:
-            return self._failed(failure or ChallengeFailure(Failure.INVALID), ticket, ray, request)
+            failed = failure or ChallengeFailure(Failure.INVALID)
+            return (yield from self._failed(failed, ticket, ray, visit))
         # store_failure="open": during an outage the ticket is spent in this process's
         # memory instead (humangate.faults.LocalSpends); None: refuse, the store is down.
         first_use = yield from parts.local_spends.spend_once(
@@ -210,7 +211,9 @@ class Solver:
             message = catalog(parts.page_language(request))[f"failure_{SITE_UNAVAILABLE}"]
             return site_unavailable(ray, message)
         if not first_use:
-            return self._failed(ChallengeFailure(Failure.REPLAYED), ticket, ray, request)
+            return (yield from self._failed(ChallengeFailure(Failure.REPLAYED), ticket, ray, visit))
+        # Forget this client's failed solves: it has just done the work.
+        yield from parts.strikes.after_success(visit.binding)
         return SolveChecked(visit, ticket, now, assessment, body.elapsed_ms, attested)
 
     def _solved(
@@ -224,8 +227,9 @@ class Solver:
         pat: bool = False,
     ) -> Response:
         parts = self._parts
-        request = visit.request
-        cookie = self.clearance_cookie(visit, ticket.level, now, assessment, pat=pat)
+        cookie = self.clearance_cookie(
+            visit, ticket.level, now, assessment, pat=pat, work=ticket.difficulty
+        )
         # Refers to the ray id of the challenge it answers, as the seeds ask.
         parts.observe(
             Kind.CHALLENGE_SOLVED,
@@ -238,17 +242,27 @@ class Solver:
             200,
             {"ok": True, "redirect": ticket.target},
             ticket.ray,
-            extra=(cookie, *parts.strikes.after_success(request)),
+            extra=(cookie,),
         )
 
     def clearance_cookie(
-        self, visit: Visit, level: Level, now: float, assessment: Assessment, *, pat: bool = False
+        self,
+        visit: Visit,
+        level: Level,
+        now: float,
+        assessment: Assessment,
+        *,
+        pat: bool = False,
+        work: int,
     ) -> tuple[str, str]:
         """The Set-Cookie line of a clearance at ``level`` for this visitor (also the
-        widget's pre-clearance)."""
+        widget's pre-clearance), recording ``work``: the difficulty its proof of work was
+        solved at."""
         parts = self._parts
-        # A higher clearance replaces a lower one, never the other way round.
+        # A higher clearance replaces a lower one, never the other way round; so does the
+        # work paid (both were paid by this client within the held one's lifetime).
         held = visit.clearance.level if visit.clearance else Level.NONE
+        paid = visit.clearance.work if visit.clearance else 0
         _, cookie = parts.clearances.issue(
             max(held, level),
             visit.binding,
@@ -258,14 +272,18 @@ class Solver:
             # A valid Private Access Token keeps counting for rules (humangate.pat.valid)
             # while the clearance lasts, and is not lost by a later, lower solve.
             pat=pat or bool(visit.clearance and visit.clearance.pat),
+            work=max(paid, work),
         )
         return parts.cookies.set(visit.request.scheme, cookie)
 
     def _failed(
-        self, failure: ChallengeFailure, ticket: Ticket | None, ray: str, request: Request
-    ) -> Response:
-        """What the page is told: the public reason only (the detail was logged)."""
+        self, failure: ChallengeFailure, ticket: Ticket | None, ray: str, visit: Visit
+    ) -> Flow[Response]:
+        """What the page is told: the public reason only (the detail was logged). The
+        failure counts against this client's binding: its next challenge is harder
+        (humangate.engine.risk)."""
         parts = self._parts
+        request = visit.request
         reason = failure.reason
         parts.observe(
             Kind.CHALLENGE_FAILED,
@@ -282,8 +300,5 @@ class Solver:
         }
         if ticket is not None:
             data["redirect"] = ticket.target
-        # The next challenge for this client is harder (humangate.engine.risk).
-        strikes = parts.strikes.after_failure(request, reason)
-        return answers.json_response(
-            403, data, ray, extra=(("cf-mitigated", "challenge"), *strikes)
-        )
+        yield from parts.strikes.after_failure(visit.binding, reason)
+        return answers.json_response(403, data, ray, extra=(("cf-mitigated", "challenge"),))

@@ -70,7 +70,10 @@ class Widget:
         return self._challenger.widget(self._visit_of(request), level)
 
     def preclear(self, request: Request, checked: SolveChecked, level: Level) -> tuple[str, str]:
-        return self._solver.clearance_cookie(checked.visit, level, checked.now, checked.assessment)
+        # The work paid is the difficulty the widget's challenge was solved at.
+        return self._solver.clearance_cookie(
+            checked.visit, level, checked.now, checked.assessment, work=checked.ticket.difficulty
+        )
 
     def is_verified_bot(self, request: Request) -> bool:
         fields = self._visit_of(request).fields

@@ -13,6 +13,7 @@ from humangate.client.ip import IPAddress
 from humangate.http.request import MAX_HEADER_VALUE, Request
 from humangate.rules.fields import FIELDS, canonical
 from humangate.rules.types import BOOL, INT, IP, STRING, ArrayType, MapType, Type
+from humangate.rules.uri import Mode, decode_unreserved, needs_normalising, normalise_path
 from humangate.rules.values import MISSING
 
 
@@ -26,7 +27,7 @@ class RequestFields:
     the wrong type, ``None`` or an absent key is :data:`MISSING`.
     """
 
-    __slots__ = ("_cache", "_client_ip", "_extra", "_now", "_ray_id", "request")
+    __slots__ = ("_cache", "_client_ip", "_extra", "_now", "_ray_id", "_uri_mode", "request")
 
     def __init__(
         self,
@@ -36,8 +37,10 @@ class RequestFields:
         *,
         ray_id: str = "",
         now: float | None = None,
+        uri_mode: Mode = "cloudflare",
     ) -> None:
         self.request = request
+        self._uri_mode = uri_mode
         self._client_ip = client_ip
         self._extra: Mapping[str, object] = extra or {}
         self._ray_id = ray_id
@@ -64,10 +67,26 @@ class RequestFields:
 
     # Computed fields ----------------------------------------------------------------------
 
+    def _path(self) -> str:
+        path = self.request.path
+        # The engine sends paths not in normal form elsewhere first: usually nothing to do.
+        return (
+            normalise_path(path, self._uri_mode)
+            if needs_normalising(path, self._uri_mode)
+            else path
+        )
+
     def _uri(self) -> str:
-        return self.request.target
+        request = self.request
+        raw = request.raw_path or request.path
+        if self._uri_mode != "off":
+            raw = normalise_path(decode_unreserved(raw), self._uri_mode)
+        return f"{raw}?{request.query}" if request.query else raw
 
     def _full_uri(self) -> str:
+        return f"{self.request.scheme}://{self.request.host}{self._uri()}"
+
+    def _raw_full_uri(self) -> str:
         return f"{self.request.scheme}://{self.request.host}{self.request.target}"
 
     def _args(self) -> dict[str, list[str]]:
@@ -111,7 +130,7 @@ class RequestFields:
         return int((self._now if self._now is not None else time.time()) * 1000)
 
     def _extension(self) -> str:
-        last = self.request.path.rpartition("/")[2]
+        last = self._path().rpartition("/")[2]
         stem, dot, extension = last.rpartition(".")
         return extension.lower() if dot and stem else ""
 
@@ -132,12 +151,16 @@ _COMPUTED: Final[Mapping[str, Callable[[RequestFields], object]]] = MappingProxy
         "http.host": lambda f: f.request.host,
         "http.request.method": lambda f: f.request.method.upper(),
         "http.request.uri": RequestFields._uri,
-        "http.request.uri.path": lambda f: f.request.path,
+        "http.request.uri.path": RequestFields._path,
         "http.request.uri.query": lambda f: f.request.query,
         "http.request.full_uri": RequestFields._full_uri,
         "http.request.uri.args": RequestFields._args,
         "http.request.uri.args.names": RequestFields._arg_names,
         "http.request.uri.args.values": RequestFields._arg_values,
+        "raw.http.request.uri": lambda f: f.request.target,
+        "raw.http.request.uri.path": lambda f: f.request.raw_path or f.request.path,
+        "raw.http.request.uri.query": lambda f: f.request.query,
+        "raw.http.request.full_uri": RequestFields._raw_full_uri,
         "http.user_agent": _header("user-agent"),
         "http.referer": _header("referer"),
         "http.x_forwarded_for": _header("x-forwarded-for"),

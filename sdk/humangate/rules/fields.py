@@ -39,6 +39,11 @@ _CANONICAL: dict[str, Type] = {
     "http.request.uri.args": _STRING_MAP,
     "http.request.uri.args.names": _STRINGS,
     "http.request.uri.args.values": _STRINGS,
+    # The same, as sent, before normalisation (humangate.rules.uri).
+    "raw.http.request.uri": STRING,
+    "raw.http.request.uri.path": STRING,
+    "raw.http.request.uri.query": STRING,
+    "raw.http.request.full_uri": STRING,
     # Headers and cookies.
     "http.user_agent": STRING,
     "http.referer": STRING,
