@@ -29,7 +29,10 @@ def site(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
 
 @pytest.fixture
 def client() -> WSGIClient:
-    rules = [Rule('starts_with(http.request.uri.path, "/high")', "challenge")]
+    rules = [
+        Rule('starts_with(http.request.uri.path, "/high")', "challenge"),
+        Rule('starts_with(http.request.uri.path, "/costly")', "managed_challenge", difficulty=9),
+    ]
     config = Config(secret_keys=[SECRET], store="memory://", difficulty=6, rules=rules)
     return WSGIClient(HumanGate(site, config))
 
@@ -69,6 +72,17 @@ def test_a_lower_clearance_does_not_cover_a_higher_ticket(client: WSGIClient) ->
     high = client.request("GET", "/high/page")
     assert client.solve(client.request("GET", "/managed")).json()["ok"] is True
     assert ask(client, ticket_of(high)).json() == {"ok": False}
+
+
+def test_a_clearance_that_paid_less_work_does_not_cover_the_ticket(client: WSGIClient) -> None:
+    # Same level, but the waiting tab's route asks for more work: "go" would only bring
+    # it back to a challenge (and the tab would ask again, forever).
+    costly = client.request("GET", "/costly/page")
+    assert challenge_data(costly.body)["difficulty"] == 9
+    assert client.solve(client.request("GET", "/managed")).json()["ok"] is True
+    assert ask(client, ticket_of(costly)).json() == {"ok": False}
+    assert client.solve(client.request("GET", "/costly/page")).json()["ok"] is True
+    assert client.request("GET", "/costly/page").body == b"app"
 
 
 def test_without_the_cookie_or_from_another_client_it_says_no(client: WSGIClient) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 
 from humangate.client.ip import IPAddress
-from humangate.crypto.clearance import Clearance
+from humangate.crypto.clearance import Clearance, Requirement
 from humangate.crypto.tickets import TicketBook
 from humangate.errors import TokenError
 from humangate.http import answers
@@ -53,7 +53,10 @@ def cleared_answer(
     # nothing about this ticket here. (A tab whose ticket expired reloads anyway.)
     if TicketBook.check_client(ticket, client_ip, user_agent, now, skew) is not None:
         return answers.json_response(200, {"ok": False}, ray)
-    if clearance is None or clearance.level < ticket.level:
+    # The work too: a clearance paid at less than this ticket asks would send the tab
+    # back to a route that challenges it again.
+    need = Requirement(ticket.level, ticket.difficulty)
+    if not need.met_by(clearance):
         return answers.json_response(200, {"ok": False}, ray)
     return answers.json_response(200, {"ok": True, "redirect": ticket.target}, ray)
 
