@@ -57,6 +57,26 @@ def test_the_cookie_skips_challenges_up_to_its_level(level: str, cleared: set[st
         assert passes(client, f"{path}x") is (path in cleared), path
 
 
+def test_the_cookie_passes_only_routes_asking_no_more_work_than_the_widget_paid() -> None:
+    # The pre-clearance records the difficulty the widget was solved at (8 bits here): a
+    # managed route whose rule asks for 12 bits challenges again (issue 14.2).
+    costly = Rule('starts_with(http.request.uri.path, "/costly/")', "managed_challenge")
+    config = Config(
+        secret_keys=[SECRET],
+        store="memory://",
+        difficulty=8,
+        default_action="allow",
+        rules=[*RULES, Rule(costly.expression, costly.action, difficulty=12)],
+        sitekeys=[
+            Sitekey(SITEKEY, [WIDGET_SECRET], hostnames=("testserver",), clearance_level="managed")
+        ],
+    )
+    client = WSGIClient(gate(config))
+    solve_widget(client)
+    assert passes(client, "/managed/x")
+    assert not passes(client, "/costly/x")
+
+
 def test_no_clearance_sets_no_cookie() -> None:
     client = WSGIClient(gate())
     solve_widget(client)
