@@ -1,8 +1,9 @@
 """The plain ASGI example app for the several-tabs suite (e2e/test_tabs.py).
 
-As the example app, plus ``/slow/*``: a managed challenge whose proof-of-work takes a
-real browser minutes, so a tab there can only get through by noticing that another tab
-earned the clearance. The per-solve signal log goes to stdout, as in detection_app.py.
+As the example app, plus ``/button/*``: an interactive challenge, so every tab there
+waits for a person's press; a background tab (which gets no key press) can only get
+through by noticing that another tab earned the clearance. The per-solve signal log goes
+to stdout, as in detection_app.py.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from humangate.asgi import HumanGate
 from integrations.asgi_plain.app import site
 from integrations.settings import config_from_environment
 
-SLOW_BITS = 30  # ~2**30 hashes: minutes for one tab of a 2-core machine
-
 _handler = logging.StreamHandler(sys.stdout)
 _handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
 _signals = logging.getLogger("humangate.signals")
@@ -25,16 +24,12 @@ _signals.addHandler(_handler)
 _signals.setLevel(logging.INFO)
 
 _base = config_from_environment()
-_slow = Rule(
-    'starts_with(http.request.uri.path, "/slow/")', "managed_challenge", difficulty=SLOW_BITS
-)
+_button = Rule('starts_with(http.request.uri.path, "/button/")', "challenge")
 application = HumanGate(
     site,
     dataclasses.replace(
         _base,
-        rules=[*_base.rules, _slow],
-        difficulty=Difficulty(
-            js_challenge=16, managed_challenge=16, challenge=16, ceiling=SLOW_BITS
-        ),
+        rules=[*_base.rules, _button],
+        difficulty=Difficulty(js_challenge=16, managed_challenge=16, challenge=16),
     ),
 )

@@ -13,11 +13,13 @@ observed from the server only: the app's hits file and the access and signal log
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from e2e.detect_support import press_button
 from e2e.harness import (
     AppServer,
     Display,
@@ -79,15 +81,25 @@ def test_every_tab_opened_at_once_reaches_its_page_without_a_question(
 def test_tabs_still_working_continue_with_the_clearance_another_tab_earned(
     tabs_server: AppServer, xvfb: Display, artifacts: Path
 ) -> None:
-    # The first (active) tab solves at 16 bits; the three background tabs face 30 bits,
-    # minutes of work here: they can only get through by noticing the first tab's
-    # clearance, asking the server, and continuing.
-    targets = ["/fast?tab=0", *(f"/slow/{k}?tab={k}" for k in range(1, TABS))]
-
-    reached = _open_tabs(tabs_server, targets, xvfb, artifacts)
+    # Every tab faces an interactive challenge at the same work: each waits for a press.
+    # Space reaches only the active tab, which solves; the three background tabs can only
+    # get through by noticing that tab's clearance, asking the server, and continuing.
+    # (A cheaper clearance never stands in for more work: issue 14.2, tests/test_cleared.py.)
+    targets = [f"/button/{k}?tab={k}" for k in range(TABS)]
+    urls = [tabs_server.url(target) for target in targets]
+    reached = False
+    with plain_chromium(urls, xvfb, artifacts / "chromium.log") as browser:
+        deadline = time.monotonic() + 60
+        while not reached and time.monotonic() < deadline:
+            # The page focuses its button once the proof-of-work is done; Space on it is
+            # what a keyboard user does. Presses before that only scroll the page.
+            press_button(xvfb, browser.pid, timeout=5)
+            reached = wait_until(
+                lambda: set(targets) <= set(tabs_server.hits()), timeout=2, interval=0.2
+            )
 
     assert reached, f"not every tab reached the app: {_summary(tabs_server)}"
-    assert tabs_server.statuses(SOLVE, "POST") == [200], "only the fast tab solved"
+    assert tabs_server.statuses(SOLVE, "POST") == [200], "only the active tab solved"
     assert tabs_server.statuses(CLEARED, "POST").count(200) >= TABS - 1
-    assert _outcomes(tabs_server) == [("passed", "-")], _summary(tabs_server)
+    assert [outcome for outcome, _ in _outcomes(tabs_server)] == ["passed"], _summary(tabs_server)
     assert tabs_server.server_errors() == [], _summary(tabs_server)
