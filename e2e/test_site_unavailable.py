@@ -10,23 +10,31 @@ from pathlib import Path
 from playwright.sync_api import Browser, Route
 
 from e2e.harness import ARTIFACTS
-from e2e.pages_harness import serve_gate, status_text, wait_true
+from e2e.pages_harness import SECRET, serve_gate, status_text, wait_true
 from humangate.i18n import catalog
+from humangate.probes.oracle import solution_body
 from humangate.signals import passing_signals
 from tests.conftest import BROWSER_UA
+
+DIFFICULTY = 4
 
 
 def _human_signals(route: Route) -> None:
     # Headless Chromium reports automation (navigator.webdriver). This test is about what
-    # the page does with the server's real answer, so the solve carries a person's signals.
-    body = json.loads(route.request.post_data or "{}")
-    body["signals"] = passing_signals()
-    route.fulfill(response=route.fetch(post_data=json.dumps(body)))
+    # the page does with the server's real answer, so the solve carries a person's signals
+    # (signed again under the ticket's probe key, which the test knows from the secret).
+    posted = json.loads(route.request.post_data or "{}")
+    body = solution_body(
+        [SECRET], {"ticket": posted["ticket"], "difficulty": DIFFICULTY}, signals=passing_signals()
+    )
+    route.fulfill(response=route.fetch(post_data=body))
 
 
 def test_store_down_during_solve(browser: Browser, tmp_path: Path) -> None:
     path = tmp_path / "gate.db"
-    with serve_gate(store=f"sqlite:///{path}?timeout=0.1", analytics=False, difficulty=4) as gate:
+    with serve_gate(
+        store=f"sqlite:///{path}?timeout=0.1", analytics=False, difficulty=DIFFICULTY
+    ) as gate:
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")  # the store cannot record the spend
         context = browser.new_context(locale="en-US", user_agent=BROWSER_UA)
