@@ -63,7 +63,9 @@ def server(tmp_path: Path, issuer: TestIssuer) -> Iterator[str]:
         deadline = time.monotonic() + 20
         while True:
             try:
-                if httpx.get(f"{base}/", headers=JSON, timeout=1).status_code == 403:
+                # Ours (the worker pid header), not whatever else grabbed a free port.
+                ready = httpx.get(f"{base}/", headers=JSON, timeout=1)
+                if ready.status_code == 403 and "x-worker-pid" in ready.headers:
                     break
             except httpx.TransportError:
                 pass
