@@ -15,14 +15,12 @@ and only for the client it was issued to.
 
 from __future__ import annotations
 
-import json
-
 from humangate.client.ip import IPAddress
 from humangate.crypto.clearance import Clearance, Requirement
 from humangate.crypto.tickets import TicketBook
 from humangate.errors import TokenError
 from humangate.http import answers
-from humangate.http.request import Request, Response
+from humangate.http.request import Request, Response, json_object
 
 MAX_BODY = 8192
 """A ticket and a little JSON; anything larger is not the page script."""
@@ -62,9 +60,6 @@ def cleared_answer(
 
 
 def _ticket_token(body: bytes) -> str | None:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    token = data.get("ticket") if isinstance(data, dict) else None
+    data = json_object(body)
+    token = data.get("ticket") if data is not None else None
     return token if isinstance(token, str) and token else None

@@ -8,7 +8,6 @@ challenge type; the solve time and solver name are only logged and counted.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 
@@ -20,7 +19,7 @@ from humangate.engine.visit import Visit
 from humangate.errors import ChallengeFailure, Failure, TokenError
 from humangate.events import Kind
 from humangate.http import answers
-from humangate.http.request import Request, Response
+from humangate.http.request import Request, Response, json_object
 from humangate.i18n import catalog
 from humangate.levels import Level
 from humangate.signals import Assessment
@@ -65,11 +64,8 @@ class SolveBody:
 
 def parse_solve_body(body: bytes) -> SolveBody | None:
     """``{"ticket": str, "nonce": int, ...}`` or None for anything else."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    if not isinstance(data, dict):
+    data = json_object(body)
+    if data is None:
         return None
     token, nonce, signals = data.get("ticket"), data.get("nonce"), data.get("signals", {})
     if not isinstance(token, str) or isinstance(nonce, bool) or not isinstance(nonce, int):

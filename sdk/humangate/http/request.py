@@ -6,6 +6,7 @@ environ / ASGI scope and write a :class:`Response` back.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import field
 from http.cookies import CookieError, SimpleCookie
@@ -135,3 +136,13 @@ class Response:
 
     def with_headers(self, extra: Iterable[tuple[str, str]]) -> Response:
         return Response(self.status, (*self.headers, *extra), self.body)
+
+
+def json_object(body: bytes) -> dict[str, object] | None:
+    """A request body that is one JSON object, or None for anything else (malformed,
+    another JSON type, or nested too deep to parse)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None

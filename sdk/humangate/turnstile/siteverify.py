@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from urllib.parse import parse_qs
 
 from humangate.effects import Flow, IsSpent, Spend
 from humangate.errors import StoreError, TokenError
+from humangate.http.request import json_object
 from humangate.turnstile.sitekeys import DUMMY_TOKEN, TEST_SECRETS, SitekeyBook
 from humangate.turnstile.tokens import MAX_TOKEN_CHARS, WidgetSeal, WidgetToken
 
@@ -103,11 +103,8 @@ def parse_request(content_type: str | None, body: bytes) -> VerifyRequest | None
         return None
     values: Mapping[str, object]
     if kind == "application/json":
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            return None
-        if not isinstance(data, dict):
+        data = json_object(body)
+        if data is None:
             return None
         values = data
     elif kind in ("application/x-www-form-urlencoded", ""):
