@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,60 +11,47 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SECRET
+from tests.gunicorn_server import gunicorn_server
 
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("gunicorn")
 
 LIMIT = 25
 SENT = 60
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     env = {
-        **os.environ,
         "HUMANGATE_TEST_SECRET": SECRET,
         "HUMANGATE_TEST_DB": str(tmp_path / "store.sqlite3"),
         "HUMANGATE_TEST_LIMIT": str(LIMIT),
     }
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    process = subprocess.Popen(
-        [gunicorn, "-w", "4", "-b", f"127.0.0.1:{port}", "tests.ratelimit_app:app"],
-        cwd=ROOT,
+    with gunicorn_server(
+        "tests.ratelimit_app:app",
+        workers=4,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{base}/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                _, err = process.communicate(timeout=5)
-                pytest.fail(f"gunicorn did not start: {err.decode()[-2000:]}")
-            time.sleep(0.1)
+        ready=lambda response: response.status_code == 200,
+    ) as base:
+        # The first worker answers before the others have booted; the test is about
+        # several workers sharing the store, so wait until more than one takes requests.
+        assert _workers_answering(base) > 1, "gunicorn's workers did not all start"
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+
+
+def _workers_answering(base: str, timeout: float = 20.0) -> int:
+    """How many worker processes answer a burst of concurrent requests (once it is >1)."""
+
+    def pid(_: int) -> str:
+        return httpx.get(f"{base}/", timeout=5).text
+
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        while len(seen) < 2 and time.monotonic() < deadline:
+            seen.update(pool.map(pid, range(16)))
+            time.sleep(0.1)
+    return len(seen)
 
 
 PERIOD = 600  # tests/ratelimit_app.py's window

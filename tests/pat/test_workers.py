@@ -5,13 +5,6 @@ solve that skips the interaction; and the token's replay refused by the other wo
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -19,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import BROWSER_UA, SECRET
+from tests.gunicorn_server import gunicorn_server
 from tests.pat.device import authorization, same_challenges
 from tests.pat.issuer import TestIssuer
 from tests.pat.test_flow import doubtful
@@ -27,60 +21,28 @@ from tests.support import challenge_data, signed_solution
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("gunicorn")
 
-ROOT = Path(__file__).resolve().parents[2]
 HTML = {"accept": "text/html", "user-agent": BROWSER_UA}
 JSON = {"accept": "application/json", "user-agent": BROWSER_UA}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def server(tmp_path: Path, issuer: TestIssuer) -> Iterator[str]:
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps({"issuer": issuer.name, **issuer.directory()}))
-    port = _free_port()
     env = {
-        **os.environ,
         "HUMANGATE_TEST_SECRET": SECRET,
         "HUMANGATE_TEST_DB": str(tmp_path / "store.sqlite3"),
         "HUMANGATE_TEST_PAT_KEYS": str(keys),
     }
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    process = subprocess.Popen(
-        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "tests.pat.pat_app:app"],
-        cwd=ROOT,
+    with gunicorn_server(
+        "tests.pat.pat_app:app",
+        workers=2,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                # Ours (the worker pid header), not whatever else grabbed a free port.
-                ready = httpx.get(f"{base}/", headers=JSON, timeout=1)
-                if ready.status_code == 403 and "x-worker-pid" in ready.headers:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                _, err = process.communicate(timeout=5)
-                pytest.fail(f"gunicorn did not start: {err.decode()[-2000:]}")
-            time.sleep(0.1)
+        headers=JSON,
+        # Ours (the worker pid header), not whatever else grabbed a free port.
+        ready=lambda response: response.status_code == 403 and "x-worker-pid" in response.headers,
+    ) as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_token_skips_the_interaction_and_its_replay_is_refused_by_every_worker(
