@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from humangate.clearance import Requirement
 from humangate.levels import Level
+from humangate.probes.oracle import known_answers, signed_body
 from humangate.replay import PURPOSE as REPLAY
 from humangate.replay import Held, ReplayDesk
 from humangate.request import Request
@@ -20,7 +21,7 @@ from humangate.solve_body import SolveBody, parse_solve_body
 from tests.fuzz.conftest import BATCH, batch, count, examples
 from tests.fuzz.strategies import KEYS, dumps, json_values, mutate, scalars, sealed
 from tests.observe.helpers import gate
-from tests.support import WSGIClient, challenge_data, solution
+from tests.support import TEST_SECRETS, WSGIClient, challenge_data, solution
 
 DESK = ReplayDesk(KEYS, max_body=4096, ttl=300, prefix="/.hg/")
 IP = ip_address("192.0.2.1")
@@ -119,11 +120,12 @@ def test_the_real_envelope_opens() -> None:
     assert json.loads(dumps({"a": 1})) == {"a": 1}
 
 
-def _gate_and_solution() -> tuple[WSGIClient, str, dict[str, Any]]:
+def _gate_and_solution() -> tuple[WSGIClient, str, dict[str, Any], str]:
     client = WSGIClient(gate(difficulty=4))
     page = client.request("GET", "/login")
     data = challenge_data(page.body)
-    return client, data["solve_url"], json.loads(solution(data))
+    key = known_answers(TEST_SECRETS, data["ticket"]).key
+    return client, data["solve_url"], json.loads(solution(data)), key
 
 
 SOLVER = _gate_and_solution()
@@ -134,14 +136,16 @@ SOLVER = _gate_and_solution()
 def test_solve_endpoint_with_a_real_ticket(variants: list[dict[str, Any]]) -> None:
     # Past parsing: a real ticket and nonce with any signals, steps, timing and solver,
     # through the whole gate. Every answer is a 2xx/4xx, never a 5xx or an exception.
-    client, url, body = SOLVER
+    # Each variant is signed under the ticket's probe key as the page signs, so it is
+    # judged past the signature check.
+    client, url, body, key = SOLVER
     count("solve body", len(variants))
     for variant in variants:
         sent = {**body, **{k: v for k, v in variant.items() if k not in ("ticket", "nonce")}}
         status = client.request(
             "POST",
             url,
-            body=dumps(sent).encode(),
+            body=signed_body(key, sent),
             headers={"content-type": "application/json"},
             html=False,
         ).status

@@ -1,8 +1,9 @@
 """The server's own answers to a ticket's probe, for tests without a browser.
 
 Only whoever holds the secret key can do this: it opens the sealed ticket and
-regenerates the program's answers. Site owners' test suites reach it through
-:func:`humangate.testing.solution_body`; an attacker without the key cannot.
+regenerates the program's answers. The project's own tests and benchmarks solve through
+it; an attacker without the key cannot. (Site owners' test suites skip challenges with
+:func:`humangate.testing.give_clearance` instead.)
 """
 
 from __future__ import annotations
