@@ -43,7 +43,9 @@ def store_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     server: RedisServer = request.getfixturevalue("redis_server")
-    return f"{server.url}?prefix={unique_prefix()}"
+    # Conformance checks behaviour, not latency: the 0.5 s production timeout
+    # flaked here when other test servers loaded the machine.
+    return f"{server.url}?prefix={unique_prefix()}&socket_timeout=5&socket_connect_timeout=5"
 
 
 @pytest.fixture
