@@ -10,7 +10,9 @@ from humangate.jsd.inject import Injector, script_tag
 TAG = b'<script src="/.humangate/static/jsd.js" defer></script>'
 
 
-def run(body: bytes, sizes: list[int] | None = None, limit: int = 64 * 1024) -> tuple[bytes, Injector]:
+def run(
+    body: bytes, sizes: list[int] | None = None, limit: int = 64 * 1024
+) -> tuple[bytes, Injector]:
     """The body through an injector in chunks of ``sizes`` (repeating), and the injector."""
     injector = Injector(TAG, limit)
     out, sent, index, cut = [], 0, 0, sizes or [len(body) or 1]
