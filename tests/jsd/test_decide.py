@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from humangate.jsd.decide import request_skip, response_skip
@@ -11,8 +13,8 @@ def headers(**values: str) -> dict[str, str]:
     return {name.replace("_", "-"): value for name, value in values.items()}
 
 
-def reader(values: dict[str, str]):  # type: ignore[no-untyped-def]
-    return lambda name: values.get(name)
+def reader(values: dict[str, str]) -> Callable[[str], str | None]:
+    return values.get
 
 
 PAGE = headers(content_type="text/html; charset=utf-8")

@@ -6,13 +6,14 @@ import json
 
 import pytest
 
+from humangate import RateLimit
 from humangate.crypto.clearance import ClearanceCodec
 from humangate.crypto.tokens import KeyRing
 from humangate.levels import Level
 from humangate.testing import clearance_cookie
 from tests.conftest import SECRET
 from tests.jsd.support import detect, detection_body, make_site, post, ticket
-from tests.support import WSGIClient
+from tests.support import WSGIClient, challenge_data, solution
 
 COOKIE = "humangate_clearance"
 
@@ -120,8 +121,6 @@ def test_a_forged_ticket_is_refused() -> None:
 def test_a_challenge_ticket_is_not_a_detection_ticket() -> None:
     client = WSGIClient(make_site(default_action="managed_challenge"))
     page = client.request("GET", "/x")
-    from tests.support import challenge_data, solution
-
     answer = post(client, solution(challenge_data(page.body)))
     assert answer.status == 403
     assert answer.json()["type"].endswith("invalid")
@@ -203,8 +202,6 @@ def test_the_api_script_is_served() -> None:
 
 
 def test_the_field_is_in_every_phase() -> None:
-    from humangate import RateLimit
-
     limit = RateLimit(
         expression="not cf.bot_management.js_detection.passed",
         characteristics=["ip.src"],

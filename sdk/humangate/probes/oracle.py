@@ -27,9 +27,7 @@ class KnownAnswers:
     pow_seed: str
 
 
-def known_answers(
-    secret_keys: Sequence[str], token: str, purpose: str = "ticket"
-) -> KnownAnswers:
+def known_answers(secret_keys: Sequence[str], token: str, purpose: str = "ticket") -> KnownAnswers:
     """``purpose`` "jsd": a JavaScript Detections ticket (humangate.engine.jsd)."""
     keys = KeyRing(secret_keys, purposes=(purpose,))
     ticket = TicketBook(keys, ttl=60, purpose=purpose).open(token)
