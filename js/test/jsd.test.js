@@ -75,3 +75,38 @@ test("a refused post or a failed ticket is not a success", async () => {
   const env = { fetch: fakeFetch([{ status: 503, body: {} }], calls) };
   assert.equal((await jsdDetect("/.humangate/", true, env)).ok, false);
 });
+
+test("API mode: the built script installs executeOnce under both names and calls onload", async () => {
+  const { buildAll } = await import("../build.mjs");
+  const { "jsd.js": source } = await buildAll();
+  const vm = await import("node:vm");
+  const results = [];
+  const fetched = [];
+  const context = {
+    URL,
+    setTimeout,
+    clearTimeout,
+    TextEncoder,
+    TextDecoder,
+    location: { href: "http://shop.example/page" },
+    document: {
+      readyState: "complete",
+      currentScript: { src: "http://shop.example/.humangate/jsd/api.js?onload=go", dataset: {} },
+      querySelector: () => null,
+    },
+    fetch: async (url) => {
+      fetched.push(url);
+      return { ok: true, json: async () => ({ fresh: true, next: 600 }) };
+    },
+  };
+  context.window = context;
+  context.go = () => {
+    context.humangate.jsd.executeOnce({ callback: (result) => results.push(result) });
+    context.cloudflare.jsd.executeOnce({ callback: (result) => results.push(`cf:${result}`) });
+  };
+  vm.runInNewContext(source, context);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(results, ["success", "cf:success"]);
+  assert.deepEqual(fetched, ["/.humangate/jsd/ticket"], "executeOnce runs one detection");
+  assert.equal(context.humangate.jsd, context.cloudflare.jsd);
+});
