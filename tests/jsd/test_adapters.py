@@ -220,3 +220,14 @@ async def test_asgi_head_passes_through() -> None:
 def test_shop_app_is_what_support_says() -> None:
     captured: list[str] = []
     assert shop({}, lambda status, headers: captured.append(status)) == [PAGE]
+
+
+async def test_asgi_app_that_sends_no_body_still_answers() -> None:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        headers = [(b"content-type", b"text/html")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+
+    gate = AsgiGate(app, make_site().config)
+    messages = await call_asgi(gate, scope())
+    assert messages[0]["type"] == "http.response.start"
+    assert body_of(messages) == b""

@@ -160,14 +160,23 @@ class HumanGate:
             await self.app(scope, receive, send)
             return
         request = partial(self.request, (scope, receive, send))
-        await self.app(scope, receive, _injecting(send, detections, request))
+        send_injecting, finish = _injecting(send, detections, request)
+        await self.app(scope, receive, send_injecting)
+        await finish()
 
 
-def _injecting(send: Send, detections: Detections, request: Callable[[], Request]) -> Send:
+def _injecting(
+    send: Send, detections: Detections, request: Callable[[], Request]
+) -> tuple[Send, Callable[[], Awaitable[None]]]:
     """``send`` with the detection script injected (adapters/driver.py): the response
-    start is held until the injector has decided, at most its limit of body bytes."""
+    start is held until the injector has decided, at most its limit of body bytes; and
+    what to run once the app returned (an app that sent no body: the start still goes)."""
     injector: Injector | None = None
     held: Message | None = None
+
+    async def finish() -> None:
+        if held is not None and injector is not None:
+            await release(injector.end(), False)
 
     async def release(body: bytes, more: bool) -> None:
         nonlocal held
@@ -209,7 +218,7 @@ def _injecting(send: Send, detections: Detections, request: Callable[[], Request
         if out is not None:
             await release(out, more)
 
-    return send_injecting
+    return send_injecting, finish
 
 
 def _text_headers(message: Message) -> list[tuple[str, str]]:
