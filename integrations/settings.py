@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from humangate import Config, Rule
+from integrations import jsd_pages
 
 
 def config_from_environment() -> Config:
@@ -19,11 +20,26 @@ def config_from_environment() -> Config:
             ),
             Rule('starts_with(http.request.uri.path, "/blocked")', "block", "demo block rule"),
             Rule('starts_with(http.request.uri.path, "/open")', "allow", "demo allow rule"),
+            *_jsd_rules(),
         ],
         # Metrics and dashboard exist only with a token (docs/observability.md).
         metrics_token=os.environ.get("HUMANGATE_METRICS_TOKEN") or None,
         analytics_flush_seconds=float(os.environ.get("HUMANGATE_ANALYTICS_FLUSH", "5")),
+        # JavaScript Detections (docs/js-detections.md), for the e2e test of it.
+        js_detections=jsd_pages.enabled(),
     )
+
+
+def _jsd_rules() -> list[Rule]:
+    """With HUMANGATE_EXAMPLE_JSD=1: /jsd/ pages allowed, /jsd/check challenged without a
+    JavaScript Detections result (the docs' recommended pairing)."""
+    if not jsd_pages.enabled():
+        return []
+    return [
+        Rule(jsd_pages.CHECK_RULE, "managed_challenge", "no js detection"),
+        Rule('starts_with(http.request.uri.path, "/jsd/")', "allow", "jsd pages"),
+        Rule('http.request.uri.path eq "/csp-report"', "allow", "csp reports"),
+    ]
 
 
 def record_hit(path: str) -> None:

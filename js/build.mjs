@@ -21,6 +21,7 @@ const DEFAULT_OUT = join(JS_DIR, "..", "sdk", "humangate", "static");
 // Shipped file name -> source entry point.
 export const ENTRIES = {
   "challenge.js": "challenge.js",
+  "jsd.js": "jsd.js",
   "pow-worker.js": "pow-worker.js",
   "spa.js": "spa.js",
   "turnstile-api.js": "turnstile-api.js",

@@ -39,6 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 FILES = {
     "challenge.js",
+    "jsd.js",
     "pow-worker.js",
     "pow-simd.wasm",
     "spa.js",

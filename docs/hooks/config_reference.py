@@ -71,6 +71,11 @@ DESCRIPTIONS = {
     "uri_normalization": "How paths are normalised before rules: `cloudflare`, `rfc3986` or "
     "`off` (a path not in normal form is redirected to it).",
     "sitekeys": "Sitekeys of the Turnstile-compatible widget (`humangate.turnstile.Sitekey`).",
+    "js_detections": "Inject the JavaScript Detections script into HTML pages (see "
+    "JavaScript Detections); off by default.",
+    "js_detections_paths": "Only these paths get the script (wildcards, `/shop/*`); empty: "
+    "every HTML page.",
+    "js_detections_expression": "Only requests matching this rules expression get the script.",
 }
 
 

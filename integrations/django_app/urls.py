@@ -11,5 +11,8 @@ urlpatterns = [
     path("healthz", views.healthz),
     path("open/form", views.contact_form),
     path("contact", require_POST(views.contact)),
+    path("jsd/status", views.jsd_status),
+    path("csp-report", require_POST(views.csp_report)),
+    path("jsd/<str:kind>", views.jsd_page),
     re_path(r"^(?P<path>.*)$", views.page),
 ]

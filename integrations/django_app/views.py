@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
 
 from humangate.contrib.django.middleware import clearance_of
+from integrations import jsd_pages
 from integrations.settings import record_hit
 
 
@@ -25,6 +29,26 @@ def contact(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         f"<!DOCTYPE html><title>Thanks</title><p>Thanks, {escape(request.POST['name'])}!"
     )
+
+
+def jsd_status(request: HttpRequest) -> HttpResponse:
+    body = jsd_pages.status(clearance_of(request), time.time())
+    return HttpResponse(body, content_type="application/json")
+
+
+@csrf_exempt
+def csp_report(request: HttpRequest) -> HttpResponse:
+    record_hit(jsd_pages.report_line(request.body))
+    return HttpResponse(status=204)
+
+
+def jsd_page(request: HttpRequest, kind: str) -> HttpResponse:
+    record_hit(request.get_full_path())
+    # A CSP with 'self' and a nonce (the tag needs neither nonce nor Workers refused).
+    body, header = jsd_pages.page(kind, strict_dynamic=False)
+    response = HttpResponse(body)
+    response["Content-Security-Policy"] = header
+    return response
 
 
 def page(request: HttpRequest, path: str = "") -> HttpResponse:

@@ -7,6 +7,7 @@ script calls the challenged ``/api/data`` through the SPA helper.
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from humangate.asgi import HumanGate
 from humangate.clearance import Clearance
 from humangate.contrib.starlette import clearance, require_level
+from integrations import jsd_pages
 from integrations.settings import config_from_environment, record_hit
 
 Cleared = Annotated[Clearance | None, Depends(clearance)]
@@ -68,6 +70,24 @@ def data(seen: Cleared) -> dict[str, Any]:
 @application.get("/account", dependencies=[Depends(require_level("managed"))])
 def account() -> dict[str, bool]:
     return {"ok": True}
+
+
+@application.get("/jsd/status")
+def jsd_status(seen: Cleared) -> PlainTextResponse:
+    return PlainTextResponse(jsd_pages.status(seen, time.time()), media_type="application/json")
+
+
+@application.post("/csp-report")
+async def csp_report(request: Request) -> PlainTextResponse:
+    record_hit(jsd_pages.report_line(await request.body()))
+    return PlainTextResponse("", status_code=204)
+
+
+@application.get("/jsd/{kind}", response_class=HTMLResponse)
+def jsd_page(kind: str) -> HTMLResponse:
+    # A strict CSP: a nonce with 'strict-dynamic' (the tag must carry the page's nonce).
+    body, header = jsd_pages.page(kind, strict_dynamic=True)
+    return HTMLResponse(body, headers={"content-security-policy": header})
 
 
 @application.get("/{path:path}", response_class=HTMLResponse)

@@ -158,7 +158,8 @@ function resumeHeldPage() {
   }
 }
 
-window.humangate = Object.freeze({ fetch: gatedFetch, challenge });
+// Kept beside what another humangate script put there (JavaScript Detections' jsd).
+window.humangate = Object.freeze({ ...(window.humangate || {}), fetch: gatedFetch, challenge });
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", resumeHeldPage);
 } else {

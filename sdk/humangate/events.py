@@ -29,6 +29,11 @@ class Kind(enum.StrEnum):
     PAT_PRESENTED = "pat_presented"
     WIDGET_SOLVED = "widget_solved"  # the Turnstile-compatible widget issued a token
     SITEVERIFY = "siteverify"  # a backend redeemed a token: reason is "success" or the codes
+    # JavaScript Detections (humangate.jsd): an HTML page got the script (reason
+    # "injected") or why not; a detection post's outcome ("passed", "failed" or why it
+    # was refused). Counted, not kept among the recent events: pages are many.
+    JSD_PAGE = "jsd_page"
+    JSD_POST = "jsd_post"
 
 
 @immutable
@@ -66,6 +71,10 @@ class PassObserver(Observer, Protocol):
     def record_pass(self, rule: str | None, level: str | None, at: float) -> None: ...
 
 
+# Decisions made on ordinary page views: logged at DEBUG only.
+_ROUTINE = frozenset({Kind.PASSED_WITH_CLEARANCE, Kind.JSD_PAGE})
+
+
 class LoggingObserver:
     """Writes each event to the ``humangate.events`` logger at INFO."""
 
@@ -81,7 +90,7 @@ class LoggingObserver:
     def record(self, event: Event) -> None:
         # A pass with a valid clearance is the normal case, not a security event: DEBUG,
         # so the INFO stream holds only decisions worth keeping.
-        level = logging.DEBUG if event.kind is Kind.PASSED_WITH_CLEARANCE else logging.INFO
+        level = logging.DEBUG if event.kind in _ROUTINE else logging.INFO
         if self._logger.isEnabledFor(level):
             fields = {k: v for k, v in asdict(event).items() if v is not None}
             self._logger.log(

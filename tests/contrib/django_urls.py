@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import gzip
+
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template import engines
 from django.urls import path
 from django.views import View
@@ -91,3 +93,55 @@ def transfer(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns.append(path("transfer", transfer))
+
+
+# -- JavaScript Detections (tests/contrib/test_django_jsd.py) ----------------------------
+
+JSD_PAGE = "<!DOCTYPE html><html><head><title>t</title></head><body>héllo</body></html>"
+
+
+def jsd_page(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(JSD_PAGE)
+    response["ETag"] = '"v1"'
+    response["Content-Length"] = str(len(response.content))
+    return response
+
+
+def jsd_stream(request: HttpRequest) -> StreamingHttpResponse:
+    parts = ["<!DOCTYPE html><html><he", "ad><title>s</title></he", "ad><body>", "x" * 5000]
+    return StreamingHttpResponse(part.encode() for part in [*parts, "</body></html>"])
+
+
+async def jsd_async_stream(request: HttpRequest) -> StreamingHttpResponse:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for part in ["<!DOCTYPE html><html><head>", "</head><body>", "async</body></html>"]:
+            yield part.encode()
+
+    return StreamingHttpResponse(chunks())
+
+
+def jsd_gzip(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(gzip.compress(JSD_PAGE.encode()))
+    response["Content-Encoding"] = "gzip"
+    return response
+
+
+def jsd_csp(request: HttpRequest) -> HttpResponse:
+    # A template using django-csp's nonce, as a strict-CSP site does.
+    return HttpResponse(
+        engines["django"]
+        .from_string(
+            "<!DOCTYPE html><html><head><script nonce='{{ request.csp_nonce }}'></script>"
+            "</head><body></body></html>"
+        )
+        .render({"request": request}, request)
+    )
+
+
+urlpatterns += [
+    path("jsd/page", jsd_page),
+    path("jsd/stream", jsd_stream),
+    path("jsd/async-stream", jsd_async_stream),
+    path("jsd/gzip", jsd_gzip),
+    path("jsd/csp", jsd_csp),
+]

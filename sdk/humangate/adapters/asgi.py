@@ -11,15 +11,27 @@ A websocket handshake that the rules challenge or block is refused with a close
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from humangate.adapters.driver import CLEARANCE_KEY, GATE_KEY, ACount, AsyncDriver
+from humangate.adapters.driver import (
+    CLEARANCE_KEY,
+    GATE_KEY,
+    ACount,
+    AsyncDriver,
+    injected_headers,
+    response_header,
+)
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
 from humangate.engine.replay import REPLACED_HEADERS, Replay
 from humangate.http.request import Request, Response
+from humangate.jsd.inject import Injector
+
+if TYPE_CHECKING:
+    from humangate.engine.jsd import Detections
 
 __all__ = [
     "CLEARANCE_KEY",
@@ -78,7 +90,7 @@ class HumanGate:
                 # The app can read what the gate knows about this visitor; copy the
                 # scope rather than mutate the server's (ASGI spec, "Middleware").
                 cleared = {**scope, CLEARANCE_KEY: settled.clearance, GATE_KEY: self.gate}
-                await self.app(cleared, receive, send)
+                await self._call_app(cleared, receive, send)
                 return
         await self._drive((scope, receive, send))
 
@@ -121,8 +133,11 @@ class HumanGate:
         scope = {**scope, CLEARANCE_KEY: forward.clearance, GATE_KEY: self.gate}
         if forward.replay is not None:
             scope, receive = _replayed(scope, receive, forward.replay)
-        if (not forward.headers and count is None) or scope["type"] == "websocket":
+        if scope["type"] == "websocket":
             await self.app(scope, receive, send)
+            return
+        if not forward.headers and count is None:
+            await self._call_app(scope, receive, send)
             return
         extra = [
             (name.encode("latin-1"), value.encode("latin-1")) for name, value in forward.headers
@@ -136,7 +151,81 @@ class HumanGate:
             if starting and count is not None:  # rate limits counting by http.response.code
                 await count(int(message.get("status", 0)))
 
-        await self.app(scope, receive, send_with_extra)
+        await self._call_app(scope, receive, send_with_extra)
+
+    async def _call_app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app, its HTML pages getting the detection script when that is on."""
+        detections = self.gate.engine.detections
+        if not detections.enabled:
+            await self.app(scope, receive, send)
+            return
+        request = partial(self.request, (scope, receive, send))
+        send_injecting, finish = _injecting(send, detections, request)
+        await self.app(scope, receive, send_injecting)
+        await finish()
+
+
+def _injecting(
+    send: Send, detections: Detections, request: Callable[[], Request]
+) -> tuple[Send, Callable[[], Awaitable[None]]]:
+    """``send`` with the detection script injected (adapters/driver.py): the response
+    start is held until the injector has decided, at most its limit of body bytes; and
+    what to run once the app returned (an app that sent no body: the start still goes)."""
+    injector: Injector | None = None
+    held: Message | None = None
+
+    async def finish() -> None:
+        if held is not None and injector is not None:
+            await release(injector.end(), False)
+
+    async def release(body: bytes, more: bool) -> None:
+        nonlocal held
+        assert held is not None
+        assert injector is not None
+        start, held = held, None
+        pairs = [
+            (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
+            for k, v in start.get("headers", ())
+        ]
+        headers = [
+            (k.encode("latin-1"), v.encode("latin-1")) for k, v in injected_headers(pairs, injector)
+        ]
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": more})
+
+    async def send_injecting(message: Message) -> None:
+        nonlocal injector, held
+        kind = message["type"]
+        if kind == "http.response.start" and injector is None and not message.get("trailers"):
+            header = response_header(_text_headers(message))
+            injector = detections.injector(request, int(message["status"]), header)
+            if injector is not None:
+                held = message
+                return
+        if held is None or injector is None:
+            await send(message)
+            return
+        if kind != "http.response.body":  # an extension message: stop holding back
+            await release(injector.abandon("message"), True)
+            await send(message)
+            return
+        more = bool(message.get("more_body", False))
+        out = injector.feed(bytes(message.get("body", b"")))
+        if out is None and not more:
+            out = injector.end()
+        elif out is not None and not more:
+            out += injector.end()
+        if out is not None:
+            await release(out, more)
+
+    return send_injecting, finish
+
+
+def _text_headers(message: Message) -> list[tuple[str, str]]:
+    return [
+        (bytes(name).decode("latin-1"), bytes(value).decode("latin-1"))
+        for name, value in message.get("headers", ())
+    ]
 
 
 def _header_value(index: dict[bytes, bytes], name: str) -> str | None:

@@ -9,20 +9,30 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from humangate.adapters.driver import CLEARANCE_KEY, Count, Driver, raw_path
+from humangate.adapters.driver import (
+    CLEARANCE_KEY,
+    Count,
+    Driver,
+    injected_headers,
+    raw_path,
+    response_header,
+)
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
 from humangate.engine.replay import REPLACED_HEADERS, Replay
 from humangate.http.request import Request, Response
+from humangate.jsd.inject import Injector
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from humangate.engine.jsd import Detections
 
 __all__ = ["CLEARANCE_KEY", "HumanGate", "environ_header", "replayed_environ"]
 
@@ -56,8 +66,16 @@ class HumanGate:
         if settled is not None:
             # The app can read what the gate knows about this visitor (level, bot score).
             environ[CLEARANCE_KEY] = settled.clearance
-            return self.app(environ, start_response)
+            return self._call_app(environ, start_response)
         return self._drive((environ, start_response))
+
+    def _call_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The app, its HTML pages getting the detection script when that is on."""
+        detections = self.gate.engine.detections
+        if not detections.enabled:
+            return self.app(environ, start_response)
+        request = functools.partial(self.request, (environ, start_response))
+        return _Injecting(self.app, environ, start_response, detections, request)
 
     # -- the host's side of the driver (see humangate.adapters.driver) -----------------
 
@@ -87,7 +105,7 @@ class HumanGate:
         if forward.replay is not None:
             environ = replayed_environ(environ, forward.replay)
         if not forward.headers and count is None:
-            return self.app(environ, start_response)
+            return self._call_app(environ, start_response)
         extra = list(forward.headers)
 
         def start_with_extra(
@@ -98,7 +116,81 @@ class HumanGate:
                 count(_status_code(status))
             return write
 
-        return self.app(environ, start_with_extra)
+        return self._call_app(environ, start_with_extra)
+
+
+class _Injecting:
+    """The app's response with the detection script injected (adapters/driver.py): the
+    status and headers are held until the injector has decided, at most its limit."""
+
+    __slots__ = ("_body", "_detections", "_held", "_injector", "_request", "_start", "_write")
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        detections: Detections,
+        request: Callable[[], Request],
+    ) -> None:
+        self._start = start_response
+        self._detections = detections
+        self._request = request
+        self._injector: Injector | None = None
+        self._held: tuple[str, list[tuple[str, str]]] | None = None  # until decided
+        self._write: Callable[[bytes], object] | None = None
+        self._body = app(environ, self._start_response)
+
+    def _start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], object]:
+        if exc_info is None and self._injector is None:
+            injector = self._detections.injector(
+                self._request, _status_code(status), response_header(headers)
+            )
+            if injector is not None:
+                self._injector, self._held = injector, (status, headers)
+                return self._legacy_write
+        self._held = None  # an error page replacing it, or nothing to inject
+        self._write = self._start(status, headers, exc_info)
+        return self._write
+
+    def _legacy_write(self, data: bytes) -> object:
+        # The app writes instead of returning its body: nothing can be held back.
+        if self._held is not None and self._injector is not None:
+            data = self._injector.abandon("write") + data
+            self._release()
+        assert self._write is not None
+        return self._write(data)
+
+    def _release(self) -> None:
+        assert self._held is not None
+        assert self._injector is not None
+        status, headers = self._held
+        self._held = None
+        self._write = self._start(status, injected_headers(headers, self._injector))
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._body:
+            injector = self._injector
+            if self._held is None or injector is None:
+                yield chunk
+                continue
+            out = injector.feed(chunk)
+            if out is not None:
+                self._release()
+                yield out
+        injector = self._injector
+        if self._held is not None and injector is not None:
+            out = injector.end()
+            self._release()
+            if out:
+                yield out
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            close()
 
 
 def _status_code(status: str) -> int:

@@ -31,6 +31,7 @@ from humangate.pages.custom import CustomTemplate
 from humangate.pages.settings import check_page_settings
 from humangate.pat.settings import PatIssuer, PatPolicy, check_issuers
 from humangate.rules import compile_expression, uri
+from humangate.rules.wildcard import WildcardError, wildcard_regex
 from humangate.secret_strength import weakness
 from humangate.stores import STORE_SCHEMES, check_store_uri
 from humangate.stores._validation import redact_uri
@@ -122,6 +123,12 @@ class Config:
     sitekeys: Sequence[Any] = ()
     # How paths are normalised before rules (humangate.rules.uri; docs/rules.md).
     uri_normalization: str = "cloudflare"
+    # JavaScript Detections (humangate.jsd, docs/js-detections.md): inject the detection
+    # script into HTML pages; when paths are listed (wildcards, "/shop/*") only there,
+    # and when an expression is given only for requests it matches.
+    js_detections: bool = False
+    js_detections_paths: Sequence[str] = ()
+    js_detections_expression: str | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise values once, here
@@ -185,6 +192,7 @@ class Config:
         self._check_pages()
         self._check_sitekeys()
         self._check_expressions()
+        self._check_js_detections()
 
     def _check_proxies(self) -> None:
         set_ = object.__setattr__
@@ -349,6 +357,31 @@ class Config:
                         compile_expression(text, self.lists, response=part == "counting_expression")
                 except ExpressionError as exc:
                     raise ConfigError(f"rate_limits[{index}].{part}", str(exc)) from exc
+
+    def _check_js_detections(self) -> None:
+        if not isinstance(self.js_detections, bool):
+            raise ConfigError("js_detections", "expected true or false")
+        paths = self.js_detections_paths
+        if isinstance(paths, str):
+            paths = (paths,)
+        if not isinstance(paths, Sequence) or not all(isinstance(p, str) for p in paths):
+            raise ConfigError("js_detections_paths", "expected a list of paths such as '/shop/*'")
+        for index, pattern in enumerate(paths):
+            if not pattern.startswith("/"):
+                raise ConfigError(f"js_detections_paths[{index}]", "a path starts with '/'")
+            try:
+                wildcard_regex(pattern, case_sensitive=True)
+            except WildcardError as exc:
+                raise ConfigError(f"js_detections_paths[{index}]", exc.message) from None
+        object.__setattr__(self, "js_detections_paths", tuple(paths))
+        expression = self.js_detections_expression
+        if expression is not None:
+            if not isinstance(expression, str) or not expression.strip():
+                raise ConfigError("js_detections_expression", "a rules expression, or unset")
+            try:
+                compile_expression(expression, self.lists)
+            except ExpressionError as exc:
+                raise ConfigError("js_detections_expression", str(exc)) from exc
 
     # Durations accept seconds or timedelta and are normalised to whole seconds in
     # __post_init__; these accessors give them a precise type.

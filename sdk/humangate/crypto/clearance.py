@@ -78,6 +78,13 @@ class Clearance:
     pat: bool = False  # earned with a valid Private Access Token (humangate.pat)
     work: int = 0
     """The difficulty (leading zero bits) of the proof of work paid for it."""
+    js_until: int = 0
+    """When a JavaScript Detections result (humangate.jsd) stops counting; 0: the
+    result came with a solved challenge and lasts as long as the clearance."""
+
+    def js_detection_passed(self, now: float) -> bool:
+        """``cf.bot_management.js_detection.passed``: a passing result, still current."""
+        return self.js_passed is True and (not self.js_until or now <= self.js_until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,18 +138,25 @@ class ClearanceCodec:
             pat=pat,
             work=work,
         )
+        return clearance, self.seal(clearance)
+
+    def seal(self, clearance: Clearance) -> str:
+        """The cookie value of ``clearance`` as given (JavaScript Detections refreshes a
+        held clearance's result this way, its level, lifetime and id unchanged)."""
         payload = {
-            "l": int(level),
+            "l": int(clearance.level),
             "i": clearance.issued_at,
             "e": clearance.expires_at,
-            "b": binding,
+            "b": clearance.binding,
             "u": clearance.id,
-            "s": score,
-            "j": js_passed,
-            "w": work,
-            **({"p": 1} if pat else {}),  # only when set: the common cookie stays as short
+            "s": clearance.score,
+            "j": clearance.js_passed,
+            "w": clearance.work,
+            # Only when set: the common cookie stays as short.
+            **({"p": 1} if clearance.pat else {}),
+            **({"jx": clearance.js_until} if clearance.js_until else {}),
         }
-        return clearance, self._keys.seal(PURPOSE, payload)
+        return self._keys.seal(PURPOSE, payload)
 
     def verify(
         self, value: str, binding: str, now: float, *, background: bool = False
@@ -164,6 +178,15 @@ class ClearanceCodec:
         if clearance is None or not same_text(clearance.binding, binding):
             return None
         return clearance
+
+    def authentic(self, value: str) -> Clearance | None:
+        """The clearance in ``value`` if it is authentic, whoever it is bound to (the
+        detection endpoint tells a foreign clearance from a broken cookie with it)."""
+        return self._opened.get(value) or self._open(value)
+
+    def js_current(self, clearance: Clearance, now: float) -> bool:
+        """Whether a JavaScript Detections result it carries still counts at ``now``."""
+        return bool(clearance.js_until) and now <= clearance.js_until + self._skew
 
     def is_current(self, clearance: Clearance, now: float, *, background: bool = False) -> bool:
         """Whether ``clearance`` is within its lifetime at ``now``."""
@@ -193,6 +216,7 @@ class ClearanceCodec:
                 js_passed=payload["j"] if isinstance(payload["j"], bool) else None,
                 pat=payload.get("p") == 1,
                 work=int(payload["w"]),
+                js_until=int(payload.get("jx", 0)),
             )
         except (TokenError, KeyError, TypeError, ValueError):
             return None

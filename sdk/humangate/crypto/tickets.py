@@ -58,11 +58,14 @@ class Ticket:
 class TicketBook:
     """Issues tickets and checks them against the client that brings them back."""
 
-    __slots__ = ("_keys", "_ttl")
+    __slots__ = ("_keys", "_purpose", "_ttl")
 
-    def __init__(self, keys: KeyRing, ttl: int) -> None:
+    def __init__(self, keys: KeyRing, ttl: int, purpose: str = PURPOSE) -> None:
         self._keys = keys
         self._ttl = ttl
+        # Another purpose (JavaScript Detections' "jsd") seals tickets that never open
+        # as challenge tickets, nor the other way round.
+        self._purpose = purpose
 
     def issue(
         self,
@@ -101,11 +104,11 @@ class TicketBook:
             "p": ticket.probe,
             "i": ticket.issued_at,
         }
-        return ticket, self._keys.seal(PURPOSE, payload)
+        return ticket, self._keys.seal(self._purpose, payload)
 
     def open(self, token: str) -> Ticket:
         """The ticket inside an authentic token; TokenError for anything else."""
-        payload = self._keys.open(PURPOSE, token)
+        payload = self._keys.open(self._purpose, token)
         try:
             return Ticket(
                 id=str(payload["id"]),

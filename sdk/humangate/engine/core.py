@@ -26,6 +26,7 @@ from humangate.crypto.clearance import Clearance, Requirement
 from humangate.effects import Flow
 from humangate.engine.challenge import Challenger
 from humangate.engine.decide import Decider, deciding_match
+from humangate.engine.jsd import Detections
 from humangate.engine.outcome import Answer, Forward, Outcome
 from humangate.engine.parts import Parts
 from humangate.engine.refuse import Refuser
@@ -79,6 +80,7 @@ class Engine:
         "_settled_level",
         "_settled_work",
         "_widget",
+        "detections",
     )
 
     def __init__(self, config: Config, *, clock: Callable[[], float] = time.time) -> None:
@@ -89,8 +91,14 @@ class Engine:
         solver = Solver(parts)
         # The Turnstile-compatible widget's endpoints (humangate.turnstile).
         self._widget = Widget(parts, self._visit, self._challenger, solver)
+        # JavaScript Detections: the injection plan and its endpoints (humangate.jsd).
+        self.detections = Detections(parts, self._visit)
         self._routes = Routes(
-            parts, self._visit, self._challenger, solver, extra=self._widget.routes()
+            parts,
+            self._visit,
+            self._challenger,
+            solver,
+            extra={**self._widget.routes(), **self.detections.routes()},
         )
         # No rule to evaluate: every request gets the default action (config is frozen).
         self._fixed_action = (

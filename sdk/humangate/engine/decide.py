@@ -38,8 +38,11 @@ class Decider:
             "humangate.clearance.level": level.label,
             "http.request.clearance.uuid": clearance.id if clearance else "",
             # The browser signals' outcome, carried by the clearance (no clearance: unset
-            # score, and JS detection has not passed).
-            "cf.bot_management.js_detection.passed": bool(clearance and clearance.js_passed),
+            # score, and JS detection has not passed); a JavaScript Detections result
+            # counts for its own 15 minutes (humangate.jsd).
+            "cf.bot_management.js_detection.passed": bool(
+                clearance and clearance.js_detection_passed(parts.clock())
+            ),
             # The clearance was earned with a valid Private Access Token (humangate.pat).
             "humangate.pat.valid": bool(clearance and clearance.pat),
         }

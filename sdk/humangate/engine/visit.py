@@ -8,12 +8,14 @@ only when read) are worked out here once, however many stages read them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from humangate.client.ip import IPAddress
 from humangate.crypto.clearance import Clearance
 from humangate.engine.outcome import HeaderList
 from humangate.engine.parts import Parts
 from humangate.http.request import Request
+from humangate.levels import Level
 from humangate.rules.context import RequestFields
 
 FieldsOf = Callable[[Request, IPAddress | None, Clearance | None], RequestFields]
@@ -92,6 +94,11 @@ class Visit:
         return where
 
 
+def _result_only(clearance: Clearance) -> Clearance:
+    """An expired clearance's current detection result, without its level."""
+    return replace(clearance, level=Level.NONE, work=0, pat=False)
+
+
 def visit_of(request: Request, parts: Parts, fields_of: FieldsOf) -> Visit:
     """The visit for ``request``: its client address and the clearance it holds."""
     ip = parts.resolver.resolve(request.peer, request.headers)
@@ -105,7 +112,9 @@ def visit_of(request: Request, parts: Parts, fields_of: FieldsOf) -> Visit:
         if not codec.is_current(clearance, now) and not (
             request.is_background_fetch and codec.is_current(clearance, now, background=True)
         ):
-            clearance = None
+            # A JavaScript Detections result may outlive the level (humangate.jsd): the
+            # result still counts for rules, the level no longer does.
+            clearance = _result_only(clearance) if codec.js_current(clearance, now) else None
     forget = (parts.cookies.clear(request.scheme),) if value and clearance is None else ()
     return Visit(
         request, ip=ip, binding=binding, clearance=clearance, forget=forget, fields_of=fields_of

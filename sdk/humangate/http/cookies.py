@@ -22,8 +22,10 @@ class CookieJar:
     def name_for(self, scheme: str) -> str:
         return self._host_name if self.is_secure(scheme) else self._name
 
-    def set(self, scheme: str, value: str) -> tuple[str, str]:
-        return ("set-cookie", self._line(scheme, value, self._max_age))
+    def set(self, scheme: str, value: str, max_age: int | None = None) -> tuple[str, str]:
+        """``max_age``: when the clearance must outlive the usual (a detection result)."""
+        age = self._max_age if max_age is None else max(max_age, self._max_age)
+        return ("set-cookie", self._line(scheme, value, age))
 
     def clear(self, scheme: str) -> tuple[str, str]:
         return ("set-cookie", self._line(scheme, "", 0))

@@ -118,6 +118,7 @@ updated {escape(time.strftime("%H:%M:%S UTC", time.gmtime(now)))}</span>
 <section class="card half"><h2>Where from</h2>{_geo(summary)}</section>
 <section class="card full"><h2>Top rules</h2>{_rules(summary)}</section>
 {_pat(summary)}
+{_jsd(summary)}
 <section class="card full"><h2>Widget: solves and siteverify by sitekey</h2>{
         _widget(summary)
     }</section>
@@ -192,6 +193,37 @@ def _pat(summary: Summary) -> str:
         '<section class="card full"><h2>Private Access Tokens</h2>'
         f'<section class="kpis">{_kpi("Presented", _n(summary.pat_presented))}'
         f"{_kpi('Valid', _n(summary.pat['valid']))}</section>{table}</section>"
+    )
+
+
+def _jsd(summary: Summary) -> str:
+    """JavaScript Detections: pages injected (and why not), detections passed, failed and
+    refused (only when there was any)."""
+    if not summary.jsd:
+        return ""
+    count = summary.jsd
+    posts = sum(n for (kind, _), n in count.items() if kind == "post")
+    other = [
+        (kind, outcome, n)
+        for (kind, outcome), n in sorted(count.items())
+        if (kind, outcome) not in (("page", "injected"), ("post", "passed"), ("post", "failed"))
+    ]
+    cells = "".join(
+        f"<tr><td>{'page left out' if kind == 'page' else 'post refused'}</td>"
+        f"<td>{escape(outcome)}</td><td class=n>{_n(n)}</td></tr>"
+        for kind, outcome, n in other
+    )
+    table = (
+        f"<table><tr><th>what</th><th>why</th><th class=n>count</th></tr>{cells}</table>"
+        if other
+        else ""
+    )
+    return (
+        '<section class="card full"><h2>JavaScript Detections</h2><section class="kpis">'
+        f"{_kpi('Pages injected', _n(count['page', 'injected']))}"
+        f"{_kpi('Detections posted', _n(posts))}"
+        f"{_kpi('Passed', _n(count['post', 'passed']))}"
+        f"{_kpi('Failed', _n(count['post', 'failed']))}</section>{table}</section>"
     )
 
 

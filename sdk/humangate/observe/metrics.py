@@ -92,9 +92,21 @@ class _Snapshot(Collector):
             "Siteverify answers by sitekey and outcome (success or the error codes).",
             labels=("sitekey", "outcome"),
         )
+        pages = CounterMetricFamily(
+            "humangate_jsd_pages",
+            "HTML pages for JavaScript Detections: injected, or why the script was left out.",
+            labels=("outcome",),
+        )
+        posts = CounterMetricFamily(
+            "humangate_jsd_posts",
+            "JavaScript Detections posts: passed, failed, or why refused.",
+            labels=("outcome",),
+        )
         for name, value in sorted(self._other.items()):
             parts = name.split("|")
-            if parts[0] == "p" and len(parts) == 2:
+            if parts[0] == "j" and len(parts) == 3 and parts[1] in ("page", "post"):
+                (pages if parts[1] == "page" else posts).add_metric((parts[2],), value)
+            elif parts[0] == "p" and len(parts) == 2:
                 tokens.add_metric((parts[1],), value)
             elif parts[0] == "w" and len(parts) == 4 and parts[1] == "widget_solved":
                 solves.add_metric((parts[2],), value)
@@ -109,6 +121,8 @@ class _Snapshot(Collector):
         yield tokens
         yield solves
         yield verifies
+        yield pages
+        yield posts
 
 
 class HumanGateCollector(Collector):

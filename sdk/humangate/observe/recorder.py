@@ -35,6 +35,7 @@ _LOCAL_RAYS = 10_000
 _PASS = Kind.PASSED_WITH_CLEARANCE
 _BUCKET = schema.BUCKET_SECONDS
 _WIDGET = (Kind.WIDGET_SOLVED, Kind.SITEVERIFY)
+_JSD = {Kind.JSD_PAGE: "page", Kind.JSD_POST: "post"}
 
 
 class _PassMinute:
@@ -129,6 +130,12 @@ class Recorder:
 
     def _record_decision(self, event: Event) -> None:
         minute = schema.minute_of(event.at)
+        jsd = _JSD.get(event.kind)
+        if jsd is not None:  # counted only: one per page view is no recent event
+            field = schema.jsd_field(jsd, schema.label(event.reason))
+            with self._lock:
+                self._pending[minute, field] += 1
+            return
         level = schema.label(event.level)
         kind = event.kind.value
         with self._lock:

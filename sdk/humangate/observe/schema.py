@@ -91,6 +91,12 @@ def widget_field(kind: str, sitekey: str, outcome: str) -> str:
     return f"w|{kind}|{sitekey}|{outcome}"
 
 
+def jsd_field(kind: str, outcome: str) -> str:
+    """JavaScript Detections: pages ("page": "injected" or why not) and detection posts
+    ("post": "passed", "failed" or why refused); outcomes are fixed labels."""
+    return f"j|{kind}|{outcome}"
+
+
 def solve_bucket(ms: int) -> int:
     for index, bound in enumerate(SOLVE_BOUNDS_MS):
         if ms <= bound:

@@ -78,6 +78,8 @@ class Summary:
 
     # The widget: (kind, sitekey, outcome) -> count; kind widget_solved or siteverify.
     widget: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    # JavaScript Detections: ("page" | "post", outcome) -> count (humangate.jsd).
+    jsd: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def issued(self) -> int:
@@ -233,9 +235,12 @@ def _summary(
     asns: Counter[str] = Counter()
     pat: Counter[str] = Counter()
     widget: Counter[tuple[str, str, str]] = Counter()
+    jsd: Counter[tuple[str, str]] = Counter()
     for name, value in other.items():
         parts = name.split("|")
-        if parts[0] == "p" and len(parts) == 2:
+        if parts[0] == "j" and len(parts) == 3:
+            jsd[parts[1], parts[2]] += value
+        elif parts[0] == "p" and len(parts) == 2:
             pat[parts[1]] += value
         elif parts[0] == "w" and len(parts) == 4:
             widget[parts[1], parts[2], parts[3]] += value
@@ -257,6 +262,7 @@ def _summary(
         recent,
         pat,
         widget,
+        jsd,
     )
 
 
@@ -315,5 +321,9 @@ def as_dict(summary: Summary) -> dict[str, object]:
         "widget": [
             {"kind": kind, "sitekey": sitekey, "outcome": outcome, "count": count}
             for (kind, sitekey, outcome), count in sorted(summary.widget.items())
+        ],
+        "js_detections": [
+            {"kind": kind, "outcome": outcome, "count": count}
+            for (kind, outcome), count in sorted(summary.jsd.items())
         ],
     }

@@ -27,8 +27,10 @@ class KnownAnswers:
     pow_seed: str
 
 
-def known_answers(secret_keys: Sequence[str], token: str) -> KnownAnswers:
-    ticket = TicketBook(KeyRing(secret_keys, purposes=("ticket",)), ttl=60).open(token)
+def known_answers(secret_keys: Sequence[str], token: str, purpose: str = "ticket") -> KnownAnswers:
+    """``purpose`` "jsd": a JavaScript Detections ticket (humangate.engine.jsd)."""
+    keys = KeyRing(secret_keys, purposes=(purpose,))
+    ticket = TicketBook(keys, ttl=60, purpose=purpose).open(token)
     prog = program(ticket)
     digests = {
         family: binding.digest(ticket.id, family, prog.family_answer(family))
@@ -53,13 +55,14 @@ def solution_body(
     steps: Mapping[str, object] | None = None,
     elapsed_ms: int | None = 5,
     extra: Mapping[str, object] | None = None,
+    purpose: str = "ticket",
 ) -> bytes:
     """The body a real browser posts for ``challenge`` (the page's challenge data).
 
     ``extra`` adds top-level fields (``solver``...), signed like the rest.
     """
     token = str(challenge["ticket"])
-    known = known_answers(secret_keys, token)
+    known = known_answers(secret_keys, token, purpose)
     if nonce is None:
         nonce = pow.solve(known.pow_seed, int(str(challenge["difficulty"])))
     payload: dict[str, object] = {

@@ -958,6 +958,8 @@ async function notificationMismatch(win, nav) {
 
 /** The Worker's report (see signals-worker.js), or null if no Worker could run. */
 function askWorker(workerUrl, timeoutMs = SIGNAL_WORKER_TIMEOUT_MS) {
+  // No URL: the caller may not start Workers here (JavaScript Detections under a CSP).
+  if (!workerUrl) return Promise.resolve(null);
   return new Promise((resolve) => {
     let worker;
     const done = (value) => {

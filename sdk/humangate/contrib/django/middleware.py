@@ -13,13 +13,15 @@ is the visitor's :class:`~humangate.crypto.clearance.Clearance` or ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from functools import partial
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, Generic, TypeVar
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.core.handlers.wsgi import WSGIRequest
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
 from humangate.adapters.driver import (
     CLEARANCE_KEY,
@@ -27,7 +29,9 @@ from humangate.adapters.driver import (
     AsyncDriver,
     Count,
     Driver,
+    injected_headers,
     raw_path,
+    response_header,
 )
 from humangate.adapters.gate import GateCore
 from humangate.adapters.wsgi import environ_header, replayed_environ
@@ -39,6 +43,7 @@ from humangate.effects import run_sync
 from humangate.engine import Answer, Forward
 from humangate.engine.replay import Replay
 from humangate.http.request import Request, Response
+from humangate.jsd.inject import Injector
 from humangate.levels import Action
 
 __all__ = ["ATTRIBUTE", "CLEARANCE_KEY", "HumanGateMiddleware", "clearance_of", "to_django"]
@@ -79,7 +84,7 @@ class HumanGateMiddleware:
         settled = self.settled(request)
         if settled is not None:
             get_response: GetResponse = self.get_response
-            return get_response(self.forwarded(request, settled))
+            return self.detected(request, get_response(self.forwarded(request, settled)))
         return self._drive(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -89,7 +94,8 @@ class HumanGateMiddleware:
         settled = self.settled(request)
         if settled is not None:
             aget_response: AGetResponse = self.get_response
-            return await aget_response(self.forwarded(request, settled))
+            response = await aget_response(self.forwarded(request, settled))
+            return await self.adetected(request, response)
         return await self._adrive(request)
 
     # -- translation, the same under WSGI and ASGI Django --------------------------------
@@ -127,6 +133,71 @@ class HumanGateMiddleware:
         request.META[CLEARANCE_KEY] = forward.clearance
         setattr(request, MIDDLEWARE_ATTRIBUTE, self)  # for the route-level decorators
         return request
+
+    # -- JavaScript Detections: the response side (adapters/driver.py, humangate.jsd) -------
+
+    def _injector(self, request: HttpRequest, response: HttpResponseBase) -> Injector | None:
+        detections = self.gate.engine.detections
+        if not detections.enabled:
+            return None
+        return detections.injector(
+            partial(self.request, request),
+            response.status_code,
+            response_header(response.items()),
+            partial(_csp_nonce, request),
+        )
+
+    def detected(self, request: HttpRequest, response: R) -> R:
+        """The view's response, its HTML page with the detection script (under WSGI)."""
+        injector = self._injector(request, response)
+        if injector is None:
+            return response
+        if isinstance(response, StreamingHttpResponse):
+            if response.is_async:
+                injector.abandon("async-stream")  # no event loop here to read it with
+                return response
+            chunks: Iterator[bytes] = iter(response.streaming_content)  # type: ignore[arg-type]
+            out = None
+            for chunk in chunks:
+                out = injector.feed(bytes(chunk))
+                if out is not None:
+                    break
+            head = out if out is not None else injector.end()
+            response.streaming_content = itertools.chain((head,), chunks)
+        elif isinstance(response, HttpResponse):
+            body = injector.feed(response.content)
+            body = (body if body is not None else b"") + injector.end()
+            if injector.injected:
+                response.content = body
+        else:
+            injector.abandon("response-type")
+            return response
+        return _adjusted(response, injector)
+
+    async def adetected(self, request: HttpRequest, response: R) -> R:
+        """The same under ASGI: an async stream is read on the event loop."""
+        if not (isinstance(response, StreamingHttpResponse) and response.is_async):
+            if isinstance(response, StreamingHttpResponse):
+                return await sync_to_async(self.detected)(request, response)
+            return self.detected(request, response)
+        injector = self._injector(request, response)
+        if injector is None:
+            return response
+        chunks = aiter(response.streaming_content)  # type: ignore[arg-type]
+        out = None
+        async for chunk in chunks:
+            out = injector.feed(bytes(chunk))
+            if out is not None:
+                break
+        head = out if out is not None else injector.end()
+
+        async def rest() -> AsyncIterator[bytes]:
+            yield head
+            async for chunk in chunks:
+                yield chunk
+
+        response.streaming_content = rest()
+        return _adjusted(response, injector)
 
     def route_answer(self, request: HttpRequest, action: Action) -> HttpResponse | None:
         """What a ``@challenge(...)`` view answers first (humangate.routes)."""
@@ -169,7 +240,7 @@ class _SyncHost(_Host[GetResponse]):
         response = self._get_response(self._middleware.forwarded(request, forward))
         if count is not None:  # rate limits counting by http.response.code
             count(response.status_code)
-        return _with_headers(response, forward.headers)
+        return _with_headers(self._middleware.detected(request, response), forward.headers)
 
 
 class _AsyncHost(_Host[AGetResponse]):
@@ -190,6 +261,7 @@ class _AsyncHost(_Host[AGetResponse]):
         response = await self._get_response(self._middleware.forwarded(request, forward))
         if count is not None:
             await count(response.status_code)
+        response = await self._middleware.adetected(request, response)
         return _with_headers(response, forward.headers)
 
 
@@ -217,6 +289,31 @@ def _add_cookie(response: HttpResponseBase, line: str) -> None:
     except CookieError:
         return
     response.cookies.update(jar)
+
+
+def _adjusted(response: R, injector: Injector) -> R:
+    """The headers for the injected body, as adapters.driver.injected_headers says."""
+    if injector.injected:
+        kept = {name.lower(): value for name, value in injected_headers(response.items(), injector)}
+        for name in ("ETag", "Content-Length"):
+            if name in response.headers:
+                del response.headers[name]
+        if "content-length" in kept:
+            response.headers["Content-Length"] = kept["content-length"]
+    return response
+
+
+def _csp_nonce(request: HttpRequest) -> str | None:
+    """django-csp's nonce for this request, if it is installed: used when the policy is
+    not on the response yet (django-csp's middleware runs outside this one), and then
+    django-csp puts the nonce into the policy itself."""
+    nonce = getattr(request, "csp_nonce", None)
+    if nonce is None:
+        return None
+    try:
+        return str(nonce) or None
+    except Exception:  # django-csp refuses a nonce once its header is built
+        return None
 
 
 def _replayed(request: HttpRequest, replay: Replay) -> HttpRequest:
