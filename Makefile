@@ -56,8 +56,9 @@ typecheck: $(VENV)
 docs: $(VENV)
 	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
 
-# Dev-only JS tooling (wabt compiles the WebAssembly solver); the wheel ships the built
-# files, so `pip install` never needs Node.
+# Dev-only JS tooling (wabt compiles the WebAssembly solver; axe-core, cf-turnstile,
+# @marsidev/react-turnstile with React and esbuild are test clients); the wheel ships
+# the built files, so `pip install` never needs Node.
 $(JS_DEPS): js/package.json js/package-lock.json
 	npm ci --prefix js --no-audit --no-fund --loglevel=error
 	touch $@
@@ -68,7 +69,7 @@ unit: $(VENV) sysdeps $(JS_DEPS)
 js-test: $(JS_DEPS)
 	node --test js/test/
 
-e2e: $(VENV) sysdeps
+e2e: $(VENV) sysdeps $(JS_DEPS)
 	$(PY) -m pytest -q e2e
 
 bench: $(VENV) sysdeps bench-sysdeps

@@ -12,11 +12,22 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
-from e2e.harness import ARTIFACTS, AppServer, launch, retire, server_command
+from e2e.detect_support import plain_firefox
+from e2e.harness import (
+    ARTIFACTS,
+    AppServer,
+    Display,
+    launch,
+    plain_chromium,
+    retire,
+    server_command,
+    wait_until,
+)
 
 PASS = "1x00000000000000000000AA"
 FAIL = "2x00000000000000000000AB"
@@ -39,10 +50,12 @@ class HostPages:
 
     def __init__(self) -> None:
         self.pages: dict[str, tuple[str, str]] = {}
-        pages = self.pages
+        self.requested: list[str] = []  # every path asked for, in order
+        pages, requested = self.pages, self.requested
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                requested.append(self.path)
                 html, csp = pages.get(self.path, ("not found", ""))
                 self.send_response(200 if self.path in pages else 404)
                 self.send_header("content-type", "text/html; charset=utf-8")
@@ -203,10 +216,58 @@ def test_retry_auto_tries_again_after_retry_interval(host: Page) -> None:
     wait_js(host, "window.events.filter(e => e[0] === 'error').length >= 2")
 
 
+# The frame's visibility and the height the widget's container takes on the page.
+SHOWN_NOTHING = (
+    "getComputedStyle(document.querySelector('#w iframe')).visibility + ' ' +"
+    " document.getElementById('w').getBoundingClientRect().height"
+)
+
+
 def test_invisible_sitekey_shows_nothing(host: Page) -> None:
     host.evaluate(f"turnstile.render('#w', {{sitekey: '{INVISIBLE}', callback: log('callback')}})")
     wait_event(host, "callback")
-    assert host.evaluate("getComputedStyle(document.querySelector('#w iframe')).display") == "none"
+    # Not shown, and taking no room, yet laid out (the checks in the frame measure layout).
+    assert host.evaluate(SHOWN_NOTHING) == "hidden 0"
+
+
+PLAIN = {"chromium": plain_chromium, "firefox-esr": plain_firefox}
+
+
+@pytest.mark.parametrize("browser", sorted(PLAIN))
+def test_invisible_sitekey_in_plain_browsers(
+    browser: str,
+    server: AppServer,
+    hosts: HostPages,
+    xvfb: Display,
+    artifacts: Path,
+) -> None:
+    """The invisible test sitekey on the other-origin, strict-CSP page, in Chromium and
+    Firefox ESR run as a person starts them: the callback gets the token, the frame is
+    not shown and takes no room. The page reports that to its own server (no automation
+    to ask it)."""
+    api = server.url("/.humangate/turnstile/v0/api.js")
+    path = f"/plain-{browser}"
+    body = (
+        '<form><div id="w"></div></form>'
+        f'<script nonce="n0nce" src="{api}?render=explicit"></script>'
+        "<script nonce='n0nce'>turnstile.ready(function () {"
+        f"  turnstile.render('#w', {{sitekey: '{INVISIBLE}', callback: function (token) {{"
+        f"    var shown = {SHOWN_NOTHING};"
+        "    var field = new FormData(document.forms[0]).get('cf-turnstile-response');"
+        "    fetch('/report?token=' + encodeURIComponent(token) + '&field=' +"
+        "      encodeURIComponent(field) + '&shown=' + encodeURIComponent(shown)); }});"
+        "});</script>"
+    )
+    csp = (
+        f"default-src 'none'; script-src {server.base_url} 'nonce-n0nce'; "
+        f"frame-src {server.base_url}; connect-src 'self'; style-src 'none'"
+    )
+    hosts.pages[path] = (f'<!DOCTYPE html><html lang="en"><title>Shop</title><body>{body}', csp)
+    report = f"/report?token={DUMMY}&field={DUMMY}&shown=hidden%200"
+    before = len(hosts.requested)
+    with PLAIN[browser](hosts.url(path), xvfb, artifacts / f"{browser}.log"):
+        reported = wait_until(lambda: report in hosts.requested[before:], 30)
+    assert reported, hosts.requested[before:]
 
 
 def test_expiry_calls_expired_callback_and_refreshes_per_refresh_expired(

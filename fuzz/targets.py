@@ -61,7 +61,7 @@ def decoders(data: bytes) -> None:
         with contextlib.suppress(TokenError):
             BOOK.open(_text(rest))
     elif which == 2:
-        DESK.open(Request("POST", "/.hg/replay", headers=FORM, body=rest), IP, 1000.0)
+        DESK.open(Request("POST", "/form", headers=FORM, body=rest), IP, 1000.0)
     elif which == 3:
         parse_solve_body(rest)
     else:

@@ -84,7 +84,7 @@ def test_a_post_another_site_caused_is_never_held(headers: dict[str, str]) -> No
     client = WSGIClient(WSGIGate(echo_wsgi, settings()))
     answer = client.request("POST", "/transfer", body=FORM, headers={**FORM_TYPE, **headers})
     assert answer.status == 403 and answer.header("cf-mitigated") == "challenge"
-    assert b'name="envelope"' not in answer.body, "a cross-site body must not be kept"
+    assert b'name="humangate-envelope"' not in answer.body, "a cross-site body must not be kept"
     assert b"not kept or sent" in answer.body
 
 
@@ -100,10 +100,10 @@ def test_the_replayed_request_says_it_is_a_replay_with_the_original_headers() ->
     held = client.request(
         "POST", "/transfer", body=FORM, headers={**FORM_TYPE, "sec-fetch-site": "none"}
     )
-    assert b'name="envelope"' in held.body
+    assert b'name="humangate-envelope"' in held.body
     solve_in_place(client, held)
     # The holding page's own submission is same-origin; a client-sent mark is replaced.
-    sent = replay(client, held_fields(held.body), headers={**FORM_HEADERS})
+    sent = replay(client, held, headers={**FORM_HEADERS})
     assert sent.status == 200
     (environ,) = seen
     assert environ["HTTP_X_HUMANGATE_REPLAYED"] == "1"
@@ -118,17 +118,19 @@ def test_a_cross_site_record_in_the_envelope_is_refused_at_replay() -> None:
     solve_in_place(client, held)
     fields = held_fields(held.body)
     keys = KeyRing([SECRET], purposes=(PURPOSE,))
-    payload = keys.open(PURPOSE, fields["envelope"])
-    forged = dict(fields, envelope=keys.seal(PURPOSE, {**payload, "sfs": "cross-site"}))
-    assert replay(client, forged).status == 403
-    assert replay(client, fields).status == 200, "the authentic record still replays"
+    payload = keys.open(PURPOSE, fields["humangate-envelope"])
+    forged = {
+        **fields,
+        "humangate-envelope": keys.seal(PURPOSE, {**payload, "sfs": "cross-site"}),
+    }
+    assert replay(client, held, forged).status == 403
+    assert replay(client, held).status == 200, "the authentic record still replays"
 
 
 def test_the_replay_submission_itself_must_come_from_this_site() -> None:
     client = WSGIClient(WSGIGate(echo_wsgi, settings()))
     held = client.request("POST", "/transfer", body=FORM, headers=FORM_HEADERS)
     solve_in_place(client, held)
-    fields = held_fields(held.body)
     foreign = {**FORM_TYPE, "sec-fetch-site": "cross-site", "origin": "https://evil.example"}
-    assert replay(client, fields, headers=foreign).status == 403
-    assert replay(client, fields, headers={**FORM_TYPE, **SAME_ORIGIN}).status == 200
+    assert replay(client, held, headers=foreign).status == 403
+    assert replay(client, held, headers={**FORM_TYPE, **SAME_ORIGIN}).status == 200

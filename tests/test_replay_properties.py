@@ -29,7 +29,7 @@ SAME_ORIGIN = (("sec-fetch-site", "same-origin"), ("origin", "http://shop.exampl
 
 def replay_request(body: bytes, content_type: str = FORM) -> Request:
     headers = (*BASE, *SAME_ORIGIN, ("content-type", content_type))
-    return Request("POST", "/.hg/replay", headers=headers, body=body, peer=str(IP))
+    return Request("POST", "/pay", headers=headers, body=body, peer=str(IP))
 
 
 def sealed_fields(body: bytes) -> dict[str, str]:
@@ -54,14 +54,14 @@ def test_arbitrary_replay_submissions_never_raise_nor_open(body: bytes, content_
 def test_arbitrary_fields_never_raise_nor_open(
     envelope: str, sealed: str, extra: dict[str, str]
 ) -> None:
-    body = urlencode({**extra, "envelope": envelope, "body": sealed}).encode()
+    body = urlencode({**extra, "humangate-envelope": envelope, "humangate-body": sealed}).encode()
     assert DESK.open(replay_request(body), IP, NOW) is None
 
 
 FIELDS = sealed_fields(b"amount=10&to=alice")
 
 
-@pytest.mark.parametrize("name", ["envelope", "body"])
+@pytest.mark.parametrize("name", ["humangate-envelope", "humangate-body"])
 def test_any_changed_character_refuses_the_envelope(name: str) -> None:
     """Every position, several replacements each (exhaustive, so never flaky): the
     envelope is authenticated, and both fields open only in their canonical spelling
@@ -73,6 +73,23 @@ def test_any_changed_character_refuses_the_envelope(name: str) -> None:
                 changed = dict(FIELDS, **{name: value[:index] + char + value[index + 1 :]})
                 opened = DESK.open(replay_request(urlencode(changed).encode()), IP, NOW)
                 assert opened is None, (name, index, char)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    path=st.one_of(
+        st.sampled_from(["/pay/", "//pay", "/Pay", "/pay;x", "/pay%2F", "/", "/.hg/replay"]),
+        st.text(min_size=1, max_size=20).map(lambda text: "/" + text),
+    ),
+    query=st.one_of(st.just(""), st.text(max_size=12)),
+)
+def test_the_envelope_opens_only_at_the_address_it_was_sealed_for(path: str, query: str) -> None:
+    if (path, query) == ("/pay", ""):
+        return
+    headers = (*BASE, *SAME_ORIGIN, ("content-type", FORM))
+    body = urlencode(FIELDS).encode()
+    request = Request("POST", path, query=query, headers=headers, body=body, peer=str(IP))
+    assert DESK.open(request, IP, NOW) is None
 
 
 def test_the_untouched_envelope_opens_with_what_was_sealed() -> None:

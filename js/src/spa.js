@@ -9,7 +9,8 @@
 // (the clearance cookie is then set), and sends the request once more. No page reload.
 //
 // On humangate's own "your form is kept" page it does the same and then submits the
-// held form to {prefix}replay, so a challenged form POST reaches the app after all.
+// held form back to the form's own address (the page's form action), so a challenged
+// form POST reaches the app after all and the address bar shows where it was sent.
 
 const PREFIX = ownPrefix();
 let pendingChallenge = null;

@@ -103,8 +103,26 @@ function createApi(settings) {
     }
   }
 
+  // A frame out of sight is still laid out: the checks inside it measure layout, and a
+  // display:none frame has none (Firefox lays out nothing in it; Chromium measures it
+  // wrong while hidden). So a hidden frame leaves the page's flow, shrinks to a pixel,
+  // and is invisible: not seen, not focusable, not read out, no pointer events.
+  const HIDDEN_RESET = { display: "block", position: "", visibility: "", pointerEvents: "", clipPath: "" };
+  const HIDDEN = {
+    display: "block",
+    position: "absolute",
+    width: "1px",
+    height: "1px",
+    minWidth: "0",
+    visibility: "hidden",
+    pointerEvents: "none",
+    clipPath: "inset(50%)",
+  };
+
   function show(widget, visible) {
-    widget.iframe.style.display = visible ? "block" : "none";
+    const size = frameSize(widget.params.size);
+    const shown = { ...HIDDEN_RESET, width: size.width, height: size.height, minWidth: size.minWidth };
+    Object.assign(widget.iframe.style, visible ? shown : HIDDEN);
   }
 
   function shouldShow(widget) {
@@ -231,15 +249,11 @@ function createApi(settings) {
       return id;
     }
     const iframe = widget.iframe;
-    const size = frameSize(params.size);
     iframe.id = id;
     iframe.title = FRAME_TITLE;
     iframe.tabIndex = params.tabindex;
     iframe.style.border = "none";
     iframe.style.overflow = "hidden";
-    iframe.style.width = size.width;
-    iframe.style.height = size.height;
-    iframe.style.minWidth = size.minWidth;
     iframe.style.colorScheme = "normal";
     show(widget, false); // shown once the frame says whether it is visible
     if (params["response-field"]) {

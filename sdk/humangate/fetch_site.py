@@ -1,6 +1,6 @@
 """Where a request came from, by its ``Sec-Fetch-Site`` and ``Origin`` headers.
 
-A held form POST is replayed from humangate's own ``{prefix}replay`` page, so the app
+A held form POST is sent back by humangate's own holding page, so the app
 sees it arrive same-origin, with the visitor's ``SameSite`` cookies. Replaying a POST
 that another site caused would launder it into a same-origin one (CSRF). So the
 original request's headers are recorded in the sealed envelope and only a POST that was

@@ -20,7 +20,7 @@ from humangate.contrib.flask import HumanGate
 from tests.conftest import BROWSER_UA, SECRET
 from tests.support import challenge_data, solution
 
-FIELD = re.compile(r'name="(envelope|body)" value="([^"]*)"')
+FIELD = re.compile(r'name="(humangate-envelope|humangate-body)" value="([^"]*)"')
 FORM = "application/x-www-form-urlencoded"
 BROWSER = {"user-agent": BROWSER_UA, "accept": "text/html", "host": "testserver"}
 SAME_ORIGIN = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
@@ -61,11 +61,10 @@ def test_django_same_origin_form_is_replayed_and_still_csrf_checked(with_token: 
     client = django_client(SAME_ORIGIN)
     fields = {"amount": "10", **({"csrfmiddlewaretoken": DJANGO_SECRET} if with_token else {})}
     held = client.post("/transfer", urlencode(fields), content_type=FORM)
-    assert held.status_code == 403 and "envelope" in sealed(held.content.decode())
+    assert held.status_code == 403 and "humangate-envelope" in sealed(held.content.decode())
     django_solve(client)
-    replayed = client.post(
-        "/.humangate/replay", urlencode(sealed(held.content.decode())), content_type=FORM
-    )
+    # The holding page posts back to the form's own address.
+    replayed = client.post("/transfer", urlencode(sealed(held.content.decode())), content_type=FORM)
     if with_token:
         assert replayed.status_code == 200
         assert json.loads(replayed.content) == {"fields": fields, "replayed": "1"}
@@ -127,9 +126,8 @@ def flask_replay(client: FlaskClient, page: str) -> int:
         headers={**BROWSER, "content-type": "application/json"},
     )
     assert solved.status_code == 200
-    replayed = client.post(
-        "/.humangate/replay", data=sealed(page), headers={**BROWSER, **SAME_ORIGIN}
-    )
+    # Back to the form's own address; Flask's client sends the hint cookie by its Path.
+    replayed = client.post("/transfer", data=sealed(page), headers={**BROWSER, **SAME_ORIGIN})
     return replayed.status_code
 
 

@@ -25,7 +25,7 @@ from tests.stores.redis_server import free_port
 from tests.support import challenge_data, solution
 
 HEADERS = {"user-agent": BROWSER_UA, "accept": "text/html"}
-FIELD = re.compile(r'name="(envelope|body)" value="([^"]*)"')
+FIELD = re.compile(r'name="(humangate-envelope|humangate-body)" value="([^"]*)"')
 
 
 def solve(client: Client, page: bytes) -> None:
@@ -92,13 +92,16 @@ def test_challenged_form_post_is_replayed_once(multipart: bool) -> None:
     sealed = {k: html.unescape(v) for k, v in FIELD.findall(held.content.decode())}
     page = client.get("/.humangate/challenge", {"level": "managed"})
     solve(client, page.content)
+    assert 'action="/contact?x=1"' in held.content.decode()  # back to the form's address
     form = "application/x-www-form-urlencoded"  # what the holding page's form sends
-    replayed = client.post("/.humangate/replay", urlencode(sealed), content_type=form)
+    replayed = client.post("/contact?x=1", urlencode(sealed), content_type=form)
     assert replayed.status_code == 200
     assert json.loads(replayed.content) == {"method": "POST", "path": "/contact", "fields": fields}
-    assert (
-        client.post("/.humangate/replay", urlencode(sealed), content_type=form).status_code == 403
-    )
+    assert client.post("/contact?x=1", urlencode(sealed), content_type=form).status_code == 403
+    # The form sent afresh, the hint cookie still there: the view gets it unchanged.
+    again = client.post("/contact?x=1", "name=Bo&message=hi", content_type=form)
+    assert again.status_code == 200
+    assert json.loads(again.content)["fields"] == {"name": "Bo", "message": "hi"}
 
 
 def test_system_checks_pass_for_the_test_project() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 from humangate.contrib.flask import HumanGate, challenge, clearance, exempt
 from humangate.testing import clearance_cookie
@@ -92,6 +94,32 @@ def test_form_post_is_held_not_lost() -> None:
     assert response.status_code == 403
     assert response.headers["cf-mitigated"] == "challenge"
     assert b"humangate" in response.data
+
+
+def test_form_held_by_the_decorator_is_sent_back_to_the_view() -> None:
+    """The holding page posts to the view's own address; the gate in front of the app
+    hands the view the original form, and the decorator lets the clearance through."""
+    app = make_app()
+
+    @app.post("/donate")
+    @challenge("managed")
+    def donate() -> str:
+        replayed = request.headers.get("x-humangate-replayed")
+        return f"{request.form.get('amount')} replayed={replayed}"
+
+    client = app.test_client()
+    form = {**HEADERS, "origin": "http://localhost", "sec-fetch-site": "same-origin"}
+    held = client.post("/donate?via=page", data={"amount": "5"}, headers=form)
+    assert held.status_code == 403
+    page = held.get_data(as_text=True)
+    assert 'action="/donate?via=page"' in page
+    fields = dict(re.findall(r'name="(humangate-[a-z]+)" value="([^"]*)"', page))
+    gate = app.extensions["humangate"]
+    name, value = clearance_cookie(gate.config, ip="127.0.0.1", user_agent=BROWSER_UA)
+    client.set_cookie(name, value)
+    sent = client.post("/donate?via=page", data=fields, headers=form)
+    assert sent.text == "5 replayed=1"
+    assert client.post("/donate?via=page", data=fields, headers=form).status_code == 403
 
 
 def test_exempt_view_is_never_gated() -> None:

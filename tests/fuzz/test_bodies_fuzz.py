@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from humangate.clearance import Requirement
 from humangate.levels import Level
 from humangate.probes.oracle import known_answers, signed_body
+from humangate.replay import BODY_FIELD, ENVELOPE_FIELD, Held, ReplayDesk
 from humangate.replay import PURPOSE as REPLAY
-from humangate.replay import Held, ReplayDesk
 from humangate.request import Request
 from humangate.solve_body import SolveBody, parse_solve_body
 from tests.fuzz.conftest import BATCH, batch, count, examples
@@ -62,8 +62,8 @@ def held_form() -> tuple[str, str]:
     request = Request("POST", "/form", headers=headers, body=b"a=1")
     need = Requirement(Level.MANAGED)
     page = DESK.hold(request, b"a=1", need, client_ip=IP, now=1000.0).body.decode()
-    envelope = page.split('name="envelope" value="')[1].split('"')[0]
-    body = page.split('name="body" value="')[1].split('"')[0]
+    envelope = page.split(f'name="{ENVELOPE_FIELD}" value="')[1].split('"')[0]
+    body = page.split(f'name="{BODY_FIELD}" value="')[1].split('"')[0]
     return envelope, body
 
 
@@ -72,7 +72,7 @@ ENVELOPE_KEYS = ["id", "k", "n", "m", "p", "q", "c", "ip", "ua", "l", "e"]
 
 
 def open_replay(body: bytes) -> None:
-    request = Request("POST", "/.hg/replay", headers=FORM, body=body)
+    request = Request("POST", "/form", headers=FORM, body=body)
     held = DESK.open(request, IP, 1000.0)
     assert held is None or isinstance(held, Held)
 
@@ -89,8 +89,8 @@ def test_replay_random_bodies(bodies: list[bytes]) -> None:
 @given(st.data())
 def test_replay_mutated_envelopes(data: st.DataObject) -> None:
     for _ in range(BATCH):
-        fields = {"envelope": ENVELOPE, "body": SEALED_BODY}
-        target = data.draw(st.sampled_from(["envelope", "body", "both"]))
+        fields = {ENVELOPE_FIELD: ENVELOPE, BODY_FIELD: SEALED_BODY}
+        target = data.draw(st.sampled_from([ENVELOPE_FIELD, BODY_FIELD, "both"]))
         for name, value in list(fields.items()):
             if target in (name, "both"):
                 fields[name] = mutate(value, data)
@@ -104,16 +104,17 @@ def test_replay_mutated_envelopes(data: st.DataObject) -> None:
 def test_replay_authentic_but_malformed_envelope(payloads: list[dict[str, Any]]) -> None:
     count("held-POST envelope", len(payloads))
     for payload in payloads:
-        open_replay(urlencode({"envelope": sealed(REPLAY, payload), "body": SEALED_BODY}).encode())
+        fields = {ENVELOPE_FIELD: sealed(REPLAY, payload), BODY_FIELD: SEALED_BODY}
+        open_replay(urlencode(fields).encode())
 
 
 def test_the_real_envelope_opens() -> None:
     # The fuzzing above starts from a real envelope: make sure it is one.
     request = Request(
         "POST",
-        "/.hg/replay",
+        "/form",
         headers=FORM,
-        body=urlencode({"envelope": ENVELOPE, "body": SEALED_BODY}).encode(),
+        body=urlencode({ENVELOPE_FIELD: ENVELOPE, BODY_FIELD: SEALED_BODY}).encode(),
     )
     held = DESK.open(request, IP, 1000.0)
     assert held is not None and held.replay.body == b"a=1"

@@ -39,7 +39,8 @@ COOKIE = CONFIG.cookie_name
 HTML = {"accept": "text/html", "user-agent": BROWSER_UA}
 SAME_ORIGIN = {"sec-fetch-site": "same-origin"}
 FORM = "application/x-www-form-urlencoded"
-FIELD = re.compile(rb'name="(envelope|body)" value="([^"]*)"')
+FIELD = re.compile(rb'name="(humangate-envelope|humangate-body)" value="([^"]*)"')
+ACTION = re.compile(rb'<form id="humangate-replay" method="post" action="([^"]*)"')
 CHALLENGE_URL = re.compile(rb'data-challenge="([^"]*)"')
 
 
@@ -52,11 +53,18 @@ class Reply:
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name), None)
 
-    def cookie(self) -> str | None:
+    def cookie(self, name: str = COOKIE) -> str | None:
         for key, value in self.headers:
-            if key.lower() == "set-cookie" and value.startswith(f"{COOKIE}="):
+            if key.lower() == "set-cookie" and value.startswith(f"{name}="):
                 return value.split(";", 1)[0].split("=", 1)[1] or None
         return None
+
+    def hint(self) -> str:
+        """The holding page's hint cookie, as the browser sends it back."""
+        for key, value in self.headers:
+            if key.lower() == "set-cookie" and value.startswith("humangate-replay-"):
+                return value.split(";", 1)[0]
+        raise AssertionError("no hint cookie")
 
 
 class Server:
@@ -73,13 +81,17 @@ class Server:
         headers: dict[str, str] | None = None,
         body: bytes = b"",
         cookie: str | None = None,
+        more_cookies: str = "",
     ) -> Reply:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
         try:
             connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
             lines = {"host": self.host, **(headers or {})}
-            if cookie is not None:
-                lines["cookie"] = f"{COOKIE}={cookie}"
+            jar = [f"{COOKIE}={cookie}"] if cookie is not None else []
+            if more_cookies:
+                jar.append(more_cookies)
+            if jar:
+                lines["cookie"] = "; ".join(jar)
             if body or method == "POST":
                 lines.setdefault("content-length", str(len(body)))
             for name, value in lines.items():
@@ -243,19 +255,60 @@ def _hold(server: Server, headers: dict[str, str]) -> Reply:
     return server.send("POST", "/transfer", form, b"amount=1000&to=mallory")
 
 
-def replayed_held_post(server: Server) -> None:
+def _held_and_cleared(server: Server) -> tuple[Reply, bytes, str]:
+    """A held POST, its sealed fields as the holding page sends them, and a clearance."""
     held = _hold(server, SAME_ORIGIN)
     fields = {k.decode(): unescape(v.decode()) for k, v in FIELD.findall(held.body)}
-    assert set(fields) == {"envelope", "body"}
+    assert set(fields) == {"humangate-envelope", "humangate-body"}
     match = CHALLENGE_URL.search(held.body)
     assert match is not None
     cookie = server.clearance(unescape(match.group(1).decode()))
+    return held, urlencode(fields).encode(), cookie
+
+
+def replayed_held_post(server: Server) -> None:
+    held, sealed, cookie = _held_and_cleared(server)
+    action = ACTION.search(held.body)
+    assert action is not None and action.group(1) == b"/transfer", "sent back where it was"
     form = {"content-type": FORM, **HTML, **SAME_ORIGIN}
-    sealed = urlencode(fields).encode()
-    first = server.send("POST", "/.humangate/replay", form, sealed, cookie=cookie)
+    first = server.send("POST", "/transfer", form, sealed, cookie, held.hint())
     assert first.body == b"app POST /transfer replayed=1 body=amount=1000&to=mallory"
-    again = server.send("POST", "/.humangate/replay", form, sealed, cookie=cookie)
-    assert again.status == 403 and b"replay-refused" in again.body
+    again = server.send("POST", "/transfer", form, sealed, cookie, held.hint())
+    assert again.status == 403 and b"This form was not sent again" in again.body
+    assert server.send("POST", "/.humangate/replay", form, sealed, cookie).status == 404
+
+
+def held_post_elsewhere(server: Server) -> None:
+    held, sealed, cookie = _held_and_cleared(server)
+    form = {"content-type": FORM, **HTML, **SAME_ORIGIN}
+    for target in ("/other", "/transfer?to=mallory", "/transfer/", "/Transfer"):
+        moved = server.send("POST", target, form, sealed, cookie, held.hint())
+        assert moved.status == 403 and not moved.body.startswith(b"app "), target
+    # Not spent by those: at its own address it still goes through, once.
+    sent = server.send("POST", "/transfer", form, sealed, cookie, held.hint())
+    assert sent.body.startswith(b"app POST /transfer replayed=1")
+
+
+def held_post_sent_cross_site(server: Server) -> None:
+    held, sealed, cookie = _held_and_cleared(server)
+    for headers in (
+        {"sec-fetch-site": "cross-site", "origin": "https://evil.example"},
+        {"sec-fetch-site": "same-site", "origin": "http://sub.127.0.0.1"},
+        {"origin": "null"},
+        {},
+    ):
+        form = {"content-type": FORM, **HTML, **headers}
+        sent = server.send("POST", "/transfer", form, sealed, cookie, held.hint())
+        assert sent.status == 403 and not sent.body.startswith(b"app "), headers
+    form = {"content-type": FORM, **HTML, **SAME_ORIGIN}
+    assert server.send("POST", "/transfer", form, sealed, cookie, held.hint()).status == 200
+
+
+def fresh_form_with_hint(server: Server) -> None:
+    held, _, cookie = _held_and_cleared(server)
+    form = {"content-type": FORM, **HTML, **SAME_ORIGIN}
+    fresh = server.send("POST", "/transfer", form, b"amount=5&to=bob", cookie, held.hint())
+    assert fresh.body == b"app POST /transfer replayed=None body=amount=5&to=bob"
 
 
 def cross_site_held_post(server: Server) -> None:
@@ -359,6 +412,21 @@ CASES = [
     Case("work-too-low", "a clearance passes only the work it paid for", work_too_low),
     Case("replayed-ticket", "a solved ticket is spent: one clearance per ticket", replayed_ticket),
     Case("replayed-held-post", "a held POST reaches the app once, marked", replayed_held_post),
+    Case(
+        "held-post-elsewhere",
+        "a held POST is sent only to the address it was sealed for",
+        held_post_elsewhere,
+    ),
+    Case(
+        "held-post-sent-cross-site",
+        "a held POST is sent only by this site's own holding page",
+        held_post_sent_cross_site,
+    ),
+    Case(
+        "fresh-form-with-hint",
+        "an ordinary form sent past a hint cookie reaches the app unchanged",
+        fresh_form_with_hint,
+    ),
     Case("cross-site-held-post", "only a same-origin POST is held", cross_site_held_post),
     Case("spoofed-xff", "only a configured proxy peer may name the client", spoofed_xff),
     Case("open-redirect", "every redirect the gate sends is a local path", open_redirect),

@@ -272,7 +272,8 @@ _REPLACED_LINES = frozenset(
 
 
 def _replayed(scope: Scope, receive: Receive, replay: Replay) -> tuple[Scope, Receive]:
-    """This request to {prefix}replay turned back into the held form POST."""
+    """This request (the holding page's submission) turned back into the held form POST;
+    or, for a body read to check it was none, the request itself with that body."""
     root = scope.get("root_path", "")
     path = unquote(replay.path)
     headers = [

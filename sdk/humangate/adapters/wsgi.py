@@ -274,7 +274,8 @@ REPLACED_KEYS = frozenset(_environ_key(name) for name in REPLACED_HEADERS)
 
 
 def replayed_environ(environ: Mapping[str, Any], replay: Replay) -> dict[str, Any]:
-    """This request to {prefix}replay turned back into the held form POST (also what the
+    """This request (the holding page's submission) turned back into the held form POST,
+    or the request itself with a body the gate read first (also what the
     Django middleware builds its replayed request from)."""
     path = unquote(replay.path, encoding="latin-1")  # PEP 3333: bytes as latin-1
     script = str(environ.get("SCRIPT_NAME", ""))

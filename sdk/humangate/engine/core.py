@@ -23,17 +23,19 @@ from typing import TypeVar
 from humangate.client.ip import FORWARDED_HEADERS, IPAddress
 from humangate.config import Config
 from humangate.crypto.clearance import Clearance, Requirement
-from humangate.effects import Flow
+from humangate.effects import Flow, ReadBody
 from humangate.engine.challenge import Challenger
 from humangate.engine.decide import Decider, deciding_match
 from humangate.engine.jsd import Detections
 from humangate.engine.outcome import Answer, Forward, Outcome
 from humangate.engine.parts import Parts
 from humangate.engine.refuse import Refuser
+from humangate.engine.replay import HINT_COOKIE
 from humangate.engine.routes import Routes
 from humangate.engine.solve import Solver
 from humangate.engine.visit import Visit, visit_of
 from humangate.engine.widget import Widget
+from humangate.errors import StoreError
 from humangate.events import Observer
 from humangate.http import answers
 from humangate.http.request import MAX_HEADER_VALUE, Request, Response, cookie_value
@@ -204,6 +206,8 @@ class Engine:
         required = self._settled_level
         if required is None or not cookies or path.startswith(self._prefix):
             return None
+        if HINT_COOKIE in cookies:
+            return None  # a held form may be on its way back: process() reads it
         forwarded = (
             tuple((name, found) for name in FORWARDED_HEADERS if (found := header(headers, name)))
             if self._reads_forwarded
@@ -256,6 +260,27 @@ class Engine:
         prefix = self._parts.config.path_prefix
         if request.path.startswith(prefix) and not request.websocket:
             return (yield from self._routes.answer(request, request.path[len(prefix) :]))
+        if self._parts.replays.may_carry(request):
+            return (yield from self._held_form_back(request))
+        return (yield from self._decide_and_act(request))
+
+    def _held_form_back(self, request: Request) -> Flow[Outcome]:
+        """A POST that may be a holding page's submission (engine/replay.py): its body is
+        read first. The held form goes to the app; any other form goes through the gate
+        as usual, the app getting the body that was read."""
+        replays = self._parts.replays
+        body = yield ReadBody(replays.form_limit)
+        if not isinstance(body, bytes):  # no body to read here: nothing was consumed
+            return (yield from self._decide_and_act(request))
+        request = replace(request, body=body)
+        if replays.is_submission(body):
+            return (yield from self._routes.held_form(request))
+        outcome = yield from _with_body_read(self._decide_and_act(request), body)
+        if isinstance(outcome, Forward) and outcome.replay is None:
+            outcome = replace(outcome, replay=replays.passthrough(request))
+        return outcome
+
+    def _decide_and_act(self, request: Request) -> Flow[Outcome]:
         visit = self._visit(request)
         if self._fixed_action is not None:  # no rules: no verdict to build, nothing counted
             return (yield from self._act(visit, self._fixed_action, DEFAULT))
@@ -313,6 +338,28 @@ class Engine:
             label = clearance.level.label if clearance else None
             self._parts.record_pass(rule, label, self._parts.clock())
         return Forward(visit.forget, clearance)
+
+
+T = TypeVar("T")
+
+
+def _with_body_read(flow: Flow[T], body: bytes) -> Flow[T]:
+    """``flow``, its ReadBody operations answered from ``body`` (already read from the
+    request); every other operation is passed through to the runner."""
+    try:
+        operation = next(flow)
+        while True:
+            if isinstance(operation, ReadBody):
+                operation = flow.send(body[: operation.limit + 1])
+                continue
+            try:
+                result = yield operation
+            except StoreError as exc:  # the runners throw store failures only
+                operation = flow.throw(exc)
+            else:
+                operation = flow.send(result)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
 
 
 def _is_unchallengeable(request: Request) -> bool:

@@ -124,6 +124,7 @@ class Parts:
             max_body=config.replay_max_body,
             ttl=config.ticket_seconds,
             prefix=config.path_prefix,
+            secure=self.cookies.is_secure,
         )
         self.services = service.ServiceTokens(
             KeyRing(config.secret_keys, purposes=(service.PURPOSE,)),

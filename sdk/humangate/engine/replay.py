@@ -5,9 +5,18 @@ what the visitor typed: the challenge page cannot re-send a POST body it never s
 Instead the engine asks the adapter for the body (bounded by ``Config.replay_max_body``)
 and answers with a *holding page*: the body, encrypted, rides in a hidden form; the
 page runs the challenge in place (spa.js, an iframe of ``{prefix}challenge``) and then
-submits that form to ``{prefix}replay``. There the engine checks the seal, the client,
-the clearance and single use, and tells the adapter to call the app with the original
-method, path, content type and body.
+submits that form to the *original* address (path and query), so the browser's address
+bar shows that address, and a reload or bookmark names it, whatever the app answers.
+
+The gate knows that POST by a hint cookie the holding page sets (``humangate-replay-<id>``,
+``Path`` the form's path, ``SameSite=Strict``, an hour past the envelope's expiry): only a
+urlencoded POST carrying it has its body read (bounded by :attr:`ReplayDesk.form_limit`)
+before the rules run. A body of exactly the two reserved fields is a replay: the engine
+checks the seal, that it arrived at the address it was sealed for, the client, the
+clearance and single use, and tells the adapter to call the app with the original
+method, path, content type and body. Any other body (the visitor submitted the form
+afresh) goes on through the gate as usual and reaches the app unchanged. The hint only
+saves reading other bodies; it authorises nothing.
 
 Sealing is envelope encryption with the key ring: a fresh AES-256-GCM data key encrypts
 the body (a 64 KiB body does not fit in a key-ring token, which is capped at 4 KiB);
@@ -21,6 +30,13 @@ store on first use.
 Only a POST that another site did not cause is held or replayed (CSRF: the replay comes
 from this origin, with the visitor's cookies; see :mod:`humangate.fetch_site`), and the
 replayed request carries the original's two headers plus ``X-Humangate-Replayed: 1``.
+
+Why not keep a ``{prefix}replay`` endpoint and fix the address afterwards: the app's
+answer would be rendered at the endpoint's URL, and only an HTML answer could be
+patched (``history.replaceState`` from a script injected into the app's page, which
+its CSP may refuse); a download, a JSON or plain-text answer could not. A 302/303 answer
+was always fine (the browser follows it). Posting to the original address is right for
+every answer.
 """
 
 from __future__ import annotations
@@ -29,7 +45,9 @@ import base64
 import binascii
 import html
 import os
+import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote
 
@@ -47,10 +65,31 @@ from humangate.http.assets import hashed_name
 from humangate.http.request import Request, Response
 from humangate.levels import Level
 
-__all__ = ["REPLACED_HEADERS", "Held", "Replay", "ReplayDesk", "is_replayable"]
+__all__ = [
+    "BODY_FIELD",
+    "ENVELOPE_FIELD",
+    "HINT_COOKIE",
+    "REPLACED_HEADERS",
+    "Held",
+    "Replay",
+    "ReplayDesk",
+    "is_replayable",
+]
 
 PURPOSE = "replay"
-FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+URLENCODED = "application/x-www-form-urlencoded"
+FORM_TYPES = frozenset({URLENCODED, "multipart/form-data"})
+# The holding page's two fields: names no app form is likely to use.
+ENVELOPE_FIELD = "humangate-envelope"
+BODY_FIELD = "humangate-body"
+HINT_COOKIE = "humangate-replay-"
+"""Prefix of the hint cookie's name (the replay id follows): a held form is on its way
+back to this path, so its POST must not take the fast path past the gate."""
+_HINT_AFTERLIFE = 3600  # seconds the hint cookie outlives its envelope
+# A Path attribute made only of these is safe in a Set-Cookie line; else Path=/.
+_COOKIE_PATH = re.compile(r"/[A-Za-z0-9/!$&'()*+\-.:=@_~%]*")
+# Printable ASCII but the space: how a browser sends a URL's path and query.
+_URL_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
 _NONCE = 12
 # The replay form carries the body base64url-encoded (4/3 of its size) plus the envelope.
 _FORM_OVERHEAD = 8 * 1024
@@ -96,13 +135,22 @@ class Held:
 class ReplayDesk:
     """Seals held form bodies and opens them again for the same client, once."""
 
-    __slots__ = ("_keys", "_max_body", "_prefix", "_ttl")
+    __slots__ = ("_keys", "_max_body", "_prefix", "_secure", "_ttl")
 
-    def __init__(self, keys: KeyRing, *, max_body: int, ttl: int, prefix: str) -> None:
+    def __init__(
+        self,
+        keys: KeyRing,
+        *,
+        max_body: int,
+        ttl: int,
+        prefix: str,
+        secure: Callable[[str], bool] = lambda scheme: scheme == "https",
+    ) -> None:
         self._keys = keys
         self._max_body = max_body
         self._ttl = ttl
         self._prefix = prefix
+        self._secure = secure  # whether cookies get Secure for a request of this scheme
 
     @property
     def max_body(self) -> int:
@@ -110,7 +158,7 @@ class ReplayDesk:
 
     @property
     def form_limit(self) -> int:
-        """The largest body the ``{prefix}replay`` endpoint reads."""
+        """The largest holding-page submission the gate reads."""
         return (self._max_body * 4) // 3 + _FORM_OVERHEAD
 
     def hold(
@@ -141,6 +189,7 @@ class ReplayDesk:
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(_NONCE)
         sealed_body = AESGCM(key).encrypt(nonce, body, replay_id.encode())
+        path = safe_target(request.raw_path or request.path)
         envelope = self._keys.seal(
             PURPOSE,
             {
@@ -148,7 +197,7 @@ class ReplayDesk:
                 "k": _b64(key),
                 "n": _b64(nonce),
                 "m": request.method,
-                "p": safe_target(request.raw_path or request.path),
+                "p": path,
                 "q": request.query,
                 "c": request.header("content-type") or "",
                 "ip": str(client_ip) if client_ip is not None else "",
@@ -164,6 +213,7 @@ class ReplayDesk:
         page = _holding_page(
             prefix=self._prefix,
             need=need,
+            action=_as_sent(path) + (f"?{_as_sent(request.query)}" if request.query else ""),
             envelope=envelope,
             sealed_body=_b64(sealed_body),
             nonce=nonce_attr,
@@ -174,6 +224,7 @@ class ReplayDesk:
             *answers.base_headers(ray),
             ("content-security-policy", _holding_csp(nonce_attr)),
             ("cf-mitigated", "challenge"),
+            self._hint(replay_id, path, request.scheme),
             *extra,
         ]
         return Response(403, tuple(headers), page)
@@ -215,21 +266,42 @@ class ReplayDesk:
         response = answers.html_response(403, page.encode(), ray, nonce, headers)
         return _with_frames(response)
 
+    # -- the holding page's submission, back at the form's own address ------------------
+
+    def may_carry(self, request: Request) -> bool:
+        """Whether ``request`` may be a holding page's submission, so its body is worth
+        reading: a urlencoded POST of at most :attr:`form_limit` bytes from a browser
+        holding a hint cookie. Cheap: headers only, the method first."""
+        if request.method != "POST" or request.websocket:
+            return False
+        if HINT_COOKIE not in (request.header("cookie") or ""):
+            return False
+        length = _content_length(request)
+        return (
+            length is not None
+            and 0 < length <= self.form_limit
+            and media_type(request) == URLENCODED
+        )
+
+    def is_submission(self, body: bytes) -> bool:
+        """Whether a read body is a holding page's form: exactly the two reserved fields."""
+        return _fields(body) is not None
+
     def open(self, request: Request, client_ip: IPAddress | None, now: float) -> Held | None:
-        """The held request in this ``{prefix}replay`` submission, if authentic and ours."""
-        if media_type(request) != "application/x-www-form-urlencoded":
+        """The held request this holding-page submission carries, if authentic, sent to
+        the address it was sealed for, from this site, and this client's."""
+        if media_type(request) != URLENCODED:
             return None
-        if len(request.body) > self.form_limit:
+        fields = _fields(request.body)
+        if fields is None:
             return None
+        envelope, sealed_body = fields
         try:
-            fields = parse_qs(request.body.decode("ascii"), max_num_fields=4, strict_parsing=True)
-            envelope = fields["envelope"][0]
-            sealed_body = _unb64(fields["body"][0])
             payload = self._keys.open(PURPOSE, envelope)
             replay_id = str(payload["id"])
             site = FetchSite(str(payload["sfs"]), str(payload["o"]))
             body = AESGCM(_unb64(str(payload["k"]))).decrypt(
-                _unb64(str(payload["n"])), sealed_body, replay_id.encode()
+                _unb64(str(payload["n"])), _unb64(sealed_body), replay_id.encode()
             )
             held = Held(
                 id=replay_id,
@@ -258,6 +330,13 @@ class ReplayDesk:
             return None
         if now > held.expires_at:
             return None
+        # Only at the address it was sealed for: the same path and query, by POST.
+        if request.method != held.replay.method:
+            return None
+        if _as_sent(request.raw_path or request.path) != _as_sent(held.replay.path):
+            return None
+        if _as_sent(request.query) != _as_sent(held.replay.query):
+            return None
         # The original POST, and this submission of the holding page, both from this site.
         if site.verdict(request) is not None or FetchSite.of(request).verdict(request) is not None:
             return None
@@ -267,6 +346,71 @@ class ReplayDesk:
         if not same_text(ua, user_agent_hash(request.user_agent)):
             return None
         return held
+
+    def refused(self, request: Request, ray: str) -> Response:
+        """The answer to a holding-page submission that is not valid here."""
+        detail = (
+            "This held form submission is not valid here (expired, already sent, or "
+            "from another browser). Submit the form again."
+        )
+        if not request.accepts_html:
+            return answers.problem(403, "replay-refused", "Request must be retried", detail, ray)
+        nonce = answers.new_nonce()
+        page = _REFUSED_PAGE.format(nonce=nonce, css=_CSS, ray=html.escape(ray))
+        return answers.html_response(403, page.encode(), ray, nonce, ())
+
+    @staticmethod
+    def passthrough(request: Request) -> Replay:
+        """``request`` itself, its body already read: what the app gets when a body read
+        for :meth:`may_carry` was an ordinary form after all. Its own Origin and
+        Sec-Fetch-Site go with it; no replay mark."""
+        site = FetchSite.of(request)
+        own = (("sec-fetch-site", site.sec_fetch_site), ("origin", site.origin))
+        return Replay(
+            method=request.method,
+            path=request.raw_path or quote(request.path, safe=_URL_SAFE),
+            query=request.query,
+            content_type=request.header("content-type") or "",
+            body=request.body,
+            headers=tuple((name, value) for name, value in own if value),
+        )
+
+    def _hint(self, replay_id: str, path: str, scheme: str) -> tuple[str, str]:
+        """The hint cookie's Set-Cookie line. It outlives the envelope by an hour and is
+        not dropped when the form is sent: a reload of the app's answer re-sends the
+        holding page's form, and that is told it was sent already (not handed to the app
+        as a form of two strange fields)."""
+        cookie_path = path if _COOKIE_PATH.fullmatch(path) else "/"
+        parts = [
+            f"{HINT_COOKIE}{replay_id}=1",
+            f"Path={cookie_path}",
+            f"Max-Age={self._ttl + _HINT_AFTERLIFE}",
+            "HttpOnly",
+            "SameSite=Strict",
+        ]
+        if self._secure(scheme):
+            parts.append("Secure")
+        return ("set-cookie", "; ".join(parts))
+
+
+def _fields(body: bytes) -> tuple[str, str] | None:
+    """The envelope and sealed body of a holding page's submission, else None."""
+    try:
+        fields = parse_qs(body.decode("ascii"), max_num_fields=4, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if fields.keys() != {ENVELOPE_FIELD, BODY_FIELD}:
+        return None
+    envelope, sealed = fields[ENVELOPE_FIELD], fields[BODY_FIELD]
+    if len(envelope) != 1 or len(sealed) != 1:
+        return None
+    return envelope[0], sealed[0]
+
+
+def _as_sent(text: str) -> str:
+    """A path or query as a browser sends it: anything but printable ASCII escaped (the
+    adapters give raw bytes as latin-1), so the form's action round-trips and compares."""
+    return quote(text, safe=_URL_SAFE, encoding="latin-1", errors="replace")
 
 
 def _challenge_url(prefix: str, need: Requirement) -> str:
@@ -307,12 +451,21 @@ def _holding_csp(nonce: str) -> str:
 
 
 def _holding_page(
-    *, prefix: str, need: Requirement, envelope: str, sealed_body: str, nonce: str, ray: str
+    *,
+    prefix: str,
+    need: Requirement,
+    action: str,
+    envelope: str,
+    sealed_body: str,
+    nonce: str,
+    ray: str,
 ) -> bytes:
     return _HOLDING_PAGE.format(
         nonce=nonce,
         css=_CSS,
-        action=html.escape(f"{prefix}replay"),
+        action=html.escape(action),
+        envelope_field=ENVELOPE_FIELD,
+        body_field=BODY_FIELD,
         challenge=html.escape(_challenge_url(prefix, need)),
         script=html.escape(f"{prefix}static/{hashed_name('spa.js')}"),
         envelope=html.escape(envelope),
@@ -335,13 +488,28 @@ _HOLDING_PAGE = """<!DOCTYPE html>
 <p>Your form is kept safe and will be sent as soon as the check is done.</p>
 <noscript><p>Enable JavaScript to finish the check, then submit the form again.</p></noscript>
 <form id="humangate-replay" method="post" action="{action}" data-challenge="{challenge}">
-<input type="hidden" name="envelope" value="{envelope}">
-<input type="hidden" name="body" value="{body}">
+<input type="hidden" name="{envelope_field}" value="{envelope}">
+<input type="hidden" name="{body_field}" value="{body}">
 </form>
 <p><small>Ray ID: {ray}</small></p>
 </main>
 <script nonce="{nonce}" src="{script}"></script>
 </body></html>
+"""
+
+_REFUSED_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>This form was not sent again</title>
+<style nonce="{nonce}">{css}</style>
+</head><body><main>
+<h1>This form was not sent again</h1>
+<p>A form kept while your browser was checked is sent once only, soon after the check.
+This one was already sent, has expired, or belongs to another browser. Go back, reload
+the form and submit it again if you still need to.</p>
+<p><small>Ray ID: {ray}</small></p>
+</main></body></html>
 """
 
 _RETRY_PAGE = """<!DOCTYPE html>

@@ -1,7 +1,7 @@
 """humangate's own endpoints under ``path_prefix``: one table of name -> route.
 
 A route says which methods it takes (anything else is a 405), how many bytes of body
-it reads (only the two POST endpoints read one) and what answers it. Names not in the
+it reads (only the POST endpoints read one) and what answers it. Names not in the
 table are a 404 problem document.
 """
 
@@ -61,7 +61,6 @@ class Routes:
         config = parts.config
         self._exact: dict[str, Route] = {
             "solve": Route(POST, self._solve, config.max_solve_body),
-            "replay": Route(POST, self._replay, parts.replays.form_limit),
             "cleared": Route(POST, self._cleared, cleared.MAX_BODY),
             "challenge": Route(GET, self._challenge),
             "done": Route(
@@ -110,32 +109,25 @@ class Routes:
     def _challenge(self, request: Request, name: str) -> Flow[Outcome]:
         return Answer((yield from self._challenger.explicit(self._visit_of(request))))
 
-    def _replay(self, request: Request, name: str) -> Flow[Outcome]:
-        """Send a held form POST to the app: authentic, this client, cleared, once."""
+    def held_form(self, request: Request) -> Flow[Outcome]:
+        """A holding page's submission, back at the form's own address (its body read;
+        engine/replay.py): the held form goes to the app if authentic, sent to the
+        address it was sealed for, this client's, cleared, and not sent before."""
         parts = self._parts
-        ray = answers.new_ray_id()
+        replays = parts.replays
         now = parts.clock()
         visit = self._visit_of(request)
-        held = parts.replays.open(request, visit.ip, now)
-        refused = answers.problem(
-            403,
-            "replay-refused",
-            "Request must be retried",
-            "This held form submission is not valid here (expired, already sent, or "
-            "from another browser). Submit the form again.",
-            ray,
-        )
-        if held is None:
-            return Answer(refused)
-        if not held.requirement.met_by(visit.clearance):
-            return Answer(refused)
+        held = replays.open(request, visit.ip, now)
+        refused = Answer(replays.refused(request, answers.new_ray_id()))
+        if held is None or not held.requirement.met_by(visit.clearance):
+            return refused
         try:
             first_use = yield Spend(f"replay:{held.id}", max(held.expires_at - now, 0) + 60)
         except StoreError as exc:
             parts.store_warnings["replays"](exc)
             first_use = False
         if not first_use:
-            return Answer(refused)
+            return refused
         return Forward(visit.forget, visit.clearance, replay=held.replay)
 
     def _cleared(self, request: Request, name: str) -> Flow[Outcome]:
