@@ -1398,7 +1398,7 @@ function keyedSeed(seed, key) {
 
 const AUDIT_WAIT_MS = 1500;
 const AUDIT_POLL_MS = 50;
-const CHROMIUM = /\bChrom(?:e|ium)\//;
+const CHROMIUM = /\b(?:Headless)?Chrom(?:e|ium)\//;
 // Pointer events only: mouse events truncate to whole pixels, the press may not.
 const POSITION_EVENTS = ["pointerrawupdate", "pointermove", "pointerover", "pointerenter"];
 
