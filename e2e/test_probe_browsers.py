@@ -6,7 +6,8 @@ Origin, no WebGL), each as ONE browser process per challenge type that meets a f
 challenge on every run: e2e/probe_app.py expires the clearance after each pass and
 sends the browser on to the next URL. The interactive type is passed with real keyboard
 input (xdotool). Results are read on the server side; the probe-by-probe table is
-written to e2e/artifacts/probes.md.
+written to e2e/artifacts/probes.md. No check of the CDP evidence (humangate.signals.cdp,
+issue 16) may fire either, not even as a doubt.
 """
 
 from __future__ import annotations
@@ -156,5 +157,9 @@ def test_real_browser_answers_every_probe(
             problems.append(f"{action}: {len(reached)}/{runs} reached")
         if any(r.hard for r in records):
             problems.append(f"{action}: hard checks {[r.hard for r in records if r.hard]}")
+        # The CDP evidence (humangate.signals.cdp) must not even doubt a real browser.
+        cdp = sorted({n for r in records for n in (*r.hard, *r.soft) if n.startswith("cdp_")})
+        if cdp:
+            problems.append(f"{action}: CDP checks fired: {cdp}")
         assert server.server_errors() == []
     assert not problems, f"{who}: {problems}"

@@ -59,9 +59,9 @@ CLICK = {"interaction": "pass", "pointer_plausible": "pass", "interaction_time":
 @pytest.mark.parametrize(
     ("action", "steps", "escalation"),
     [
-        ("js_challenge", ["probe", "pow", "signals"], None),
-        ("managed_challenge", ["probe", "pow", "signals"], "interaction"),
-        ("challenge", ["probe", "pow", "signals", "interaction"], None),
+        ("js_challenge", ["probe", "pow", "signals", "cdp"], None),
+        ("managed_challenge", ["probe", "pow", "signals", "cdp"], "interaction"),
+        ("challenge", ["probe", "pow", "signals", "cdp", "interaction"], None),
     ],
 )
 def test_each_type_is_composed_of_steps(

@@ -110,7 +110,7 @@ def test_registered_plugin_is_served_and_listed() -> None:
     )  # fmt: skip
     client = WSGIClient(HumanGate(_site, config))
     data = challenge_data(client.request("GET", "/").body)
-    assert data["steps"] == ["probe", "pow", "signals", "dummy"]
+    assert data["steps"] == ["probe", "pow", "signals", "cdp", "dummy"]
     assert data["step_scripts"] == {"dummy": "/.humangate/static/challenges/dummy.js"}
     script = client.request("GET", "/.humangate/static/challenges/dummy.js")
     assert script.status == 200 and script.body == b"/* js */"

@@ -88,7 +88,7 @@ def test_installed_plugin_is_discovered_and_its_js_half_served(installed: Path) 
     client = _client()
     assert isinstance(get_step("wait"), WaitStep)
     data = challenge_data(client.request("GET", "/").body)
-    assert data["steps"] == ["probe", "pow", "signals", "wait"]
+    assert data["steps"] == ["probe", "pow", "signals", "cdp", "wait"]
     assert data["step_params"]["wait"] == {"seconds": 3}
     url = data["step_scripts"]["wait"]
     script = client.request("GET", url)

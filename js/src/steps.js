@@ -6,6 +6,7 @@ import { progressPercent } from "./progress.js";
 import { collectSignals } from "./signals.js";
 import { runInteraction } from "./interaction.js";
 import { ZERO_PROOF, keyedSeed, runProbe, signBody } from "./probe.js";
+import { activationEvidence, auditStep, settled, startPointerLog } from "./cdp.js";
 
 const MAX_WORKERS = 4;
 const MAIN_THREAD_SLICE_MS = 20;
@@ -13,12 +14,15 @@ const MAIN_THREAD_SLICE_MS = 20;
 // ---------------------------------------------------------------------------- steps
 
 // Each step gets the challenge, the view and its parameters (step_params[name]) and
-// resolves to {signals?, answer?, ...top-level fields}: verdicts merge into `signals`
-// (verdicts only, never raw values), `answer` goes to `steps[name]`, and anything else
+// resolves to {signals?, answer?, evidence?, ...top-level fields}: verdicts merge into
+// `signals` (verdicts only, never raw values), `answer` goes to `steps[name]`, `evidence`
+// ({name: raw observations}) into `steps` for the server to judge, and anything else
 // (the proof-of-work's nonce) to the payload. The server lists the steps in `steps`.
 // The probe's key (from its answers) seeds the proof-of-work and signs every post; it
 // never leaves the page.
 let probeKey = null;
+// Pointer positions and presses from the start (cdp.js): the activation's evidence.
+const pointerLog = typeof window === "object" ? startPointerLog(window) : null;
 
 const STEPS = {
   probe: (challenge, view, params) => {
@@ -29,8 +33,12 @@ const STEPS = {
   pow: (challenge, view) =>
     runProofOfWork(probeKey ? { ...challenge, seed: keyedSeed(challenge.seed, probeKey) } : challenge, view),
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
+  cdp: (challenge, view, params) => auditStep(challenge, params),
   // The widget's frame sets focus_interaction false: it sits inside the site's own form.
-  interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
+  interaction: async (challenge) => ({
+    ...(await runInteraction(document, undefined, challenge.focus_interaction !== false)),
+    evidence: pointerLog ? { activation: activationEvidence(pointerLog) } : {},
+  }),
 };
 
 // Plugin steps register their JS half here (docs/challenges.md).
@@ -60,9 +68,10 @@ export async function runStep(name, challenge, view, payload) {
   const step = STEPS[name];
   if (!step) throw new Error(`unknown challenge step: ${name}`);
   const params = (challenge.step_params && challenge.step_params[name]) || {};
-  const { signals, answer, ...fields } = (await step(challenge, view, params)) || {};
+  const { signals, answer, evidence, ...fields } = (await step(challenge, view, params)) || {};
   Object.assign(payload.signals, signals || {});
   if (answer !== undefined) payload.steps[name] = answer;
+  Object.assign(payload.steps, evidence || {});
   Object.assign(payload, fields);
 }
 
@@ -174,6 +183,7 @@ function solveBody(payload, key) {
 }
 
 export async function submit(url, payload) {
+  await settled(); // the hyperlink-auditing ping's cookie (cdp.js), at most 1.5 s
   try {
     const response = await fetch(url, {
       method: "POST",

@@ -6,6 +6,7 @@ See docs/challenges.md for writing a plugin.
 from __future__ import annotations
 
 from humangate.challenges.builtins import InteractionStep, PowStep, SignalsStep
+from humangate.challenges.cdp import CdpStep
 from humangate.challenges.protocol import ChallengeStep, StepResult, Submission
 from humangate.challenges.registry import (
     GROUP,
@@ -17,7 +18,7 @@ from humangate.challenges.registry import (
 from humangate.challenges.types import ChallengeType, Decision, challenge_types
 from humangate.probes.step import ProbeStep
 
-for _step in (ProbeStep(), PowStep(), SignalsStep(), InteractionStep()):
+for _step in (ProbeStep(), PowStep(), SignalsStep(), CdpStep(), InteractionStep()):
     register_challenge(_step, replace=True)
 
 __all__ = [

@@ -2,9 +2,11 @@
 
 | action              | steps                       | on soft doubt            | on hard signal |
 |---------------------|-----------------------------|--------------------------|----------------|
-| js_challenge        | probe, pow, signals         | pass, lower score        | fail           |
-| managed_challenge   | probe, pow, signals (+int.) | ask for the interaction  | fail           |
-| challenge           | probe, pow, signals, int.   | pass, lower score        | fail           |
+| js_challenge        | probe, pow, signals, cdp    | pass, lower score        | fail           |
+| managed_challenge   | probe, pow, signals, cdp    | ask for the interaction  | fail           |
+|                     | (+int.)                     |                          |                |
+| challenge           | probe, pow, signals, cdp,   | pass, lower score        | fail           |
+|                     | int.                        |                          |                |
 
 A failure never spends the ticket, so a managed page that is told
 "interaction_required" shows the button and re-posts the same ticket.
@@ -77,10 +79,11 @@ class ChallengeType:
 
 
 _BUILT_IN: dict[Action, tuple[tuple[str, ...], str | None]] = {
-    # The probe runs first: its answers key the proof-of-work and sign the body.
-    Action.JS_CHALLENGE: (("probe", "pow", "signals"), None),
-    Action.MANAGED_CHALLENGE: (("probe", "pow", "signals"), "interaction"),
-    Action.CHALLENGE: (("probe", "pow", "signals", "interaction"), None),
+    # The probe runs first: its answers key the proof-of-work and sign the body. "cdp"
+    # (humangate.challenges.cdp) also judges the interaction's press when there is one.
+    Action.JS_CHALLENGE: (("probe", "pow", "signals", "cdp"), None),
+    Action.MANAGED_CHALLENGE: (("probe", "pow", "signals", "cdp"), "interaction"),
+    Action.CHALLENGE: (("probe", "pow", "signals", "cdp", "interaction"), None),
 }
 
 

@@ -139,7 +139,9 @@ class Challenger:
             # ::GEO:: of a custom template; looked up only when a template is in use.
             country=visit.country if template is not None else "",
         )
-        return answers.head_aware(request, answers.html_response(403, body, ray, nonce, headers))
+        # frames: the page's hyperlink-auditing frame (js/src/cdp.js, engine/audit.py).
+        page = answers.html_response(403, body, ray, nonce, headers, frames=True)
+        return answers.head_aware(request, page)
 
     def widget(self, visit: Visit, level: Level) -> dict[str, object]:
         """A new challenge at ``level`` for the Turnstile-compatible widget's frame: the

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from humangate import challenges
 from humangate.crypto.tickets import Ticket
 from humangate.effects import Blocking, Flow, ReadBody, Spend
-from humangate.engine import cleared
+from humangate.engine import audit, cleared
 from humangate.engine.challenge import Challenger, done_page
 from humangate.engine.outcome import Answer, Forward, Outcome
 from humangate.engine.parts import Parts
@@ -62,6 +62,8 @@ class Routes:
         self._exact: dict[str, Route] = {
             "solve": Route(POST, self._solve, config.max_solve_body),
             "cleared": Route(POST, self._cleared, cleared.MAX_BODY),
+            # The challenge page's hyperlink-auditing ping (engine/audit.py): any method.
+            "audit": Route(None, self._audit),
             "challenge": Route(GET, self._challenge),
             "done": Route(
                 None, _answering(lambda request, _: answers.head_aware(request, done_page()))
@@ -145,6 +147,11 @@ class Routes:
                 skew=parts.config.skew_seconds,
             )
         )
+        yield  # a generator, like every handler
+
+    def _audit(self, request: Request, name: str) -> Flow[Outcome]:
+        parts = self._parts
+        return Answer(audit.audit_answer(request, parts.tickets, now=parts.clock()))
         yield  # a generator, like every handler
 
     def _redeem_token(self, request: Request, name: str) -> Flow[Outcome]:

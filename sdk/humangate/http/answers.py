@@ -48,12 +48,15 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, *, frames: bool = False) -> str:
+    """The pages' policy; ``frames``: same-origin frames too (the challenge page's
+    hyperlink-auditing frame, see js/src/cdp.js; a held form's challenge frame)."""
     return (
         "default-src 'none'; "
         f"script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
         "img-src 'self' data:; connect-src 'self'; worker-src 'self'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+        + ("; frame-src 'self'" if frames else "")
     )
 
 
@@ -142,12 +145,18 @@ def head_aware(method_or_request: str | _HasMethod, response: Response) -> Respo
 
 
 def html_response(
-    status: int, body: bytes, ray: str, nonce: str, extra: tuple[tuple[str, str], ...] = ()
+    status: int,
+    body: bytes,
+    ray: str,
+    nonce: str,
+    extra: tuple[tuple[str, str], ...] = (),
+    *,
+    frames: bool = False,
 ) -> Response:
     headers = [
         ("content-type", HTML),
         *base_headers(ray),
-        ("content-security-policy", content_security_policy(nonce)),
+        ("content-security-policy", content_security_policy(nonce, frames=frames)),
         *extra,
     ]
     return Response(status, tuple(headers), body)

@@ -23,6 +23,7 @@ class Source(enum.StrEnum):
     INTERACTION = "interaction"  # the interaction step (js/src/interaction.js)
     SERVER = "server"  # request headers (humangate.signals.headers)
     PROBE = "probe"  # the ticket's probe program, judged against the server's answers
+    EVIDENCE = "evidence"  # raw observations the page sends, judged on the server
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class Check:
 _H, _S = Strength.HARD, Strength.SOFT
 _P, _W, _I, _SV = Source.PAGE, Source.WORKER, Source.INTERACTION, Source.SERVER
 _PR = Source.PROBE
+_EV = Source.EVIDENCE
 
 CHECKS: dict[str, Check] = {
     c.name: c
@@ -97,6 +99,17 @@ CHECKS: dict[str, Check] = {
         Check("probe_box", _H, _PR, "laid-out boxes of the ticket's element tree are wrong"),
         Check("probe_path", _H, _PR, "canvas hit tests on the ticket's path are wrong"),
         Check("probe_binding", _H, _PR, "the body's MAC under the answers' key is wrong"),
+        # Chromium driven over CDP without the usual tells (humangate.signals.cdp)
+        Check("cdp_audit_ping", _S, _EV, "a followed link sent no hyperlink-auditing ping"),
+        Check("cdp_press_pressure", _S, _EV, "the activating mouse press had pressure 0"),
+        Check("cdp_press_unseen", _S, _EV, "the activating press was where no pointer had been"),
+        Check("cdp_press_fraction", _S, _EV, "fractional press coordinates at pixel ratio 1"),
+        Check(
+            "cdp_press_synthetic",
+            _H,
+            _EV,
+            "a pressure-0 press where no pointer had been (Input.dispatchMouseEvent)",
+        ),
         # the "na" policy (humangate.signals.policy)
         Check(
             "unexpected_na",

@@ -1382,6 +1382,165 @@ function keyedSeed(seed, key) {
   return sha256Hex(seed + key);
 }
 
+// ---- js/src/cdp.js
+// Evidence about Chromium driven over the DevTools protocol (CDP) without the usual
+// tells (docs/challenges.md, "Browsers driven over CDP"). Raw observations only: the
+// server judges them (humangate.signals.cdp), and the body's MAC binds them.
+//
+// 1. Hyperlink auditing. Chromium sends a link's `ping` when the link is followed;
+//    nodriver launches Chromium with --no-pings, which turns that off. The page follows a
+//    hidden link into a hidden frame (the frame's load answers 204: nothing loads); the
+//    ping's answer sets a short-lived cookie keyed to the ticket, which the solve carries.
+//    The page only waits (briefly) for that cookie before posting.
+// 2. The activation's pointer events. Input.dispatchMouseEvent presses a button where
+//    the pointer never was (no move there first), with `force` 0 unless the tool passes
+//    one (so pressure 0 while a button is down), at the fractional centre of the element.
+//    A log of pointer positions starts with this script; the activating click is described
+//    by its pointerdown.
+
+const AUDIT_WAIT_MS = 1500;
+const AUDIT_POLL_MS = 50;
+const CHROMIUM = /\b(?:Headless)?Chrom(?:e|ium)\//;
+// Pointer events only: mouse events truncate to whole pixels, the press may not.
+const POSITION_EVENTS = ["pointerrawupdate", "pointermove", "pointerover", "pointerenter"];
+
+let pending = null;
+
+function hasCookie(cookies, name) {
+  return String(cookies || "")
+    .split(";")
+    .some((part) => part.trim().startsWith(`${name}=`));
+}
+
+/**
+ * Follow a hidden link with a `ping` into a hidden frame. Only in a Chromium top-level
+ * page: Firefox and Safari send no pings by default, and a framed page (the widget, a
+ * held form) may not set first-party cookies.
+ */
+function sendAuditPing(win, url) {
+  const doc = win.document;
+  if (!url || !CHROMIUM.test(win.navigator.userAgent) || win.top !== win || !doc.body) return false;
+  const name = `hg-audit-${Math.random().toString(36).slice(2)}`;
+  const frame = doc.createElement("iframe");
+  frame.name = name;
+  frame.hidden = true;
+  frame.tabIndex = -1;
+  frame.setAttribute("aria-hidden", "true");
+  doc.body.appendChild(frame);
+  const link = doc.createElement("a");
+  link.href = url;
+  link.ping = url;
+  link.target = name;
+  link.hidden = true;
+  doc.body.appendChild(link);
+  try {
+    link.click();
+  } finally {
+    link.remove();
+    win.setTimeout(() => frame.remove(), AUDIT_WAIT_MS);
+  }
+  return true;
+}
+
+/** Resolves once `name` is among the page's cookies, or after `waitMs`. */
+function waitForCookie(doc, name, waitMs = AUDIT_WAIT_MS, pollMs = AUDIT_POLL_MS) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const poll = () => {
+      if (hasCookie(doc.cookie, name) || Date.now() - started >= waitMs) resolve();
+      else setTimeout(poll, pollMs);
+    };
+    poll();
+  });
+}
+
+/** `{prefix}audit?ticket=…`, next to the solve endpoint. */
+function auditUrl(challenge) {
+  const solve = String(challenge.solve_url || "");
+  if (!/solve$/.test(solve) || !challenge.ticket) return "";
+  return `${solve.replace(/solve$/, "audit")}?ticket=${encodeURIComponent(challenge.ticket)}`;
+}
+
+/** The "cdp" step: send the ping (params.c names its cookie); the post waits for it. */
+function auditStep(challenge, params, win = globalThis) {
+  let sent = false;
+  try {
+    sent = Boolean(params && params.c) && sendAuditPing(win, auditUrl(challenge));
+  } catch {
+    sent = false;
+  }
+  if (sent) pending = waitForCookie(win.document, params.c);
+  return { answer: { ping: sent ? 1 : 0 } };
+}
+
+/** What the solve post waits for (the ping's cookie, at most AUDIT_WAIT_MS). */
+function settled() {
+  return pending || Promise.resolve();
+}
+
+// ------------------------------------------------------------------ pointer evidence
+
+/** Start logging pointer positions and presses on `win` (capture phase, passive). */
+function startPointerLog(win = globalThis) {
+  const log = { last: null, down: null, moves: 0, click: null };
+  const onPosition = (event) => {
+    // Where the pointer hovered: a press at a new spot dispatches its own boundary
+    // events (pointerover with the button down) first, and those do not count.
+    if (event.buttons) return;
+    log.last = [event.clientX, event.clientY];
+    if (event.type === "pointermove") log.moves += 1;
+  };
+  const onDown = (event) => {
+    const last = log.last;
+    log.down = {
+      type: event.pointerType || "",
+      pressure: typeof event.pressure === "number" ? event.pressure : null,
+      buttons: event.buttons,
+      width: event.width,
+      height: event.height,
+      x: event.clientX,
+      y: event.clientY,
+      seen: Boolean(last && last[0] === event.clientX && last[1] === event.clientY),
+      moves: log.moves,
+    };
+    log.last = [event.clientX, event.clientY];
+  };
+  try {
+    for (const type of POSITION_EVENTS) win.addEventListener(type, onPosition, { capture: true, passive: true });
+    win.addEventListener("pointerdown", onDown, { capture: true, passive: true });
+    win.addEventListener("click", (event) => (log.click = { detail: event.detail }), { capture: true, passive: true });
+  } catch {
+    // no event target: no evidence, the server judges nothing
+  }
+  return log;
+}
+
+const fractional = (value) => typeof value === "number" && Math.floor(value) !== value;
+
+/**
+ * What the activating click (the last one seen) carried, for the server (humangate.signals.cdp): its kind,
+ * and for a pointer activation the pointerdown's type, pressure, buttons, size, whether
+ * its position had been seen before, whether its coordinates are fractional, and the
+ * device pixel ratio (fractions only mean something at 1).
+ */
+function activationEvidence(log, win = globalThis) {
+  const click = log.click;
+  // Keyboard (Enter/Space) and assistive technology activate with detail 0.
+  if (!click || click.detail === 0 || !log.down) return { kind: click && click.detail === 0 ? "key" : "none" };
+  const down = log.down;
+  return {
+    kind: "pointer",
+    type: down.type,
+    pressure: down.pressure,
+    buttons: down.buttons,
+    size: [down.width, down.height],
+    seen: down.seen,
+    fraction: fractional(down.x) || fractional(down.y),
+    dpr: win.devicePixelRatio,
+    moves: down.moves,
+  };
+}
+
 // ---- js/src/steps.js
 // The challenge steps and how a solution is posted: shared by the challenge page
 // (challenge.js) and the Turnstile-compatible widget's frame (turnstile-frame.js).
@@ -1393,12 +1552,15 @@ const MAIN_THREAD_SLICE_MS = 20;
 // ---------------------------------------------------------------------------- steps
 
 // Each step gets the challenge, the view and its parameters (step_params[name]) and
-// resolves to {signals?, answer?, ...top-level fields}: verdicts merge into `signals`
-// (verdicts only, never raw values), `answer` goes to `steps[name]`, and anything else
+// resolves to {signals?, answer?, evidence?, ...top-level fields}: verdicts merge into
+// `signals` (verdicts only, never raw values), `answer` goes to `steps[name]`, `evidence`
+// ({name: raw observations}) into `steps` for the server to judge, and anything else
 // (the proof-of-work's nonce) to the payload. The server lists the steps in `steps`.
 // The probe's key (from its answers) seeds the proof-of-work and signs every post; it
 // never leaves the page.
 let probeKey = null;
+// Pointer positions and presses from the start (cdp.js): the activation's evidence.
+const pointerLog = typeof window === "object" ? startPointerLog(window) : null;
 
 const STEPS = {
   probe: (challenge, view, params) => {
@@ -1409,8 +1571,12 @@ const STEPS = {
   pow: (challenge, view) =>
     runProofOfWork(probeKey ? { ...challenge, seed: keyedSeed(challenge.seed, probeKey) } : challenge, view),
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
+  cdp: (challenge, view, params) => auditStep(challenge, params),
   // The widget's frame sets focus_interaction false: it sits inside the site's own form.
-  interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
+  interaction: async (challenge) => ({
+    ...(await runInteraction(document, undefined, challenge.focus_interaction !== false)),
+    evidence: pointerLog ? { activation: activationEvidence(pointerLog) } : {},
+  }),
 };
 
 // Plugin steps register their JS half here (docs/challenges.md).
@@ -1440,9 +1606,10 @@ async function runStep(name, challenge, view, payload) {
   const step = STEPS[name];
   if (!step) throw new Error(`unknown challenge step: ${name}`);
   const params = (challenge.step_params && challenge.step_params[name]) || {};
-  const { signals, answer, ...fields } = (await step(challenge, view, params)) || {};
+  const { signals, answer, evidence, ...fields } = (await step(challenge, view, params)) || {};
   Object.assign(payload.signals, signals || {});
   if (answer !== undefined) payload.steps[name] = answer;
+  Object.assign(payload.steps, evidence || {});
   Object.assign(payload, fields);
 }
 
@@ -1554,6 +1721,7 @@ function solveBody(payload, key) {
 }
 
 async function submit(url, payload) {
+  await settled(); // the hyperlink-auditing ping's cookie (cdp.js), at most 1.5 s
   try {
     const response = await fetch(url, {
       method: "POST",
