@@ -30,7 +30,8 @@ const STEPS = {
     runProofOfWork(probeKey ? { ...challenge, seed: keyedSeed(challenge.seed, probeKey) } : challenge, view),
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
   // The widget's frame sets focus_interaction false: it sits inside the site's own form.
-  interaction: (challenge) => runInteraction(document, undefined, challenge.focus_interaction !== false),
+  interaction: (challenge, view, params) =>
+    runInteraction(params, document, undefined, challenge.focus_interaction !== false),
 };
 
 // Plugin steps register their JS half here (docs/challenges.md).

@@ -90,7 +90,11 @@ CHECKS: dict[str, Check] = {
         Check("outer_size_zero", _S, _P, "outer window size is zero"),
         Check("ua_data_blank", _S, _P, "blank high-entropy UA-CH on a desktop Chromium"),
         # interaction step
-        Check("interaction", _H, _I, "a trusted activation of the challenge control"),
+        # interaction step: judged on the server from the events the page recorded
+        Check("interaction", _H, _I, "every event that activated the button was trusted"),
+        Check("interaction_target", _H, _I, "pointer events on the button the ticket placed"),
+        Check("interaction_order", _H, _I, "down, up and click (or key, click) in order, in time"),
+        Check("interaction_source", _S, _I, "a click no pointer or key caused (assistive tools)"),
         Check("pointer_plausible", _S, _I, "CDP-style click: screenX==clientX, screenY==clientY"),
         Check("interaction_time", _S, _I, "the control was activated implausibly fast"),
         # the probe program (humangate.probes): answers only a layout/canvas engine has
