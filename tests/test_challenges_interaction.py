@@ -325,3 +325,84 @@ def test_each_rule_names_itself_in_the_verdicts() -> None:
     cdp["events"][0]["same_screen"] = True
     assert verdicts(cdp) == {"pointer_plausible": "fail"}
     assert verdicts(interaction_evidence(data, "assistive")) == {"interaction_source": "fail"}
+
+
+# -- the widget's frame ----------------------------------------------------------------------
+
+
+def _widget_solve(size: str, evidence: Callable[[dict[str, Any]], object]) -> Result:
+    """A managed widget frame of ``size`` whose first solve had doubts, re-posted with
+    ``evidence`` built from the frame's own challenge data."""
+    from tests.turnstile.support import frame, gate  # noqa: PLC0415
+
+    client = WSGIClient(gate())
+    _, data = frame(client, s=size)
+    challenge = data["challenge"]
+    body = solution_body(
+        TEST_SECRETS,
+        challenge,
+        signals={**passing_signals(), "chrome_object": "fail"},
+        steps={"interaction": evidence(challenge)},
+        extra={"context": challenge["context"]},
+    )
+    return client.request(
+        "POST", challenge["solve_url"], body=body, headers={"content-type": "application/json"},
+        html=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("size", "pad"), [("normal", (204, 56)), ("flexible", (204, 56)),
+                                           ("compact", (132, 96))])  # fmt: skip
+def test_the_widget_frame_gets_a_box_that_fits_it(size: str, pad: tuple[int, int]) -> None:
+    from tests.turnstile.support import frame, gate  # noqa: PLC0415
+
+    _, data = frame(WSGIClient(gate()), s=size)
+    params = data["challenge"]["step_params"]["interaction"]
+    assert (params["pad_w"], params["pad"]) == pad
+    answer = _widget_solve(size, lambda challenge: interaction_evidence(challenge, "mouse"))
+    assert answer.status == 200, answer.json()
+
+
+def _page_geometry(challenge: dict[str, Any]) -> dict[str, Any]:
+    # The page's 152 px pad and its share of a 400 px card, on a widget ticket.
+    params = dict(challenge["step_params"]["interaction"], pad=152, pad_w=0)
+    return interaction_evidence({"step_params": {"interaction": params}}, "mouse")
+
+
+def _beside(challenge: dict[str, Any]) -> dict[str, Any]:
+    evidence = interaction_evidence(challenge, "mouse")
+    params = challenge["step_params"]["interaction"]
+    right = (params["left"] + params["width"]) * params["pad_w"] / 1000
+    x = right + 3 if right + 3 <= params["pad_w"] else params["left"] * params["pad_w"] / 1000 - 3
+    for event in evidence["events"]:  # type: ignore[union-attr]
+        event["x"] = x
+    return evidence
+
+
+def _untrusted(challenge: dict[str, Any]) -> dict[str, Any]:
+    evidence = interaction_evidence(challenge, "mouse")
+    for event in evidence["events"]:  # type: ignore[union-attr]
+        event["trusted"] = False
+    return evidence
+
+
+@pytest.mark.parametrize(
+    "forge", [_page_geometry, _beside, _untrusted], ids=["page geometry", "beside", "untrusted"]
+)
+@pytest.mark.parametrize("size", ["normal", "compact"])
+def test_forged_widget_evidence_is_refused(size: str, forge: Callable[..., object]) -> None:
+    answer = _widget_solve(size, forge)
+    assert answer.status == 403
+    assert answer.json()["reason"] == "automated", answer.json()
+
+
+def test_widget_evidence_replayed_into_other_frames_is_refused() -> None:
+    """A real click captured in one frame, posted with 50 other frames' tickets."""
+    from tests.turnstile.support import frame, gate  # noqa: PLC0415
+
+    captured = interaction_evidence(frame(WSGIClient(gate()))[1]["challenge"], "mouse")
+    passed = sum(
+        _widget_solve("normal", lambda _challenge: copy.deepcopy(captured)).status == 200
+        for _ in range(50)
+    )
+    assert passed == 0

@@ -64,7 +64,7 @@ def test_the_right_answers_pass() -> None:
         _submission(ticket, _body(ticket, expected_key(ticket), _digests(ticket)))
     )
     assert result.ok, result.verdicts
-    assert set(result.verdicts) == {"probe_box", "probe_path", "probe_binding"}
+    assert set(result.verdicts) == {"probe_box", "probe_path", "probe_style", "probe_binding"}
 
 
 def test_answers_of_ticket_a_are_refused_on_ticket_b() -> None:

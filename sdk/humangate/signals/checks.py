@@ -100,6 +100,9 @@ CHECKS: dict[str, Check] = {
         # the probe program (humangate.probes): answers only a layout/canvas engine has
         Check("probe_box", _H, _PR, "laid-out boxes of the ticket's element tree are wrong"),
         Check("probe_path", _H, _PR, "canvas hit tests on the ticket's path are wrong"),
+        Check(
+            "probe_style", _H, _PR, "computed styles of the ticket's colours and calc() are wrong"
+        ),
         Check("probe_binding", _H, _PR, "the body's MAC under the answers' key is wrong"),
         # the "na" policy (humangate.signals.policy)
         Check(
