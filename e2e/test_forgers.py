@@ -121,6 +121,13 @@ def _made_up(data: dict[str, Any], rng: random.Random) -> bytes:
             values = [[0, 0, 0, 0] if strategy == 0 else [rng.randrange(0, 40) for _ in range(4)]
                       for _ in picks]  # fmt: skip
             answers.append((family, ";".join(",".join(map(str, v)) for v in values)))
+        elif family == "style":
+            # What a DOM emulator echoes back: the declared values, or nothing at all.
+            items = task.get(data["step_params"]["probe"]["l"]["items"], [])
+            get = data["step_params"]["probe"]["l"]["get"]
+            css = data["step_params"]["probe"]["l"]["css"]
+            declared = [dict(map(tuple, item[css])).get(item[get], "") for item in items]
+            answers.append((family, ";".join(declared if strategy else [""] * len(items))))
         else:
             bits = "" if strategy == 0 else "".join(rng.choice("01") for _ in queries)
             answers.append((family, bits))

@@ -36,7 +36,7 @@ from e2e.test_privacy_browsers import launch as launch_browser
 RUNS = 30  # per challenge type, plain browsers
 PRIVACY_RUNS = 5  # per challenge type, each privacy profile (as test_privacy_browsers)
 RUN_TIMEOUT = 45.0  # one run, page load to the app; far above a real browser's ~1 s
-FAMILIES = ("probe_box", "probe_path", "probe_binding")
+FAMILIES = ("probe_box", "probe_path", "probe_style", "probe_binding")
 WHO: dict[str, tuple[Profile, int]] = {
     "chromium": (Profile("chromium"), RUNS),
     "firefox-esr": (Profile("firefox", NO_SYSTEM_EXTENSIONS), RUNS),
@@ -126,8 +126,8 @@ def _write_table() -> None:
         "the family columns count posts whose answers for that family were wrong.",
         "",
         "| browser | type | reached | solves | probe_box wrong | probe_path wrong "
-        "| binding wrong | other hard checks |",
-        "|---|---|---|---|---|---|---|---|",
+        "| probe_style wrong | binding wrong | other hard checks |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [_TABLE[key] for key in sorted(_TABLE)]
     (ARTIFACTS / "probes.md").write_text("\n".join(lines) + "\n")

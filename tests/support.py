@@ -31,9 +31,14 @@ def challenge_data(html: bytes) -> dict[str, Any]:
 
 def solution(data: dict[str, Any], *, webdriver: bool = False, nonce: int | None = None) -> bytes:
     """The body a real browser would POST to the solve endpoint (probe answers and
-    proof-of-work from the server's own knowledge of the ticket)."""
+    proof-of-work from the server's own knowledge of the ticket; a person's click on the
+    button where the level may ask for one)."""
     return solution_body(
-        TEST_SECRETS, data, signals=passing_signals(webdriver=webdriver), nonce=nonce
+        TEST_SECRETS,
+        data,
+        signals=passing_signals(webdriver=webdriver),
+        nonce=nonce,
+        interaction="mouse" if "interaction" in data.get("step_params", {}) else None,
     )
 
 

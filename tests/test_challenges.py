@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from humangate import Config, Rule
-from humangate.probes.oracle import solution_body
+from humangate.probes.oracle import interaction_evidence, solution_body
 from humangate.signals import passing_signals
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
@@ -34,8 +34,14 @@ def client_for(action: str, **settings: Any) -> WSGIClient:
     return WSGIClient(HumanGate(site, config))
 
 
-def post(client: WSGIClient, data: dict[str, Any], signals: dict[str, str], **extra: Any) -> Result:
-    body = solution_body(TEST_SECRETS, data, signals=signals, extra=extra)
+def post(
+    client: WSGIClient,
+    data: dict[str, Any],
+    signals: dict[str, str],
+    steps: dict[str, Any] | None = None,
+    **extra: Any,
+) -> Result:
+    body = solution_body(TEST_SECRETS, data, signals=signals, steps=steps, extra=extra)
     return client.request(
         "POST",
         data["solve_url"],
@@ -46,14 +52,19 @@ def post(client: WSGIClient, data: dict[str, Any], signals: dict[str, str], **ex
 
 
 def page_signals(**overrides: str) -> dict[str, str]:
-    """A clean browser's page verdicts (no interaction), with ``overrides``."""
-    signals = {k: v for k, v in passing_signals().items() if not k.startswith(("interaction",
-               "pointer"))}  # fmt: skip
+    """A clean browser's page verdicts, with ``overrides``."""
+    signals = passing_signals()
     signals.update(overrides)
     return signals
 
 
-CLICK = {"interaction": "pass", "pointer_plausible": "pass", "interaction_time": "pass"}
+def click(data: dict[str, Any], how: str = "mouse", **changes: Any) -> dict[str, Any]:
+    """The ``steps`` entry of a person's click on the ticket's button (``changes`` to
+    the click event itself, e.g. ``trusted=False`` for element.click())."""
+    evidence = interaction_evidence(data, how)
+    events: list[dict[str, Any]] = evidence["events"]  # type: ignore[assignment]
+    evidence["events"] = [{**e, **changes} if e["type"] == "click" else e for e in events]
+    return {"interaction": evidence}
 
 
 @pytest.mark.parametrize(
@@ -81,7 +92,8 @@ def test_each_type_is_composed_of_steps(
 def test_a_hard_signal_fails_every_type_and_a_new_challenge_follows(action: str, hard: str) -> None:
     client = client_for(action)
     data = challenge_data(client.request("GET", "/").body)
-    answer = post(client, data, {**page_signals(**{hard: "fail"}), **CLICK})
+    steps = click(data) if "interaction" in data["step_params"] else {}
+    answer = post(client, data, page_signals(**{hard: "fail"}), steps=steps)
     assert answer.status == 403 and answer.json()["reason"] == "automated"
     assert COOKIE not in client.cookies
     # Failing is not a loop of redirects: the next visit gets a fresh challenge page.
@@ -145,31 +157,32 @@ def test_managed_escalates_soft_doubts_to_an_interaction_on_the_same_ticket() ->
     assert first.status == 403 and first.json()["reason"] == "interaction_required"
     assert COOKIE not in client.cookies
     # The page shows the button and re-posts the same, still unspent, ticket.
-    second = post(client, data, {**doubtful, **CLICK})
+    second = post(client, data, doubtful, steps=click(data))
     assert second.status == 200 and COOKIE in client.cookies
 
 
 def test_managed_escalation_needs_a_trusted_click() -> None:
     client = client_for("managed_challenge")
     data = challenge_data(client.request("GET", "/").body)
-    untrusted = {**page_signals(chrome_object="fail"), **CLICK, "interaction": "fail"}
-    assert post(client, data, untrusted).json()["reason"] == "automated"
+    untrusted = click(data, trusted=False)
+    doubtful = page_signals(chrome_object="fail")
+    assert post(client, data, doubtful, steps=untrusted).json()["reason"] == "automated"
 
 
 def test_interactive_always_needs_the_interaction() -> None:
     client = client_for("challenge")
     data = challenge_data(client.request("GET", "/").body)
     assert post(client, data, page_signals()).json()["reason"] == "interaction_required"
-    synthetic = {**page_signals(), **CLICK, "interaction": "fail"}  # element.click()
-    assert post(client, data, synthetic).json()["reason"] == "automated"
-    assert post(client, data, {**page_signals(), **CLICK}).status == 200
+    synthetic = click(data, trusted=False)  # element.click()
+    assert post(client, data, page_signals(), steps=synthetic).json()["reason"] == "automated"
+    assert post(client, data, page_signals(), steps=click(data)).status == 200
 
 
 def test_cdp_like_pointer_is_soft_in_the_interactive_type() -> None:
     # screenX == clientX can be a kiosk window at (0, 0): it costs score, not passage.
     client = client_for("challenge", rules=[Rule("cf.bot_management.score lt 90", "block")])
     data = challenge_data(client.request("GET", "/").body)
-    answer = post(client, data, {**page_signals(), **CLICK, "pointer_plausible": "fail"})
+    answer = post(client, data, page_signals(), steps=click(data, same_screen=True))
     assert answer.status == 200
     assert client.request("GET", "/").status == 403  # 79: the owner's rule may act on it
 

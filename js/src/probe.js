@@ -4,7 +4,8 @@
 // the page's strict CSP (no eval); what changes per ticket is the data it is given.
 //
 // Families: "box" builds an element tree in a closed shadow root and measures the laid-
-// out boxes; "path" asks the 2D canvas for hit tests on a path. Raw answers never leave
+// out boxes; "path" asks the 2D canvas for hit tests on a path; "style" reads back
+// computed styles of random colours and calc() values. Raw answers never leave
 // the page: only a digest per family (so the server can say which family failed), and
 // a key that seeds the proof-of-work and signs the body.
 
@@ -152,7 +153,49 @@ export function runPath(task, doc = document) {
     .join("");
 }
 
-const FAMILIES = { box: runBox, path: runPath };
+/** A hidden, fixed host with a closed shadow root (the page's own styles stay out). */
+function hiddenScope(doc) {
+  const host = doc.createElement("div");
+  for (const [property, value] of [
+    ["position", "fixed"],
+    ["left", "0"],
+    ["top", "0"],
+    ["visibility", "hidden"],
+    ["pointer-events", "none"],
+    // Windows' forced colours would otherwise replace the colours asked for.
+    ["forced-color-adjust", "none"],
+  ]) {
+    host.style.setProperty(property, value);
+  }
+  const scope = typeof host.attachShadow === "function" ? host.attachShadow({ mode: "closed" }) : host;
+  (doc.body || doc.documentElement).appendChild(host);
+  return { host, scope };
+}
+
+/** "style": each item's property as getComputedStyle serialises it, joined by ";". */
+export function runStyle(task, doc = document) {
+  const { host, scope } = hiddenScope(doc);
+  const view = doc.defaultView || globalThis;
+  try {
+    return task.items
+      .map((item) => {
+        const parent = doc.createElement("div");
+        for (const [property, value] of item.par) parent.style.setProperty(property, value);
+        const element = doc.createElement("div");
+        for (const [property, value] of item.css) element.style.setProperty(property, value);
+        parent.appendChild(element);
+        scope.appendChild(parent);
+        const value = view.getComputedStyle(element).getPropertyValue(item.get);
+        parent.remove();
+        return value;
+      })
+      .join(";");
+  } finally {
+    host.remove();
+  }
+}
+
+const FAMILIES = { box: runBox, path: runPath, style: runStyle };
 
 /**
  * Runs the program. Resolves to {key, digests}: `key` keys the proof-of-work and the

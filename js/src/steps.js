@@ -35,8 +35,8 @@ const STEPS = {
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
   cdp: (challenge, view, params) => auditStep(challenge, params),
   // The widget's frame sets focus_interaction false: it sits inside the site's own form.
-  interaction: async (challenge) => ({
-    ...(await runInteraction(document, undefined, challenge.focus_interaction !== false)),
+  interaction: async (challenge, view, params) => ({
+    ...(await runInteraction(params, document, undefined, challenge.focus_interaction !== false)),
     evidence: pointerLog ? { activation: activationEvidence(pointerLog) } : {},
   }),
 };

@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { cdpProbe, workerReport } from "../src/signals-worker.js";
 import { compareWithWorker, hexDigest, primaryLanguage } from "../src/signals.js";
-import { interactionVerdicts } from "../src/interaction.js";
 
 test("hexDigest matches the server's user_agent_hash (sha256 hex, 32 chars)", () => {
   const ua = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0.0.0 Safari/537.36";
@@ -55,20 +54,4 @@ test("page and Worker agreeing pass; any difference fails; no Worker is neutral"
     cdp_worker: "na",
     worker_consistent: "na",
   });
-});
-
-test("interaction verdicts: trusted clicks pass, synthetic ones fail, CDP pointers are soft", () => {
-  const mouse = { isTrusted: true, detail: 1, screenX: 110, clientX: 100, screenY: 190, clientY: 100 };
-  assert.deepEqual(interactionVerdicts(mouse, 800), {
-    interaction: "pass",
-    pointer_plausible: "pass",
-    interaction_time: "pass",
-  });
-  assert.equal(interactionVerdicts({ ...mouse, isTrusted: false }, 800).interaction, "fail");
-  const cdp = { ...mouse, screenX: 100, screenY: 100 };
-  assert.equal(interactionVerdicts(cdp, 800).pointer_plausible, "fail");
-  // Keyboard activation: a click with detail 0 and zero coordinates is not a pointer.
-  const keyboard = { isTrusted: true, detail: 0, screenX: 0, clientX: 0, screenY: 0, clientY: 0 };
-  assert.equal(interactionVerdicts(keyboard, 800).pointer_plausible, "na");
-  assert.equal(interactionVerdicts(mouse, 20).interaction_time, "fail");
 });

@@ -49,7 +49,11 @@ def solve_once(client: WSGIClient, path: str, *, elapsed_ms: int = 1500) -> Resu
     page = client.request("GET", path)
     assert page.status == 403, page.status
     data = challenge_data(page.body)
-    body = solution_body(TEST_SECRETS, data, signals=passing_signals(), elapsed_ms=elapsed_ms)
+    # A person's click where the level asks for one (/login is interactive).
+    person = "mouse" if "interaction" in data["steps"] else None
+    body = solution_body(
+        TEST_SECRETS, data, signals=passing_signals(), elapsed_ms=elapsed_ms, interaction=person
+    )
     return client.request(
         "POST",
         data["solve_url"],

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from humangate import Config, PatIssuer, PatPolicy, Rule
+from humangate.probes.oracle import interaction_evidence
 from humangate.signals import passing_signals
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
@@ -153,14 +154,11 @@ def test_without_a_token_the_same_doubts_ask_for_the_interaction(issuer: TestIss
     data = challenge_data(client.request("GET", "/").body)
     answer = solve(client, data, None)
     assert answer.status == 403 and answer.json()["reason"] == "interaction_required"
-    click = {
-        **doubtful(),
-        **{k: "pass" for k in passing_signals() if k.startswith(("interaction", "pointer"))},
-    }
     body = {
         "ticket": data["ticket"],
         "nonce": None,
-        "signals": click,
+        "signals": doubtful(),
+        "steps": {"interaction": interaction_evidence(data)},  # the person clicks
     }
     done = client.request(
         "POST", data["solve_url"], body=signed_solution(data, body),

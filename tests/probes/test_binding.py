@@ -64,7 +64,7 @@ def test_the_right_answers_pass() -> None:
         _submission(ticket, _body(ticket, expected_key(ticket), _digests(ticket)))
     )
     assert result.ok, result.verdicts
-    assert set(result.verdicts) == {"probe_box", "probe_path", "probe_binding"}
+    assert set(result.verdicts) == {"probe_box", "probe_path", "probe_style", "probe_binding"}
 
 
 def test_answers_of_ticket_a_are_refused_on_ticket_b() -> None:
@@ -128,9 +128,11 @@ def test_time_limit_without_an_interaction() -> None:
     late = 1000.0 + PROBE_SECONDS + 1
     assert ProbeStep().verify(_submission(ticket, body, now=late)).failure == Failure.EXPIRED.value
     assert ProbeStep().verify(_submission(ticket, body, now=late - 2)).ok
-    # A person clicking the button may take longer: the ticket's own expiry then applies.
-    clicked = _body(ticket, expected_key(ticket), _digests(ticket), interaction="pass")
-    assert ProbeStep().verify(_submission(ticket, clicked, now=late)).ok
+    # A person clicking the button may take longer: the ticket's own expiry then applies
+    # (the interaction step judges the evidence; a verdict in the signals buys nothing).
+    claimed = _body(ticket, expected_key(ticket), _digests(ticket), interaction="pass")
+    verdict = ProbeStep().verify(_submission(ticket, claimed, now=late))
+    assert verdict.failure == Failure.EXPIRED.value
     as_evidence = signed_body(
         expected_key(ticket),
         {"ticket": "t", "nonce": 0, "signals": {},
@@ -139,7 +141,11 @@ def test_time_limit_without_an_interaction() -> None:
     assert ProbeStep().verify(_submission(ticket, as_evidence, now=late)).ok
     # A js challenge has no interaction: claiming one buys no time.
     js = _ticket(now=1000.0, level=Level.NON_INTERACTIVE)
-    clicked = _body(js, expected_key(js), _digests(js), interaction="pass")
+    clicked = signed_body(
+        expected_key(js),
+        {"ticket": "t", "nonce": 0, "signals": {},
+         "steps": {"probe": {"d": _digests(js)}, "interaction": {"pointer": [1, 2]}}},
+    )  # fmt: skip
     assert ProbeStep().verify(_submission(js, clicked, now=late)).failure == Failure.EXPIRED.value
 
 

@@ -9,9 +9,10 @@ from humangate.probes.program import FAMILIES, decode, generate
 
 SEED = bytes.fromhex("0123456789abcdef0123456789abcdef")
 FIXED = (
-    ("box", "box", "path", "path"),
+    ("box", "style", "box", "path", "path"),
     (
         "6,7,12,8;10,4,8,14;12,22,4,14;6,38,16,10",
+        "color(srgb 0.654902 0.627451 0.627451);color(srgb 0.980392 0.478431 0.580392);0px;0px;0.5",
         "3,19,4,14;3,2,20,8;3,14,26,4",
         "111010111100000",
         "1010110001110",
@@ -22,7 +23,15 @@ FIXED = (
 def test_a_fixed_seed_gives_fixed_tasks_and_answers() -> None:
     program = generate(SEED)
     assert (program.families, program.answers) == FIXED
-    assert program.family_answer("box") == "|".join(FIXED[1][:2])
+    assert program.family_answer("box") == "|".join((FIXED[1][0], FIXED[1][2]))
+
+
+def test_the_later_families_leave_the_first_ones_as_they_were() -> None:
+    """The style family draws from its own stream: a seed's box and path tasks are the
+    ones it gave before the family was added (the answers above, minus the style task)."""
+    program = generate(SEED)
+    first = [a for f, a in zip(program.families, program.answers, strict=True) if f != "style"]
+    assert first == [FIXED[1][0], *FIXED[1][2:]]
 
 
 def test_every_program_has_every_family() -> None:

@@ -75,6 +75,8 @@ def solve_frame(
         challenge,
         signals=passing_signals(webdriver=webdriver),
         extra={"context": challenge["context"], **overrides},
+        # A person's click on the frame's button where the sitekey's level asks for one.
+        interaction="mouse" if "interaction" in challenge["steps"] else None,
     )
     return client.request(
         "POST",

@@ -5,8 +5,9 @@ See docs/challenges.md for writing a plugin.
 
 from __future__ import annotations
 
-from humangate.challenges.builtins import InteractionStep, PowStep, SignalsStep
+from humangate.challenges.builtins import PowStep, SignalsStep
 from humangate.challenges.cdp import CdpStep
+from humangate.challenges.interaction import InteractionStep
 from humangate.challenges.protocol import ChallengeStep, StepResult, Submission
 from humangate.challenges.registry import (
     GROUP,

@@ -1,4 +1,4 @@
-"""The built-in steps: proof-of-work, browser signals, and an accessible interaction.
+"""The built-in steps: proof-of-work and browser signals (the interaction: interaction.py).
 
 Their browser halves are compiled into challenge.js (js/src/), so ``script`` is None.
 """
@@ -12,9 +12,8 @@ from humangate.challenges.protocol import StepResult, Submission
 from humangate.crypto import pow
 from humangate.crypto.tickets import Failure, Ticket
 from humangate.probes.expected import pow_seed
-from humangate.signals import INTERACTION_CHECKS, PAGE_CHECKS, header_verdicts, parse_verdicts
+from humangate.signals import PAGE_CHECKS, header_verdicts, parse_verdicts
 from humangate.signals.policy import policy_verdicts
-from humangate.signals.verdicts import Verdict
 
 
 class PowStep:
@@ -54,25 +53,4 @@ class SignalsStep:
                 solve=True,
             )
         )
-        return StepResult(verdicts=verdicts)
-
-
-class InteractionStep:
-    """A trusted activation of a real button; pointer plausibility is only a soft signal."""
-
-    name: Final = "interaction"
-    script: Final = None
-
-    def issue(self, ticket: Ticket) -> Mapping[str, object]:
-        return {}
-
-    def verify(self, submission: Submission) -> StepResult:
-        given = {k: v for k, v in submission.signals.items() if k in INTERACTION_CHECKS}
-        if "interaction" not in given:
-            # Not done yet (not a signal about the browser): the page must show the button.
-            return StepResult(Failure.INTERACTION_REQUIRED.value)
-        verdicts = parse_verdicts(given, INTERACTION_CHECKS)
-        if verdicts["interaction"] is not Verdict.PASS:
-            # A click that was not trusted (element.click(), dispatchEvent): automation.
-            return StepResult(Failure.AUTOMATED.value, verdicts)
         return StepResult(verdicts=verdicts)

@@ -55,7 +55,7 @@ class ChallengeType:
             attested = attested or result.attested
             if result.failure and not (attested and step.name in self.waived_when_attested):
                 failure = failure or result.failure
-        escalated = self.escalation is not None and "interaction" in submission.signals
+        escalated = self.escalation is not None and self.escalation.name in submission.steps
         if escalated and self.escalation is not None:
             result = self.escalation.verify(submission)
             verdicts.update(result.verdicts)

@@ -53,6 +53,10 @@ class Ticket:
     ray: str
     probe: str = ""  # hex seed of the probe program (humangate.probes); sealed, never shown
     issued_at: int = 0
+    # Where the challenge runs: "" the challenge page, "widget"/"widget-compact" the
+    # Turnstile-compatible widget's frame (humangate.challenges.interaction sizes the
+    # button's box for it).
+    surface: str = ""
 
 
 class TicketBook:
@@ -77,6 +81,7 @@ class TicketBook:
         target: str,
         ray: str,
         now: float,
+        surface: str = "",
     ) -> tuple[Ticket, str]:
         ticket = Ticket(
             id=secrets.token_hex(12),
@@ -90,8 +95,9 @@ class TicketBook:
             ray=ray,
             probe=secrets.token_hex(16),
             issued_at=int(now),
+            surface=surface,
         )
-        payload = {
+        payload: dict[str, object] = {
             "id": ticket.id,
             "s": ticket.seed,
             "d": ticket.difficulty,
@@ -104,6 +110,8 @@ class TicketBook:
             "p": ticket.probe,
             "i": ticket.issued_at,
         }
+        if surface:
+            payload["w"] = surface  # only where it is not the page: most tickets stay short
         return ticket, self._keys.seal(self._purpose, payload)
 
     def open(self, token: str) -> Ticket:
@@ -122,6 +130,7 @@ class TicketBook:
                 ray=str(payload["r"]),
                 probe=str(payload["p"]),
                 issued_at=int(payload["i"]),
+                surface=str(payload.get("w", "")),
             )
         except (KeyError, TypeError, ValueError):
             raise TokenError("forged or corrupted ticket") from None

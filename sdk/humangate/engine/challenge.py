@@ -143,11 +143,12 @@ class Challenger:
         page = answers.html_response(403, body, ray, nonce, headers, frames=True)
         return answers.head_aware(request, page)
 
-    def widget(self, visit: Visit, level: Level) -> dict[str, object]:
+    def widget(self, visit: Visit, level: Level, surface: str) -> dict[str, object]:
         """A new challenge at ``level`` for the Turnstile-compatible widget's frame: the
-        data the challenge page's script reads, plus the ticket's id."""
+        data the challenge page's script reads, plus the ticket's id. ``surface`` (the
+        frame's size) is sealed into the ticket: the interaction button's box fits it."""
         request = visit.request
-        ticket, token = self._issue(request, visit, level, answers.new_ray_id())
+        ticket, token = self._issue(request, visit, level, answers.new_ray_id(), surface=surface)
         language = self._parts.page_language(request)
         return {
             **self._challenge_data(ticket, token, language),
@@ -165,6 +166,7 @@ class Challenger:
         rule: str | None = None,
         rule_bits: int | None = None,
         strikes: int = 0,
+        surface: str = "",
     ) -> tuple[Ticket, str]:
         """A new ticket for this client at ``level``, reported as issued."""
         parts = self._parts
@@ -181,6 +183,7 @@ class Challenger:
             target=request.target,
             ray=ray,
             now=parts.clock(),
+            surface=surface,
         )
         parts.observe(
             Kind.CHALLENGE_ISSUED,

@@ -4,6 +4,7 @@ challenge for its frame, the solve checks, pre-clearance, verified bots)."""
 
 from __future__ import annotations
 
+from humangate.challenges.interaction import widget_surface
 from humangate.effects import Flow
 from humangate.engine.challenge import Challenger
 from humangate.engine.outcome import Answer, Outcome
@@ -66,8 +67,9 @@ class Widget:
     def check_solve(self, request: Request) -> Flow[SolveChecked | Response]:
         return (yield from self._solver.check(self._visit_of(request)))
 
-    def widget_challenge(self, request: Request, level: Level) -> dict[str, object]:
-        return self._challenger.widget(self._visit_of(request), level)
+    def widget_challenge(self, request: Request, level: Level, size: str) -> dict[str, object]:
+        # The frame's size decides the box its interaction button is placed in.
+        return self._challenger.widget(self._visit_of(request), level, widget_surface(size))
 
     def preclear(self, request: Request, checked: SolveChecked, level: Level) -> tuple[str, str]:
         # The work paid is the difficulty the widget's challenge was solved at.

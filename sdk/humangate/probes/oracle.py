@@ -46,6 +46,60 @@ def signed_body(key: str, payload: Mapping[str, object]) -> bytes:
     return binding.sign(key, body.encode())
 
 
+def interaction_evidence(
+    challenge: Mapping[str, object],
+    how: str = "mouse",
+    *,
+    pad: float | None = None,
+    x: float | None = None,
+    y: float | None = None,
+) -> dict[str, object]:
+    """What the page sends when a person activates the button the ticket placed
+    (``steps.interaction``, judged by humangate.challenges.interaction).
+
+    ``how``: "mouse" (pointer and mouse events, then the click, at ``x``/``y`` in px
+    relative to the pad, by default the button's centre), "keyboard" (Enter), "space",
+    "assistive" (a lone trusted click). ``pad``: the pad's width in px where the page
+    decides it (the challenge page; 400 unless given); the widget's pad has its own.
+    """
+    step_params = challenge["step_params"]
+    assert isinstance(step_params, Mapping)
+    params = step_params["interaction"]
+    assert isinstance(params, Mapping)
+    fixed = float(params.get("pad_w") or 0)
+    width = fixed or (pad if pad is not None else 400.0)
+    left, top = params["left"] * width / 1000, float(params["top"])
+    button = [round(left, 1), top, round(params["width"] * width / 1000, 1), params["height"]]
+    at_x = x if x is not None else left + button[2] / 2
+    at_y = y if y is not None else top + params["height"] / 2
+
+    def event(kind: str, t: float, **fields: object) -> dict[str, object]:
+        record: dict[str, object] = {"type": kind, "t": t, "x": at_x, "y": at_y}
+        record.update(trusted=True, detail=0, pointer="", key="", same_screen=False)
+        record.update(fields)
+        return record
+
+    if how == "mouse":
+        events = [
+            event("pointerdown", 640.0, pointer="mouse"),
+            event("mousedown", 640.0),
+            event("pointerup", 731.5, pointer="mouse"),
+            event("mouseup", 731.5),
+            event("click", 731.5, detail=1, pointer="mouse"),
+        ]
+    elif how == "keyboard":
+        events = [event("keydown", 900.0, key="enter", x=0, y=0), event("click", 900.0, x=0, y=0)]
+    elif how == "space":
+        events = [
+            event("keydown", 900.0, key="space", x=0, y=0),
+            event("keyup", 980.0, key="space", x=0, y=0),
+            event("click", 980.0, x=0, y=0),
+        ]
+    else:
+        events = [event("click", 1200.0, x=0, y=0)]
+    return {"pad": [width, float(params["pad"])], "button": button, "events": events}
+
+
 def solution_body(
     secret_keys: Sequence[str],
     challenge: Mapping[str, object],
@@ -56,11 +110,17 @@ def solution_body(
     elapsed_ms: int | None = 5,
     extra: Mapping[str, object] | None = None,
     purpose: str = "ticket",
+    interaction: str | None = None,
 ) -> bytes:
     """The body a real browser posts for ``challenge`` (the page's challenge data).
 
-    ``extra`` adds top-level fields (``solver``...), signed like the rest.
+    ``extra`` adds top-level fields (``solver``...), signed like the rest;
+    ``interaction`` a person's activation of the button (see interaction_evidence)
+    unless ``steps`` brings one.
     """
+    steps = dict(steps or {})
+    if interaction is not None and "interaction" not in steps:
+        steps["interaction"] = interaction_evidence(challenge, interaction)
     token = str(challenge["ticket"])
     known = known_answers(secret_keys, token, purpose)
     if nonce is None:
@@ -69,7 +129,7 @@ def solution_body(
         "ticket": token,
         "nonce": nonce,
         "signals": dict(signals),
-        "steps": {**(steps or {}), "probe": {"d": known.digests}},
+        "steps": {**steps, "probe": {"d": known.digests}},
     }
     if elapsed_ms is not None:
         payload["elapsed_ms"] = elapsed_ms

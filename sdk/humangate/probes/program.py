@@ -16,9 +16,10 @@ import json
 import random
 from dataclasses import dataclass
 
-from humangate.probes import layout, paths
+from humangate.probes import layout, more, paths
 
-FAMILIES = ("box", "path")
+_FIRST = ("box", "path")
+FAMILIES = (*_FIRST, *more.FAMILIES)
 _ROLES = ("f", "root", "pick", "id", "css", "kids", "pts", "arc", "lw", "q", "tasks")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -44,7 +45,7 @@ def _rng(seed: bytes) -> random.Random:
 def _legend(r: random.Random) -> dict[str, str]:
     names: set[str] = set()
     legend: dict[str, str] = {}
-    for role in (*_ROLES, *FAMILIES):
+    for role in (*_ROLES, *_FIRST):
         while True:
             name = "".join(r.choice(_LETTERS) for _ in range(r.randrange(2, 5)))
             if name not in names:
@@ -88,11 +89,12 @@ def generate(seed: bytes) -> Program:
             path = paths.generate(r)
             tasks.append({"f": legend["path"], **path.describe()})
             answers.append(path.answer)
+    more.extend(seed, legend, plan, tasks, answers)
     body = json.dumps(_rename({"tasks": tasks}, legend), separators=(",", ":")).encode()
     key = r.randbytes(16)
     encoded: dict[str, object] = {
         "k": key.hex(),
-        "l": {role: legend[role] for role in (*_ROLES, *FAMILIES)},
+        "l": dict(legend),
         "p": base64.b64encode(_scramble(body, key)).decode("ascii"),
     }
     return Program(encoded, tuple(plan), tuple(answers))

@@ -36,9 +36,9 @@ class ProbeStep:
         ticket = submission.ticket
         # Only where a person may have to click first (managed, interactive) does the
         # ticket's own expiry apply instead; a js challenge never waits for anyone.
-        # The interaction's evidence may come as verdicts or as the step's own answer
-        # (``steps.interaction``); the MAC covers both, like every other body field.
-        evidence = "interaction" in submission.signals or bool(submission.answer("interaction"))
+        # The interaction's evidence is the step's own answer (``steps.interaction``,
+        # judged by its step); the MAC covers it, like every other body field.
+        evidence = bool(submission.answer("interaction"))
         interacted = ticket.level >= Level.MANAGED and evidence
         if not interacted and submission.now > ticket.issued_at + PROBE_SECONDS:
             return StepResult(Failure.EXPIRED.value)

@@ -30,8 +30,11 @@ __all__ = [
 
 
 def passing_signals(*, webdriver: bool = False) -> dict[str, str]:
-    """What a clean browser reports for every client check (for tests without a browser)."""
-    signals = dict.fromkeys((*PAGE_CHECKS, *INTERACTION_CHECKS), "pass")
+    """What a clean browser reports for every page check (for tests without a browser).
+
+    The interaction is not among them: the server judges its events
+    (humangate.challenges.interaction; humangate.probes.oracle.interaction_evidence)."""
+    signals = dict.fromkeys(PAGE_CHECKS, "pass")
     if webdriver:
         signals["webdriver"] = "fail"
     return signals

@@ -92,12 +92,19 @@ CHECKS: dict[str, Check] = {
         Check("outer_size_zero", _S, _P, "outer window size is zero"),
         Check("ua_data_blank", _S, _P, "blank high-entropy UA-CH on a desktop Chromium"),
         # interaction step
-        Check("interaction", _H, _I, "a trusted activation of the challenge control"),
+        # interaction step: judged on the server from the events the page recorded
+        Check("interaction", _H, _I, "every event that activated the button was trusted"),
+        Check("interaction_target", _H, _I, "pointer events on the button the ticket placed"),
+        Check("interaction_order", _H, _I, "down, up and click (or key, click) in order, in time"),
+        Check("interaction_source", _S, _I, "a click no pointer or key caused (assistive tools)"),
         Check("pointer_plausible", _S, _I, "CDP-style click: screenX==clientX, screenY==clientY"),
         Check("interaction_time", _S, _I, "the control was activated implausibly fast"),
         # the probe program (humangate.probes): answers only a layout/canvas engine has
         Check("probe_box", _H, _PR, "laid-out boxes of the ticket's element tree are wrong"),
         Check("probe_path", _H, _PR, "canvas hit tests on the ticket's path are wrong"),
+        Check(
+            "probe_style", _H, _PR, "computed styles of the ticket's colours and calc() are wrong"
+        ),
         Check("probe_binding", _H, _PR, "the body's MAC under the answers' key is wrong"),
         # Chromium driven over CDP without the usual tells (humangate.signals.cdp)
         Check("cdp_audit_ping", _S, _EV, "a followed link sent no hyperlink-auditing ping"),

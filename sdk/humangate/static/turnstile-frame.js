@@ -1122,44 +1122,97 @@ async function collectSignals(challenge, env = {}) {
 
 // ---- js/src/interaction.js
 // The interaction step: a real <button> (rendered by the page template) that a person
-// activates by mouse, touch or keyboard. Only trusted events count; pointer
-// plausibility is a soft signal. Never a puzzle.
+// activates by mouse, touch, keyboard or a screen reader. Never a puzzle.
+//
+// The server places the button (its step parameters: the pad's height and, in the
+// widget's frame, its width in px; the button's left/width in thousandths of the pad's
+// width, top/height in px) from the ticket's sealed randomness. This page only
+// records the events that reached the button and sends them with the pad's and the
+// button's measured boxes; the server judges them (humangate/challenges/interaction.py).
+// No verdict is made here, and nothing leaves but these few events.
 
-const MIN_REACTION_MS = 100; // faster than a person can see the button and react
+const RECORDED = ["pointerdown", "pointerup", "mousedown", "mouseup", "keydown", "keyup", "click"];
+const MAX_EVENTS = 32;
 
-/** Verdicts for the click that activated the button. */
-function interactionVerdicts(event, reactionMs) {
-  // Keyboard activation (Enter/Space) fires a click with detail 0 and zero coordinates:
-  // pointer plausibility does not apply to it.
-  const pointer = event.detail > 0;
-  // CDP's Input.dispatchMouseEvent leaves screen coordinates equal to client ones; a
-  // browser window always has its viewport offset on screen (toolbar, frame).
-  const cdpLike = event.screenX === event.clientX && event.screenY === event.clientY;
+const round1 = (value) => Math.round(value * 10) / 10;
+
+/** Activation keys by name; any other key is only "other" (typed text never leaves). */
+function keyName(key) {
+  if (key === "Enter") return "enter";
+  if (key === " " || key === "Spacebar") return "space";
+  return "other";
+}
+
+/** Draw the button where the server put it. CSSOM writes, allowed under the page's CSP. */
+function placeButton(pad, button, params) {
+  pad.style.height = `${params.pad}px`;
+  if (params.pad_w) pad.style.width = `${params.pad_w}px`; // the widget's fixed box
+  button.style.left = `${params.left / 10}%`;
+  button.style.width = `${params.width / 10}%`;
+  button.style.top = `${params.top}px`;
+  button.style.height = `${params.height}px`;
+}
+
+/** One event as the server reads it; `t` in ms since the button was shown. */
+function eventRecord(event, padRect, t) {
+  const keyboard = event.type === "keydown" || event.type === "keyup";
   return {
-    interaction: event.isTrusted === true ? "pass" : "fail",
-    pointer_plausible: pointer ? (cdpLike ? "fail" : "pass") : "na",
-    interaction_time: reactionMs < MIN_REACTION_MS ? "fail" : "pass",
+    type: event.type,
+    t: Math.max(0, round1(t)),
+    x: keyboard ? 0 : round1(event.clientX - padRect.left),
+    y: keyboard ? 0 : round1(event.clientY - padRect.top),
+    trusted: event.isTrusted === true,
+    detail: keyboard ? 0 : Math.max(0, Math.min(999, event.detail | 0)),
+    pointer: typeof event.pointerType === "string" ? event.pointerType.slice(0, 8) : "",
+    key: keyboard ? keyName(event.key) : "",
+    // CDP's synthetic mouse leaves these equal; a real window has its viewport offset.
+    same_screen: !keyboard && event.screenX === event.clientX && event.screenY === event.clientY,
+  };
+}
+
+/** The evidence the server judges: boxes relative to the pad, and the events. */
+function evidence(padRect, buttonRect, events) {
+  return {
+    pad: [round1(padRect.width), round1(padRect.height)],
+    button: [
+      round1(buttonRect.left - padRect.left),
+      round1(buttonRect.top - padRect.top),
+      round1(buttonRect.width),
+      round1(buttonRect.height),
+    ],
+    events,
   };
 }
 
 /**
- * Show the button, wait for its activation, hide it again. `focus`: move the keyboard
- * focus to it (a page of its own does; a widget inside someone's form must not).
+ * Show the button where `params` say, wait for its activation, hide it again. `focus`:
+ * move the keyboard focus to it (a page of its own does; a widget inside someone's form
+ * must not).
  */
-function runInteraction(doc = document, now = () => performance.now(), focus = true) {
+function runInteraction(params, doc = document, now = () => performance.now(), focus = true) {
   const box = doc.getElementById("humangate-interaction");
+  const pad = doc.getElementById("humangate-interaction-pad");
   const button = doc.getElementById("humangate-interaction-button");
-  if (!box || !button) return Promise.reject(new Error("no interaction element"));
+  if (!box || !pad || !button) return Promise.reject(new Error("no interaction element"));
+  placeButton(pad, button, params);
   box.hidden = false;
   if (focus) button.focus(); // keyboard and screen-reader users land on the one thing to do
   const shown = now();
+  const events = [];
   return new Promise((resolve) => {
-    const onClick = (event) => {
-      button.removeEventListener("click", onClick);
+    const record = (event) => {
+      // The event's own time (same clock as performance.now()), not the handler's.
+      const at = typeof event.timeStamp === "number" && event.timeStamp > 0 ? event.timeStamp : now();
+      const padRect = pad.getBoundingClientRect();
+      events.push(eventRecord(event, padRect, at - shown));
+      if (events.length > MAX_EVENTS) events.shift();
+      if (event.type !== "click") return;
+      for (const type of RECORDED) button.removeEventListener(type, record, true);
+      const answer = evidence(padRect, button.getBoundingClientRect(), events);
       box.hidden = true;
-      resolve({ signals: interactionVerdicts(event, now() - shown) });
+      resolve({ answer });
     };
-    button.addEventListener("click", onClick);
+    for (const type of RECORDED) button.addEventListener(type, record, true);
   });
 }
 
@@ -1170,7 +1223,8 @@ function runInteraction(doc = document, now = () => performance.now(), focus = t
 // the page's strict CSP (no eval); what changes per ticket is the data it is given.
 //
 // Families: "box" builds an element tree in a closed shadow root and measures the laid-
-// out boxes; "path" asks the 2D canvas for hit tests on a path. Raw answers never leave
+// out boxes; "path" asks the 2D canvas for hit tests on a path; "style" reads back
+// computed styles of random colours and calc() values. Raw answers never leave
 // the page: only a digest per family (so the server can say which family failed), and
 // a key that seeds the proof-of-work and signs the body.
 
@@ -1317,7 +1371,49 @@ function runPath(task, doc = document) {
     .join("");
 }
 
-const FAMILIES = { box: runBox, path: runPath };
+/** A hidden, fixed host with a closed shadow root (the page's own styles stay out). */
+function hiddenScope(doc) {
+  const host = doc.createElement("div");
+  for (const [property, value] of [
+    ["position", "fixed"],
+    ["left", "0"],
+    ["top", "0"],
+    ["visibility", "hidden"],
+    ["pointer-events", "none"],
+    // Windows' forced colours would otherwise replace the colours asked for.
+    ["forced-color-adjust", "none"],
+  ]) {
+    host.style.setProperty(property, value);
+  }
+  const scope = typeof host.attachShadow === "function" ? host.attachShadow({ mode: "closed" }) : host;
+  (doc.body || doc.documentElement).appendChild(host);
+  return { host, scope };
+}
+
+/** "style": each item's property as getComputedStyle serialises it, joined by ";". */
+function runStyle(task, doc = document) {
+  const { host, scope } = hiddenScope(doc);
+  const view = doc.defaultView || globalThis;
+  try {
+    return task.items
+      .map((item) => {
+        const parent = doc.createElement("div");
+        for (const [property, value] of item.par) parent.style.setProperty(property, value);
+        const element = doc.createElement("div");
+        for (const [property, value] of item.css) element.style.setProperty(property, value);
+        parent.appendChild(element);
+        scope.appendChild(parent);
+        const value = view.getComputedStyle(element).getPropertyValue(item.get);
+        parent.remove();
+        return value;
+      })
+      .join(";");
+  } finally {
+    host.remove();
+  }
+}
+
+const FAMILIES = { box: runBox, path: runPath, style: runStyle };
 
 /**
  * Runs the program. Resolves to {key, digests}: `key` keys the proof-of-work and the
@@ -1541,8 +1637,8 @@ const STEPS = {
   signals: async (challenge) => ({ signals: await collectSignals(challenge) }),
   cdp: (challenge, view, params) => auditStep(challenge, params),
   // The widget's frame sets focus_interaction false: it sits inside the site's own form.
-  interaction: async (challenge) => ({
-    ...(await runInteraction(document, undefined, challenge.focus_interaction !== false)),
+  interaction: async (challenge, view, params) => ({
+    ...(await runInteraction(params, document, undefined, challenge.focus_interaction !== false)),
     evidence: pointerLog ? { activation: activationEvidence(pointerLog) } : {},
   }),
 };

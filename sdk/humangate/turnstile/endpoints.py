@@ -66,7 +66,9 @@ class WidgetHost(Protocol):
 
     def check_solve(self, request: Request) -> Flow[SolveChecked | Response]: ...
 
-    def widget_challenge(self, request: Request, level: Level) -> Mapping[str, object]: ...
+    def widget_challenge(
+        self, request: Request, level: Level, size: str
+    ) -> Mapping[str, object]: ...
 
     def preclear(
         self, request: Request, checked: SolveChecked, level: Level
@@ -185,7 +187,7 @@ class TurnstileEndpoints:
             return frame.error(settings, self._prefix, ERROR_INVALID_SITEKEY)
         if not config.allows_host(hostname):
             return frame.error(settings, self._prefix, ERROR_DOMAIN)
-        challenge = dict(host.widget_challenge(request, config.challenge_level))
+        challenge = dict(host.widget_challenge(request, config.challenge_level, settings.safe_size))
         context = WidgetContext(str(challenge.pop("ticket_id")), sitekey, hostname, action, cdata)
         challenge["context"] = self._seal.seal_context(context)
         challenge["solve_url"] = f"{self._prefix}turnstile/v0/solve"
