@@ -31,7 +31,7 @@ from humangate.pages.custom import CustomTemplate
 from humangate.pages.settings import check_page_settings
 from humangate.pat.settings import PatIssuer, PatPolicy, check_issuers
 from humangate.rules import compile_expression, uri
-from humangate.secret_strength import weakness
+from humangate.config.secret_strength import weakness
 from humangate.stores import STORE_SCHEMES, check_store_uri
 from humangate.stores._validation import redact_uri
 from humangate.stores.default import default_store  # one SQLite file per application
@@ -111,7 +111,7 @@ class Config:
     # "closed" refuses (503 for a solve), "open" carries on without the store.
     store_failure: str = "closed"
     rate_limit_store_failure: str = "open"
-    # Start-up check of the store (humangate.startup): an unreachable Redis is a
+    # Start-up check of the store (humangate.config.startup): an unreachable Redis is a
     # "warn"ing or an "error"; "off" skips the checks.
     store_check: str = "warn"
     # Private Access Tokens (humangate.pat, docs/challenges.md): trusted issuers (PatIssuer

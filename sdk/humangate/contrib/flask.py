@@ -37,7 +37,7 @@ from humangate.effects import run_sync
 from humangate.engine import Answer
 from humangate.errors import ConfigError
 from humangate.levels import Action
-from humangate.routes import any_exempt, challenge_action, is_exempt, mark_exempt
+from humangate.decorators import any_exempt, challenge_action, is_exempt, mark_exempt
 from humangate.suggest import closest
 
 if TYPE_CHECKING:

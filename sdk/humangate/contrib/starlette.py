@@ -35,7 +35,7 @@ from humangate.engine import Answer
 from humangate.http.request import Request as NeutralRequest
 from humangate.http.request import Response
 from humangate.levels import Level
-from humangate.routes import challenge_action
+from humangate.decorators import challenge_action
 
 
 def clearance(request: HTTPConnection) -> Clearance | None:

@@ -23,7 +23,7 @@ from humangate.http.request import Request, Response, json_object
 from humangate.i18n import catalog
 from humangate.levels import Level
 from humangate.signals import Assessment
-from humangate.unavailable import SITE_UNAVAILABLE, STORE_UNAVAILABLE, site_unavailable
+from humangate.engine.unavailable import SITE_UNAVAILABLE, STORE_UNAVAILABLE, site_unavailable
 
 signals_logger = logging.getLogger("humangate.signals")
 

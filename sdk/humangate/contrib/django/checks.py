@@ -27,7 +27,7 @@ from django.core.checks import CheckMessage, Error, Warning
 
 from humangate.contrib.django.conf import get_config
 from humangate.errors import ConfigError
-from humangate.startup import check_store
+from humangate.config.startup import check_store
 
 MIDDLEWARE = "humangate.contrib.django.middleware.HumanGateMiddleware"
 MUST_FOLLOW = (

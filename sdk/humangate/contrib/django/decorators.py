@@ -28,7 +28,7 @@ from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
 
 from humangate.levels import Action
-from humangate.routes import any_exempt, challenge_action, is_exempt, mark_exempt
+from humangate.decorators import any_exempt, challenge_action, is_exempt, mark_exempt
 
 MIDDLEWARE_ATTRIBUTE = "_humangate_middleware"
 

@@ -129,7 +129,7 @@ class HumanGateMiddleware:
         return request
 
     def route_answer(self, request: HttpRequest, action: Action) -> HttpResponse | None:
-        """What a ``@challenge(...)`` view answers first (humangate.routes)."""
+        """What a ``@challenge(...)`` view answers first (humangate.decorators)."""
         neutral = self.request(request)
         view = getattr(request.resolver_match, "view_name", None) or "route"
         flow = self.gate.engine.require(neutral, action, view)
