@@ -22,6 +22,7 @@ from typing import Any
 from humangate.client.ip import ClientIPResolver
 from humangate.config import environment
 from humangate.config.rules import IPAccessRule, RateLimit, Rule
+from humangate.config.secret_strength import weakness
 from humangate.crypto.clearance import Binding
 from humangate.crypto.tokens import KeyRing, generate_secret
 from humangate.difficulty import Difficulty
@@ -31,7 +32,6 @@ from humangate.pages.custom import CustomTemplate
 from humangate.pages.settings import check_page_settings
 from humangate.pat.settings import PatIssuer, PatPolicy, check_issuers
 from humangate.rules import compile_expression, uri
-from humangate.config.secret_strength import weakness
 from humangate.stores import STORE_SCHEMES, check_store_uri
 from humangate.stores._validation import redact_uri
 from humangate.stores.default import default_store  # one SQLite file per application

@@ -35,11 +35,11 @@ from humangate.engine.visit import Visit, visit_of
 from humangate.engine.widget import Widget
 from humangate.events import Observer
 from humangate.http import answers
+from humangate.http.preflight import is_cors_preflight
 from humangate.http.request import MAX_HEADER_VALUE, Request, Response, cookie_value
 from humangate.immutable import immutable
 from humangate.levels import Action, Level
 from humangate.observe import Analytics
-from humangate.http.preflight import is_cors_preflight
 from humangate.rules import uri
 from humangate.rules.context import RequestFields
 from humangate.rules.phases import DEFAULT, Phases, Verdict
