@@ -48,3 +48,31 @@ def test_winding_rules() -> None:
     assert result[paths.NONZERO] and result[paths.EVENODD]
     result, _, _ = paths.answers_for(square, (60, 60, 20, False), 4, 11, 60)
     assert result[paths.STROKE]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_point_search_agrees_with_answers_for_everywhere(seed: int) -> None:
+    # generate() decides which modes a point qualifies for without computing every
+    # distance; it must name exactly the modes answers_for's margins allow, everywhere.
+    r = random.Random(seed)
+    task = paths.generate(r)
+    polygon = task.polygon
+    if seed % 3 == 0:  # a repeated vertex: an edge of length zero
+        polygon = (polygon[0], *polygon)
+    for line_width in (2, 3, 4, 5, 8):
+        outline = paths._Outline(polygon, task.circle, line_width)
+        for x in range(2, paths.SIZE - 2, 3):
+            for y in range(2 + seed % 3, paths.SIZE - 2, 3):
+                result, nearest, stroke_gap = paths.answers_for(
+                    polygon, task.circle, line_width, x, y
+                )
+                for outcome in (True, False):
+                    want = [
+                        mode
+                        for mode in (paths.NONZERO, paths.EVENODD, paths.STROKE)
+                        if result[mode] is outcome
+                        and (stroke_gap if mode == paths.STROKE else nearest) >= paths.MARGIN
+                    ]
+                    for edge in (-1, x % len(polygon)) if outcome else (-1,):
+                        got = outline.hits(x, y, edge) if outcome else outline.misses(x, y)
+                        assert got == want, (x, y, line_width, outcome, edge)

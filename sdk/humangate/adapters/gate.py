@@ -6,8 +6,8 @@ import threading
 
 from humangate import turnstile
 from humangate.config import Config
+from humangate.config.startup import run_startup_checks
 from humangate.engine import Engine
-from humangate.startup import run_startup_checks
 from humangate.stores.base import Store
 from humangate.stores.breaker import open_guarded_store
 

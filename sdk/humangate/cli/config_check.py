@@ -11,7 +11,7 @@ from humangate.cli.rules import guarded
 
 def _check(args: argparse.Namespace) -> int:
     from humangate.config import Config  # noqa: PLC0415 - keep the CLI import-light
-    from humangate.startup import check_store  # noqa: PLC0415
+    from humangate.config.startup import check_store  # noqa: PLC0415
     from humangate.stores._validation import redact_uri  # noqa: PLC0415
 
     config = Config.from_toml(args.config)

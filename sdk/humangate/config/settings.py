@@ -22,6 +22,7 @@ from typing import Any
 from humangate.client.ip import ClientIPResolver
 from humangate.config import environment
 from humangate.config.rules import IPAccessRule, RateLimit, Rule
+from humangate.config.secret_strength import weakness
 from humangate.crypto.clearance import Binding
 from humangate.crypto.tokens import KeyRing, generate_secret
 from humangate.difficulty import Difficulty
@@ -32,7 +33,6 @@ from humangate.pages.settings import check_page_settings
 from humangate.pat.settings import PatIssuer, PatPolicy, check_issuers
 from humangate.rules import compile_expression, uri
 from humangate.rules.wildcard import WildcardError, wildcard_regex
-from humangate.secret_strength import weakness
 from humangate.stores import STORE_SCHEMES, check_store_uri
 from humangate.stores._validation import redact_uri
 from humangate.stores.default import default_store  # one SQLite file per application
@@ -112,7 +112,7 @@ class Config:
     # "closed" refuses (503 for a solve), "open" carries on without the store.
     store_failure: str = "closed"
     rate_limit_store_failure: str = "open"
-    # Start-up check of the store (humangate.startup): an unreachable Redis is a
+    # Start-up check of the store (humangate.config.startup): an unreachable Redis is a
     # "warn"ing or an "error"; "off" skips the checks.
     store_check: str = "warn"
     # Private Access Tokens (humangate.pat, docs/challenges.md): trusted issuers (PatIssuer

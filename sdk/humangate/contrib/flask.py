@@ -33,11 +33,11 @@ from humangate.adapters.wsgi import HumanGate as WSGIGate
 from humangate.config import Config
 from humangate.config.settings import public_fields
 from humangate.crypto.clearance import Clearance
+from humangate.decorators import any_exempt, challenge_action, is_exempt, mark_exempt
 from humangate.effects import run_sync
 from humangate.engine import Answer
 from humangate.errors import ConfigError
 from humangate.levels import Action
-from humangate.routes import any_exempt, challenge_action, is_exempt, mark_exempt
 from humangate.suggest import closest
 
 if TYPE_CHECKING:

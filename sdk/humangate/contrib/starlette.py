@@ -30,12 +30,12 @@ from starlette.responses import Response as StarletteResponse
 from humangate.adapters.asgi import CLEARANCE_KEY, GATE_KEY
 from humangate.adapters.gate import GateCore
 from humangate.crypto.clearance import Clearance
+from humangate.decorators import challenge_action
 from humangate.effects import run_async
 from humangate.engine import Answer
 from humangate.http.request import Request as NeutralRequest
 from humangate.http.request import Response
 from humangate.levels import Level
-from humangate.routes import challenge_action
 
 
 def clearance(request: HTTPConnection) -> Clearance | None:

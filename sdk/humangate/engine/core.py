@@ -38,11 +38,11 @@ from humangate.engine.widget import Widget
 from humangate.errors import StoreError
 from humangate.events import Observer
 from humangate.http import answers
+from humangate.http.preflight import is_cors_preflight
 from humangate.http.request import MAX_HEADER_VALUE, Request, Response, cookie_value
 from humangate.immutable import immutable
 from humangate.levels import Action, Level
 from humangate.observe import Analytics
-from humangate.preflight import is_cors_preflight
 from humangate.rules import uri
 from humangate.rules.context import RequestFields
 from humangate.rules.phases import DEFAULT, Phases, Verdict
@@ -305,7 +305,7 @@ class Engine:
         return outcome
 
     def require(self, request: Request, action: Action, rule: str = "route") -> Flow[Outcome]:
-        """What a route that requires ``action`` answers (humangate.routes decorators),
+        """What a route that requires ``action`` answers (humangate.decorators),
         after the rules let the request through: the challenge (or, for a form POST, the
         held-form answer) when the visitor's clearance is below it, else a Forward."""
         return (yield from self._act(self._visit(request), action, rule))
@@ -367,7 +367,7 @@ def _is_unchallengeable(request: Request) -> bool:
 
     A CORS preflight cannot carry cookies, so it could never pass; the real request that
     follows it is challenged instead (only a bodiless one shaped as browsers send it:
-    humangate.preflight). The site's ``/favicon.ico`` is what the challenge page itself
+    humangate.http.preflight). The site's ``/favicon.ico`` is what the challenge page itself
     shows in the tab; challenging it only hides the icon. Blocks still apply.
     """
     if request.method == "OPTIONS":

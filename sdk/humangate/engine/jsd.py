@@ -37,6 +37,7 @@ from humangate.engine.outcome import Answer, Outcome
 from humangate.engine.parts import Parts
 from humangate.engine.routes import GET, POST, Route, VisitOf
 from humangate.engine.solve import parse_solve_body
+from humangate.engine.unavailable import STORE_UNAVAILABLE, site_unavailable
 from humangate.engine.visit import Visit
 from humangate.errors import ExpressionError, Failure, TokenError
 from humangate.events import Kind
@@ -53,7 +54,6 @@ from humangate.rules import compile_expression
 from humangate.rules.regex import Searcher
 from humangate.rules.wildcard import wildcard_regex
 from humangate.signals import primary_language
-from humangate.unavailable import STORE_UNAVAILABLE, site_unavailable
 
 PURPOSE = "jsd"
 DIFFICULTY = 12

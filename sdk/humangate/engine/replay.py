@@ -28,7 +28,7 @@ the replay id, so a body cannot be moved to another envelope. The id is spent in
 store on first use.
 
 Only a POST that another site did not cause is held or replayed (CSRF: the replay comes
-from this origin, with the visitor's cookies; see :mod:`humangate.fetch_site`), and the
+from this origin, with the visitor's cookies; see :mod:`humangate.http.fetch_site`), and the
 replayed request carries the original's two headers plus ``X-Humangate-Replayed: 1``.
 
 Why not keep a ``{prefix}replay`` endpoint and fix the address afterwards: the app's
@@ -59,9 +59,9 @@ from humangate.crypto.clearance import Requirement
 from humangate.crypto.tickets import safe_target, user_agent_hash
 from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import TokenError
-from humangate.fetch_site import REPLACED_HEADERS, FetchSite
 from humangate.http import answers
 from humangate.http.assets import hashed_name
+from humangate.http.fetch_site import REPLACED_HEADERS, FetchSite
 from humangate.http.request import Request, Response
 from humangate.levels import Level
 

@@ -15,6 +15,7 @@ from humangate import challenges
 from humangate.crypto.tickets import Ticket
 from humangate.effects import Flow, Spend
 from humangate.engine.parts import Parts
+from humangate.engine.unavailable import SITE_UNAVAILABLE, STORE_UNAVAILABLE, site_unavailable
 from humangate.engine.visit import Visit
 from humangate.errors import ChallengeFailure, Failure, TokenError
 from humangate.events import Kind
@@ -23,7 +24,6 @@ from humangate.http.request import Request, Response, json_object
 from humangate.i18n import catalog
 from humangate.levels import Level
 from humangate.signals import Assessment
-from humangate.unavailable import SITE_UNAVAILABLE, STORE_UNAVAILABLE, site_unavailable
 
 signals_logger = logging.getLogger("humangate.signals")
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from humangate.probes.draws import Draws
+
 UNIT = 4
 """Answers are reported in these px units (rounded): the tolerance of the family."""
 
@@ -40,19 +42,19 @@ class Box:
     kids: list[tuple[Box, int, int]] = field(default_factory=list)  # child, dx, dy
 
 
-def _m(r: random.Random, low: int, high: int, step: int = 8) -> int:
+def _m(r: Draws, low: int, high: int, step: int = 8) -> int:
     """A random multiple of ``step`` in [low, high]."""
     return r.randrange(low // step, high // step + 1) * step
 
 
 class _Builder:
-    def __init__(self, r: random.Random) -> None:
+    def __init__(self, r: Draws) -> None:
         self.r = r
         self.ids: set[str] = set()
 
     def new_id(self) -> str:
         while True:
-            name = "".join(self.r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(5))
+            name = self.r.word("abcdefghijklmnopqrstuvwxyz", 5)
             if name not in self.ids:
                 self.ids.add(name)
                 return name
@@ -392,7 +394,8 @@ def _rects(box: Box, x: int, y: int, out: dict[str, tuple[int, int, int, int]]) 
         _rects(kid, x + dx, y + dy, out)
 
 
-def generate(r: random.Random) -> BoxTask:
+def generate(source: random.Random) -> BoxTask:
+    r = Draws(source)  # the same draws as from source itself, made faster
     builder = _Builder(r)
     kind = r.choice(("flex", "grid", "flow"))
     builders = {"flex": builder.flex, "grid": lambda _depth: builder.grid(), "flow": builder.flow}

@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 
 from humangate.probes import layout, more, paths
+from humangate.probes.draws import Draws
 
 _FIRST = ("box", "path")
 FAMILIES = (*_FIRST, *more.FAMILIES)
@@ -42,12 +43,12 @@ def _rng(seed: bytes) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(b"humangate probe\x00" + seed).digest()))
 
 
-def _legend(r: random.Random) -> dict[str, str]:
+def _legend(r: Draws) -> dict[str, str]:
     names: set[str] = set()
     legend: dict[str, str] = {}
     for role in (*_ROLES, *_FIRST):
         while True:
-            name = "".join(r.choice(_LETTERS) for _ in range(r.randrange(2, 5)))
+            name = r.word(_LETTERS, r.randrange(2, 5))
             if name not in names:
                 names.add(name)
                 legend[role] = name
@@ -55,26 +56,31 @@ def _legend(r: random.Random) -> dict[str, str]:
     return legend
 
 
-def _rename(value: object, legend: dict[str, str]) -> object:
-    """The task with its field names (not its CSS) spelled in the ticket's legend."""
-    if isinstance(value, dict):
-        return {legend.get(k, k): _rename(v, legend) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rename(v, legend) for v in value]
-    return value
+def _renamed_json(value: object, legend: dict[str, str]) -> bytes:
+    """``value`` as compact JSON, each object key that names a role spelled in the
+    ticket's legend (field names, not their values: a key is the only string that a
+    colon follows). Two passes through placeholders no key can spell, because a legend
+    name may itself be some other role's name."""
+    text = json.dumps(value, separators=(",", ":"))
+    for index, role in enumerate(legend):
+        text = text.replace(f'"{role}":', f'"\x00{index}":')
+    for index, name in enumerate(legend.values()):
+        text = text.replace(f'"\x00{index}":', f'"{name}":')
+    return text.encode()
 
 
 def _scramble(text: bytes, key: bytes) -> bytes:
-    stream = b""
-    counter = 0
-    while len(stream) < len(text):
-        stream += hashlib.sha256(key + counter.to_bytes(4, "big")).digest()
-        counter += 1
-    return bytes(a ^ b for a, b in zip(text, stream, strict=False))
+    blocks = (len(text) + 31) // 32
+    stream = b"".join(
+        [hashlib.sha256(key + counter.to_bytes(4, "big")).digest() for counter in range(blocks)]
+    )[: len(text)]
+    mixed = int.from_bytes(text, "big") ^ int.from_bytes(stream, "big")
+    return mixed.to_bytes(len(text), "big")
 
 
 def generate(seed: bytes) -> Program:
-    r = _rng(seed)
+    source = _rng(seed)
+    r = Draws(source)  # the same draws as source's own methods make, faster
     legend = _legend(r)
     plan = ["box"] * r.randrange(1, 3) + ["path"] * r.randrange(1, 3)
     r.shuffle(plan)
@@ -82,15 +88,15 @@ def generate(seed: bytes) -> Program:
     answers: list[str] = []
     for family in plan:
         if family == "box":
-            box = layout.generate(r)
+            box = layout.generate(source)
             tasks.append({"f": legend["box"], "root": box.tree, "pick": list(box.picks)})
             answers.append(box.answer)
         else:
-            path = paths.generate(r)
+            path = paths.generate(source)
             tasks.append({"f": legend["path"], **path.describe()})
             answers.append(path.answer)
     more.extend(seed, legend, plan, tasks, answers)
-    body = json.dumps(_rename({"tasks": tasks}, legend), separators=(",", ":")).encode()
+    body = _renamed_json({"tasks": tasks}, legend)
     key = r.randbytes(16)
     encoded: dict[str, object] = {
         "k": key.hex(),

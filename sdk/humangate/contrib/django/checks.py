@@ -25,9 +25,9 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
+from humangate.config.startup import check_store
 from humangate.contrib.django.conf import get_config
 from humangate.errors import ConfigError
-from humangate.startup import check_store
 
 MIDDLEWARE = "humangate.contrib.django.middleware.HumanGateMiddleware"
 MUST_FOLLOW = (

@@ -27,8 +27,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
 
+from humangate.decorators import any_exempt, challenge_action, is_exempt, mark_exempt
 from humangate.levels import Action
-from humangate.routes import any_exempt, challenge_action, is_exempt, mark_exempt
 
 MIDDLEWARE_ATTRIBUTE = "_humangate_middleware"
 

@@ -200,7 +200,7 @@ class HumanGateMiddleware:
         return _adjusted(response, injector)
 
     def route_answer(self, request: HttpRequest, action: Action) -> HttpResponse | None:
-        """What a ``@challenge(...)`` view answers first (humangate.routes)."""
+        """What a ``@challenge(...)`` view answers first (humangate.decorators)."""
         neutral = self.request(request)
         view = getattr(request.resolver_match, "view_name", None) or "route"
         flow = self.gate.engine.require(neutral, action, view)
