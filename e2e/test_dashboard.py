@@ -41,10 +41,12 @@ def _challenge(client: httpx.Client, server: AppServer, path: str) -> dict[str, 
 
 
 def _submit(client: httpx.Client, server: AppServer, data: dict[str, Any], nonce: int) -> int:
-    # The probe answers a real browser computes, from the server's own knowledge.
+    # The probe answers a real browser computes, from the server's own knowledge. httpx
+    # sends no Fetch Metadata or Client Hints, so managed asks for the button: the body
+    # carries a person's click on it, as the page would after that request.
     body = solution_body(
         [SECRET], data, signals=passing_signals(webdriver=False), nonce=nonce,
-        elapsed_ms=700 + nonce % 2000,
+        elapsed_ms=700 + nonce % 2000, interaction="mouse",
     )  # fmt: skip
     headers = {"content-type": "application/json"}
     return client.post(server.url(data["solve_url"]), content=body, headers=headers).status_code
