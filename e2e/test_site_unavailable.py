@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Route
 
 from e2e.harness import ARTIFACTS
 from e2e.pages_harness import SECRET, serve_gate, status_text, wait_true
+from humangate import Rule
 from humangate.i18n import catalog
 from humangate.probes.oracle import solution_body
 from humangate.signals import passing_signals
@@ -32,8 +33,13 @@ def _human_signals(route: Route) -> None:
 
 def test_store_down_during_solve(browser: Browser, tmp_path: Path) -> None:
     path = tmp_path / "gate.db"
+    # A JS challenge: the rebuilt body carries no click, and headless Chromium's headers
+    # are doubts that would make a managed challenge ask for one before any spend.
     with serve_gate(
-        store=f"sqlite:///{path}?timeout=0.1", analytics=False, difficulty=DIFFICULTY
+        store=f"sqlite:///{path}?timeout=0.1",
+        analytics=False,
+        difficulty=DIFFICULTY,
+        rules=[Rule('http.request.uri.path eq "/protected/page"', "js_challenge")],
     ) as gate:
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")  # the store cannot record the spend
