@@ -132,11 +132,11 @@ def make_bodies(gate: HumanGate, count: int) -> list[bytes]:
         if not status.startswith("403") or match is None:
             raise RuntimeError(f"expected a challenge page, got {status}")
         data = json.loads(match.group(1))
-        # A real browser's body: probe answers (known to the server), keyed proof-of-work
-        # and the MAC over the whole body.
+        # A real browser's body: probe answers (known to the server), keyed proof-of-work,
+        # the MAC over the whole body, and a click on the button in case managed asks.
         bodies.append(
             solution_body([BENCH_SECRET], data, signals=signals, elapsed_ms=1,
-                          extra={"solver": "js"})
+                          extra={"solver": "js"}, interaction="mouse")
         )  # fmt: skip
     return bodies
 
