@@ -73,6 +73,20 @@ def _decide(server: AppServer, target: str, before: int, click: Callable[[], obj
     return bool(_settled(server, target, before))
 
 
+def _goto(page: Any, url: str) -> None:
+    """Navigate, after the previous run's redirect to the app lands: the app's hit is
+    recorded while the browser is still committing that navigation, which would
+    interrupt this one."""
+    for attempt in range(3):
+        try:
+            page.goto(url, wait_until="commit")
+            return
+        except Exception as error:  # patchright's Error; only this race is retried
+            if "interrupted by another navigation" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_load_state()
+
+
 def _patchright(server: AppServer, who: str, action: str) -> list[bool]:
     from patchright.sync_api import sync_playwright  # noqa: PLC0415 - heavy, e2e only
 
@@ -99,7 +113,7 @@ def _patchright(server: AppServer, who: str, action: str) -> list[bool]:
                 context.clear_cookies()
                 target = f"/cdp/{who}/{action}/{run}"
                 before = len(solve_records(server))
-                page.goto(server.url(target), wait_until="commit")
+                _goto(page, server.url(target))
                 passed.append(_decide(server, target, before, click))
         finally:
             context.close()
