@@ -62,6 +62,10 @@ class HumanGate:
         self.app = app
         self.gate = GateCore(config)
         self._drive: AsyncDriver[_Native, None] = AsyncDriver(self.gate, self)
+        # Decided once: the pass path then calls the app itself, with no extra frame.
+        self._call_app: ASGIApp = (
+            self._call_app_injecting if self.gate.engine.detections.enabled else app
+        )
 
     @property
     def config(self) -> Config:
@@ -153,12 +157,9 @@ class HumanGate:
 
         await self._call_app(scope, receive, send_with_extra)
 
-    async def _call_app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The app, its HTML pages getting the detection script when that is on."""
+    async def _call_app_injecting(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app, its HTML pages getting the detection script."""
         detections = self.gate.engine.detections
-        if not detections.enabled:
-            await self.app(scope, receive, send)
-            return
         request = partial(self.request, (scope, receive, send))
         send_injecting, finish = _injecting(send, detections, request)
         await self.app(scope, receive, send_injecting)

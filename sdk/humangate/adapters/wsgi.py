@@ -47,6 +47,10 @@ class HumanGate:
         self.app = app
         self.gate = GateCore(config)
         self._drive: Driver[_Native, Iterable[bytes]] = Driver(self.gate, self)
+        # Decided once: the pass path then calls the app itself, with no extra frame.
+        self._call_app: WSGIApplication = (
+            self._call_app_injecting if self.gate.engine.detections.enabled else app
+        )
 
     @property
     def config(self) -> Config:
@@ -69,11 +73,11 @@ class HumanGate:
             return self._call_app(environ, start_response)
         return self._drive((environ, start_response))
 
-    def _call_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """The app, its HTML pages getting the detection script when that is on."""
+    def _call_app_injecting(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """The app, its HTML pages getting the detection script."""
         detections = self.gate.engine.detections
-        if not detections.enabled:
-            return self.app(environ, start_response)
         request = functools.partial(self.request, (environ, start_response))
         return _Injecting(self.app, environ, start_response, detections, request)
 
