@@ -3,11 +3,12 @@
 Three adversaries, each with at least ATTEMPTS tries per challenge type; the counts
 are printed and written to e2e/artifacts/forgers.json, and every one must be 0 passed:
 
-- no JavaScript engine (Python + httpx): reads the page, decodes the probe program with
-  knowledge of our format, solves the proof-of-work, claims "pass" for every signal and
-  the interaction, sends a browser's header set, and posts either made-up answers or a
-  real browser's answers captured for another ticket (the server's own answers for
-  that ticket, which are exactly what a real browser computed there);
+- no JavaScript engine (Python + httpx): reads the page, fetches the probe program from
+  the probe endpoint as the page does, decodes it with knowledge of our format, solves
+  the proof-of-work, claims "pass" for every signal and the interaction, sends a
+  browser's header set, and posts either made-up answers or a real browser's answers
+  captured for another ticket (the server's own answers for that ticket, which are
+  exactly what a real browser computed there);
 - the page's own script run in Node with jsdom, and with happy-dom (js/tools/
   dom-forger.mjs), missing globals filled in from Node.
 """
@@ -72,6 +73,11 @@ def _challenge(client: httpx.Client, path: str) -> dict[str, Any]:
     match = _DATA.search(page.text)
     assert match is not None, page.text[:300]
     data: dict[str, Any] = json.loads(match.group(1))
+    # The page holds only the ticket; its program comes from the probe endpoint, as the
+    # page's own script fetches it.
+    program = client.get(data["probe_url"], params={"ticket": data["ticket"]})
+    assert program.status_code == 200, program.text
+    data["step_params"]["probe"] = program.json()
     return data
 
 

@@ -207,6 +207,7 @@ class Challenger:
             "difficulty": ticket.difficulty,
             "solve_url": f"{prefix}solve",
             "cleared_url": f"{prefix}cleared",
+            "probe_url": f"{prefix}probe",
             "worker_url": f"{prefix}static/{hashed_name('pow-worker.js')}",
             "level": ticket.level.label,
             "ray": ticket.ray,

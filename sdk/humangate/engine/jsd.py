@@ -49,7 +49,7 @@ from humangate.jsd.csp import Origin, placement
 from humangate.jsd.decide import Header, request_skip, response_skip
 from humangate.jsd.inject import Injector, script_tag
 from humangate.levels import Action, Level
-from humangate.probes.step import PROBE_SECONDS
+from humangate.probes.step import PROBE_SECONDS, program_params
 from humangate.rules import compile_expression
 from humangate.rules.regex import Searcher
 from humangate.rules.wildcard import wildcard_regex
@@ -189,7 +189,11 @@ class Detections:
             "seed": ticket.seed,
             "difficulty": ticket.difficulty,
             "steps": list(STEPS),
-            "step_params": {step.name: dict(step.issue(ticket)) for step in self._type.steps},
+            # The program inline: this answer is already a fetch of the page's script.
+            "step_params": {
+                **{step.name: dict(step.issue(ticket)) for step in self._type.steps},
+                "probe": dict(program_params(ticket)),
+            },
             "ua_hash": ticket.ua_hash,
             "lang_hash": user_agent_hash(primary_language(request.header("accept-language"))),
             "worker_url": f"{prefix}static/{hashed_name('pow-worker.js')}",

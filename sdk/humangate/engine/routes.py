@@ -26,6 +26,7 @@ from humangate.http import answers
 from humangate.http.request import Request, Response
 from humangate.pages.endpoints import catalog_response, favicon_response
 from humangate.pat import compose as pat
+from humangate.probes.step import program_params
 
 GET = ("GET", "HEAD")
 POST = ("POST",)
@@ -65,6 +66,8 @@ class Routes:
             # The challenge page's hyperlink-auditing ping (engine/audit.py): any method.
             "audit": Route(None, self._audit),
             "challenge": Route(GET, self._challenge),
+            # The probe program of a challenge page's ticket (probes/step.py).
+            "probe": Route(GET, self._probe),
             "done": Route(
                 None, _answering(lambda request, _: answers.head_aware(request, done_page()))
             ),
@@ -152,6 +155,27 @@ class Routes:
     def _audit(self, request: Request, name: str) -> Flow[Outcome]:
         parts = self._parts
         return Answer(audit.audit_answer(request, parts.tickets, now=parts.clock()))
+        yield  # a generator, like every handler
+
+    def _probe(self, request: Request, name: str) -> Flow[Outcome]:
+        """``{prefix}probe?ticket=…``: the program of that ticket, if current and this
+        client's. Regenerated from the sealed seed (and cached), so asking twice costs
+        once and answers the same."""
+        ticket = self._token_ticket(request)
+        ray = answers.new_ray_id()
+        if ticket is None:
+            return Answer(
+                answers.problem(
+                    403,
+                    "invalid-ticket",
+                    "Invalid ticket",
+                    "This challenge expired or belongs to another browser: reload the page.",
+                    ray,
+                )
+            )
+        return Answer(
+            answers.head_aware(request, answers.json_response(200, program_params(ticket), ray))
+        )
         yield  # a generator, like every handler
 
     def _redeem_token(self, request: Request, name: str) -> Flow[Outcome]:

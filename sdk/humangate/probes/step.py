@@ -23,14 +23,21 @@ PROBE_SECONDS = 60
 browser answers within a second or two of loading the page."""
 
 
+def program_params(ticket: Ticket) -> Mapping[str, object]:
+    """The ticket's program as the page runs it. The ticket id (not secret: it only
+    names the ticket in the store) ties the answers' digests and key to this ticket."""
+    return {**program(ticket).encoded, "t": ticket.id}
+
+
 class ProbeStep:
     name: Final = "probe"
     script: Final = None  # the interpreter is compiled into challenge.js (js/src/probe.js)
 
     def issue(self, ticket: Ticket) -> Mapping[str, object]:
-        # The ticket id (not secret: it only names the ticket in the store) ties the
-        # answers' digests and key to this ticket.
-        return {**program(ticket).encoded, "t": ticket.id}
+        # Only the ticket id here: the page fetches the program itself from
+        # ``{prefix}probe`` (:func:`program_params`), so a challenge page that no script
+        # ever runs (most of a flood) never pays for generating one.
+        return {"t": ticket.id}
 
     def verify(self, submission: Submission) -> StepResult:
         ticket = submission.ticket

@@ -1626,9 +1626,23 @@ let probeKey = null;
 // Pointer positions and presses from the start (cdp.js): the activation's evidence.
 const pointerLog = typeof window === "object" ? startPointerLog(window) : null;
 
+// The page carries only the ticket: its program is fetched from probe_url, started
+// before the first step so the round trip overlaps the others (runSteps).
+let programFetch = null;
+
+/** The ticket's probe program, from the server (engine/routes.py, `{prefix}probe`). */
+async function fetchProgram(challenge) {
+  const url = `${challenge.probe_url}?ticket=${encodeURIComponent(challenge.ticket)}`;
+  const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+  if (!response.ok) throw new Error(`probe program: HTTP ${response.status}`);
+  return response.json();
+}
+
 const STEPS = {
-  probe: (challenge, view, params) => {
-    const { key, digests } = runProbe(params);
+  probe: async (challenge, view, params) => {
+    // Inline (the detection script's ticket answer carries it) or fetched.
+    const program = params.p ? params : await (programFetch || fetchProgram(challenge));
+    const { key, digests } = runProbe(program);
     probeKey = key;
     return { answer: { d: digests } };
   },
@@ -1679,6 +1693,10 @@ async function runStep(name, challenge, view, payload) {
 
 async function runSteps(challenge, view) {
   const payload = { ticket: challenge.ticket, signals: {}, steps: {} };
+  const probe = challenge.step_params && challenge.step_params.probe;
+  programFetch = probe && !probe.p && challenge.probe_url ? fetchProgram(challenge) : null;
+  // Its failure is the probe step's to report, when that step awaits it.
+  if (programFetch) programFetch.catch(() => {});
   for (const name of challenge.steps || ["pow"]) await runStep(name, challenge, view, payload);
   return payload;
 }
