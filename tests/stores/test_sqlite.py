@@ -12,6 +12,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,3 +144,38 @@ def test_each_thread_gets_its_own_connection(db_path: Path) -> None:
         thread.join()
     assert len({id(db) for db in seen}) == 3
     store.close()
+
+
+def _open_at_once(uri: str, barrier: Any, results: Any) -> None:
+    from humangate.stores.probe import check_sqlite  # noqa: PLC0415 (in the child)
+
+    barrier.wait()
+    try:
+        check_sqlite(uri)
+        store = open_store(uri)
+        store.spend(f"worker-{os.getpid()}", 10)
+        store.close()
+        results.put("ok")
+    except Exception as exc:  # reported to the parent
+        results.put(repr(exc))
+
+
+def test_workers_starting_together_on_a_new_file_all_start(tmp_path: Path) -> None:
+    """gunicorn forks its workers at once and each opens the store: switching a new file
+    to WAL then answered "database is locked" to some (about 3 in 100 before the fix),
+    and a worker that cannot open its store fails to boot, taking the server down."""
+    context = multiprocessing.get_context("fork")
+    failures: list[str] = []
+    for round_ in range(30):
+        uri = f"sqlite:///{tmp_path / f'new-{round_}.sqlite3'}"
+        barrier, results = context.Barrier(6), context.Queue()
+        workers = [
+            context.Process(target=_open_at_once, args=(uri, barrier, results)) for _ in range(6)
+        ]
+        for worker in workers:
+            worker.start()
+        outcomes = [results.get(timeout=30) for _ in workers]
+        for worker in workers:
+            worker.join(10)
+        failures += [outcome for outcome in outcomes if outcome != "ok"]
+    assert failures == []

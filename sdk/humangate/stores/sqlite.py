@@ -300,7 +300,7 @@ class SQLiteStore:
             self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
         )
         try:
-            (mode,) = db.execute("PRAGMA journal_mode=WAL").fetchone()
+            mode = self._journal_mode_wal(db)
             if str(mode).lower() != "wal":
                 logger.warning("sqlite store %s: WAL unavailable, using %s", self._path, mode)
             # Safe with WAL: a power cut may lose the last commits, never corrupt the file.
@@ -309,6 +309,24 @@ class SQLiteStore:
             db.close()
             raise
         return db
+
+    def _journal_mode_wal(self, db: sqlite3.Connection) -> str:
+        """Switch to WAL; the mode in force. Switching takes an exclusive lock, and SQLite
+        answers "database is locked" at once, without its busy handler, while another
+        process switches the same new file (gunicorn workers starting together): retry
+        for up to ``timeout`` like any other busy wait."""
+        deadline = time.monotonic() + self._timeout
+        pause = 0.005
+        while True:
+            try:
+                (mode,) = db.execute("PRAGMA journal_mode=WAL").fetchone()
+                return str(mode)
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     def _db(self) -> sqlite3.Connection:
         if os.getpid() != self._pid:
