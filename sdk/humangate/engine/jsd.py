@@ -35,7 +35,7 @@ from humangate.crypto.tokens import KeyRing
 from humangate.effects import Flow, Spend
 from humangate.engine.outcome import Answer, Outcome
 from humangate.engine.parts import Parts
-from humangate.engine.routes import GET, POST, Route, VisitOf
+from humangate.engine.routes import GET, POST, Route, VisitOf, not_found
 from humangate.engine.solve import parse_solve_body
 from humangate.engine.unavailable import STORE_UNAVAILABLE, site_unavailable
 from humangate.engine.visit import Visit
@@ -162,7 +162,7 @@ class Detections:
             request.header("if-none-match"),
             request.header("accept-encoding"),
         )
-        return Answer(found or answers.problem(404, "not-found", "Not found", "", ""))
+        return Answer(found or not_found())
         yield  # a generator, like every handler
 
     def _ticket(self, request: Request, name: str) -> Flow[Outcome]:
