@@ -322,7 +322,8 @@ class SQLiteStore:
                 (mode,) = db.execute("PRAGMA journal_mode=WAL").fetchone()
                 return str(mode)
             except sqlite3.OperationalError as exc:
-                busy = "locked" in str(exc) or "busy" in str(exc)
+                # The primary result code is the low byte of an extended one.
+                busy = (exc.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
                 if not busy or time.monotonic() + pause > deadline:
                     raise
             time.sleep(pause)
