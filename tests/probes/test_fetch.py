@@ -96,3 +96,13 @@ def test_only_get_and_head(client: WSGIClient) -> None:
     head = fetch(client, data["ticket"], method="HEAD")
     assert head.status == 200
     assert head.body == b""
+
+
+def test_a_detection_ticket_gets_no_program_here() -> None:
+    """Detection tickets are sealed under their own key purpose: one fetched from
+    ``jsd/ticket`` does not open at the probe endpoint."""
+    config = Config(secret_keys=[SECRET], store="memory://", difficulty=4, js_detections=True)
+    client = WSGIClient(HumanGate(site, config))
+    issued = client.request("GET", "/.humangate/jsd/ticket", html=False)
+    assert issued.status == 200
+    assert fetch(client, json.loads(issued.body)["ticket"]).status == 403
