@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from humangate.errors import ConfigError, TokenError
+from humangate.jsontext import compact
 
 VERSION = 1
 _HEADER = 1 + 4
@@ -79,7 +80,7 @@ class KeyRing:
     def seal(self, purpose: str, payload: Mapping[str, Any]) -> str:
         header = bytes([VERSION]) + self._newest
         nonce = os.urandom(_NONCE)
-        plaintext = json.dumps(payload, separators=(",", ":")).encode()
+        plaintext = compact(payload).encode()
         sealed = self._cipher(self._newest, purpose).encrypt(
             nonce, plaintext, _aad(header, purpose)
         )

@@ -5,13 +5,13 @@ spells it out."""
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from humangate.http.cookies import CookieJar
 from humangate.http.request import Response
+from humangate.jsontext import compact
 
 __all__ = [
     "HTML",
@@ -77,7 +77,7 @@ def json_response(
     content_type: str = "application/json",
     extra: tuple[tuple[str, str], ...] = (),
 ) -> Response:
-    body = json.dumps(data, separators=(",", ":")).encode()
+    body = compact(data).encode()
     headers = [("content-type", content_type), *base_headers(ray), *extra]
     return Response(status, tuple(headers), body)
 

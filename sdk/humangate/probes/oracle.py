@@ -8,13 +8,13 @@ it; an attacker without the key cannot. (Site owners' test suites skip challenge
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from humangate.crypto import pow
 from humangate.crypto.tickets import Ticket, TicketBook
 from humangate.crypto.tokens import KeyRing
+from humangate.jsontext import compact
 from humangate.probes import binding
 from humangate.probes.expected import expected_key, program
 
@@ -42,7 +42,7 @@ def known_answers(secret_keys: Sequence[str], token: str, purpose: str = "ticket
 
 def signed_body(key: str, payload: Mapping[str, object]) -> bytes:
     """``payload`` as the page posts it: JSON with a proof signed under ``key``."""
-    body = json.dumps({**payload, binding.PROOF_FIELD: binding.ZERO_PROOF}, separators=(",", ":"))
+    body = compact({**payload, binding.PROOF_FIELD: binding.ZERO_PROOF})
     return binding.sign(key, body.encode())
 
 

@@ -16,6 +16,7 @@ import json
 import random
 from dataclasses import dataclass
 
+from humangate.jsontext import compact
 from humangate.probes import layout, more, paths
 from humangate.probes.draws import Draws
 
@@ -61,7 +62,7 @@ def _renamed_json(value: object, legend: dict[str, str]) -> bytes:
     ticket's legend (field names, not their values: a key is the only string that a
     colon follows). Two passes through placeholders no key can spell, because a legend
     name may itself be some other role's name."""
-    text = json.dumps(value, separators=(",", ":"))
+    text = compact(value)
     for index, role in enumerate(legend):
         text = text.replace(f'"{role}":', f'"\x00{index}":')
     for index, name in enumerate(legend.values()):
