@@ -12,7 +12,12 @@ from __future__ import annotations
 import pytest
 
 from humangate.signals import CHECKS, Strength, Verdict, Verdicts, assess, header_verdicts
-from humangate.signals.headers import claimed_engine
+from humangate.signals.headers import (
+    NAVIGATION_HEADERS,
+    _mismatch,
+    claimed_engine,
+    header_mismatch,
+)
 
 HOST = "127.0.0.1:40839"
 CHROMIUM_UA = (
@@ -344,3 +349,67 @@ def test_android_hints_with_a_desktop_linux_ua_are_a_person_in_desktop_mode() ->
         ]
         is Verdict.PASS
     )
+
+
+# -- header_mismatch: the navigation verdicts, remembered per distinct header set ------
+
+MISMATCH_CASES = [
+    (CHROMIUM_NAVIGATION, "https", HOST),
+    (CHROMIUM_NAVIGATION, "http", "example.com"),
+    (FIREFOX_NAVIGATION, "https", "example.com"),
+    (REQUESTS_SOLVE, "https", "example.com"),
+    ([("user-agent", "HeadlessChrome/156")], "http", HOST),
+    ([("user-agent", FIREFOX_UA), ("sec-ch-ua", '"Chromium";v="156"')], "http", HOST),
+    ([("user-agent", SAFARI_UA), ("sec-ch-ua-mobile", "?0")], "https", "example.com"),
+    ([("user-agent", CHROMIUM_UA), ("sec-ch-ua-platform", '"Windows"')], "https", HOST),
+    ([("user-agent", CHROMIUM_UA), ("sec-ch-ua", '"Chromium";v="99"')], "https", HOST),
+    ([("user-agent", CHROMIUM_UA)], "https", "example.com"),
+]
+
+
+@pytest.mark.parametrize(("headers", "scheme", "host"), MISMATCH_CASES)
+def test_header_mismatch_reads_only_the_navigation_headers(
+    headers: list[tuple[str, str]], scheme: str, host: str
+) -> None:
+    # header_mismatch remembers its answers by NAVIGATION_HEADERS' values: a check that
+    # read another header would be judged on a stale answer. This fails if one does.
+    given = dict(headers)
+    asked: set[str] = set()
+
+    def header(name: str) -> str | None:
+        asked.add(name)
+        return given.get(name)
+
+    header_verdicts(header, given.get("user-agent", ""), scheme, host)
+    assert asked <= set(NAVIGATION_HEADERS)
+
+
+@pytest.mark.parametrize(("headers", "scheme", "host"), MISMATCH_CASES)
+def test_header_mismatch_is_any_failed_navigation_verdict(
+    headers: list[tuple[str, str]], scheme: str, host: str
+) -> None:
+    given = dict(headers)
+    user_agent = given.get("user-agent", "")
+    expected = bool(failed(header_verdicts(given.get, user_agent, scheme, host, solve=False)))
+    for _ in range(2):  # judged, then remembered: the same answer
+        assert header_mismatch(given.get, user_agent, scheme, host) is expected
+
+
+def test_a_remembered_answer_follows_each_judged_header() -> None:
+    base = dict(CHROMIUM_NAVIGATION)
+    assert header_mismatch(base.get, CHROMIUM_UA, "https", HOST) is False
+    stripped = {k: v for k, v in base.items() if k != "sec-ch-ua"}
+    assert header_mismatch(stripped.get, CHROMIUM_UA, "https", HOST) is True
+    headless = {**base, "sec-ch-ua": '"HeadlessChrome";v="156"'}
+    assert header_mismatch(headless.get, CHROMIUM_UA, "https", HOST) is True
+    assert header_mismatch(base.get, CHROMIUM_UA, "https", HOST) is False
+
+
+def test_long_header_sets_are_judged_but_not_remembered() -> None:
+    _mismatch.cache_clear()
+    long_ua = CHROMIUM_UA + " x" * 1000
+    given = {"user-agent": long_ua}
+    assert header_mismatch(given.get, long_ua, "https", "example.com") is True
+    assert _mismatch.cache_info().currsize == 0
+    header_mismatch(given.get, CHROMIUM_UA, "https", "example.com")
+    assert _mismatch.cache_info().currsize == 1

@@ -19,8 +19,7 @@ from humangate.difficulty import LOW_SCORE, MAX_COUNTED_FAILURES, Risk
 from humangate.effects import Flow, Increment
 from humangate.errors import Failure
 from humangate.http.request import Request
-from humangate.signals.headers import header_verdicts
-from humangate.signals.verdicts import Verdict
+from humangate.signals.headers import header_mismatch
 
 STRIKE_SECONDS = 10 * 60
 """How long failed solves keep raising the difficulty (a fixed window from the first)."""
@@ -71,9 +70,9 @@ class Strikes:
 
 def assess(request: Request, clearance: Clearance | None, strikes: int) -> Risk:
     """The risk of the request a challenge is about to be issued for."""
-    verdicts = header_verdicts(request.header, request.user_agent, request.scheme, request.host)
+    mismatch = header_mismatch(request.header, request.user_agent, request.scheme, request.host)
     return Risk(
         failures=strikes,
-        header_mismatch=Verdict.FAIL in verdicts.values(),
+        header_mismatch=mismatch,
         low_score=clearance is not None and clearance.score < LOW_SCORE,
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Literal
 
 from humangate.signals.verdicts import Verdict, Verdicts
@@ -136,6 +137,38 @@ def header_verdicts(
                 not header("origin") or header("accept-language") is None
             )
     return verdicts
+
+
+# What header_verdicts reads when it is not judging a solve (a test holds it to this).
+NAVIGATION_HEADERS = (
+    "sec-ch-ua",
+    "sec-ch-ua-mobile",
+    "sec-ch-ua-platform",
+    "sec-fetch-site",
+    "sec-fetch-mode",
+)
+# Requests whose judged values are longer than this are judged afresh, not remembered:
+# the cache's memory stays bounded whatever the headers hold.
+_REMEMBERED_CHARS = 1024
+
+
+def header_mismatch(header: Header, user_agent: str, scheme: str, host: str) -> bool:
+    """Whether any of header_verdicts' checks fails for a request that is not a solve.
+
+    The answer depends only on these values, and a flood sends the same ones again and
+    again: each distinct set is judged once.
+    """
+    values = tuple(header(name) for name in NAVIGATION_HEADERS)
+    if len(user_agent) + len(host) + sum(len(v) for v in values if v) > _REMEMBERED_CHARS:
+        return _mismatch.__wrapped__(user_agent, scheme, host, values)
+    return _mismatch(user_agent, scheme, host, values)
+
+
+@lru_cache(maxsize=1024)
+def _mismatch(user_agent: str, scheme: str, host: str, values: tuple[str | None, ...]) -> bool:
+    given = dict(zip(NAVIGATION_HEADERS, values, strict=True))
+    verdicts = header_verdicts(given.get, user_agent, scheme, host)
+    return Verdict.FAIL in verdicts.values()
 
 
 def _ch_ua_missing(ch_ua: str | None, user_agent: str, secure: bool) -> Verdict:
