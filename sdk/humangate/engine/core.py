@@ -164,7 +164,9 @@ class Engine:
 
     @_phases.setter
     def _phases(self, phases: Phases) -> None:
+        # Tests inject phases over a geo database of their own: events may locate.
         self._parts.phases = phases
+        self._parts.locates = True
 
     @property
     def _analytics(self) -> Analytics:

@@ -30,6 +30,7 @@ class Visit:
         "clearance",
         "forget",
         "ip",
+        "locates",
         "request",
         "user_agent",
     )
@@ -43,6 +44,7 @@ class Visit:
         clearance: Clearance | None,
         forget: HeaderList,
         fields_of: FieldsOf,
+        locates: bool = True,
     ) -> None:
         self.request = request
         self.ip = ip
@@ -54,6 +56,9 @@ class Visit:
         self.forget = forget
         self._fields_of = fields_of
         self._fields: RequestFields | None = None
+        # Whether a country or network can be known at all (a geo database or a trusted
+        # country header is configured): when not, events need no rule fields built.
+        self.locates = locates
 
     @property
     def fields(self) -> RequestFields:
@@ -71,6 +76,7 @@ class Visit:
             clearance=None,
             forget=self.forget,
             fields_of=self._fields_of,
+            locates=self.locates,
         )
         visit._fields = self._fields  # country and ASN do not depend on the clearance
         return visit
@@ -83,12 +89,14 @@ class Visit:
     def where(self, log_client_ip: bool) -> dict[str, object]:
         """Country/ASN for an event when known, and the client IP only if the owner opted
         in (``log_client_ip``). Only on non-pass paths: a lookup is not free."""
-        fields = self.fields
-        country, asn = fields.get("ip.src.country"), fields.get("ip.src.asnum")
-        where: dict[str, object] = {
-            "country": country if isinstance(country, str) and len(country) == 2 else None,
-            "asn": asn if type(asn) is int else None,
-        }
+        where: dict[str, object] = {"country": None, "asn": None}
+        if self.locates:
+            fields = self.fields
+            country, asn = fields.get("ip.src.country"), fields.get("ip.src.asnum")
+            if isinstance(country, str) and len(country) == 2:
+                where["country"] = country
+            if type(asn) is int:
+                where["asn"] = asn
         if log_client_ip and self.ip is not None:
             where["client_ip"] = str(self.ip)
         return where
@@ -117,5 +125,11 @@ def visit_of(request: Request, parts: Parts, fields_of: FieldsOf) -> Visit:
             clearance = _result_only(clearance) if codec.js_current(clearance, now) else None
     forget = (parts.cookies.clear(request.scheme),) if value and clearance is None else ()
     return Visit(
-        request, ip=ip, binding=binding, clearance=clearance, forget=forget, fields_of=fields_of
+        request,
+        ip=ip,
+        binding=binding,
+        clearance=clearance,
+        forget=forget,
+        fields_of=fields_of,
+        locates=parts.locates,
     )
