@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -189,3 +190,44 @@ def test_background_thread_flushes() -> None:
         time.sleep(0.02)
     rec.stop()
     assert read_totals(store)[0][0].blocked == 1
+
+
+def test_recent_events_are_written_as_recorded_keeping_the_newest() -> None:
+    # Events are kept as recorded and made JSON only when flushed; what the dashboard
+    # reads must be the newest RECENT_LIMIT of them, each with the rule it counted under.
+    store = MemoryStore()
+    rec = recorder(store)
+    rec.record(event(Kind.CHALLENGE_ISSUED, "issued", rule="login", level="managed"))
+    for n in range(schema.RECENT_LIMIT + 5):
+        rec.record(event(Kind.BLOCKED, f"b{n}", rule="bots", path=f"/p{n}", country="fr"))
+    rec.record(event(Kind.CHALLENGE_FAILED, "issued", level="managed", reason="expired"))
+    assert rec.flush()
+    stored = store.recent(schema.RECENT_KEY, schema.RECENT_LIMIT * 2)
+    assert len(stored) == schema.RECENT_LIMIT
+    recent = [json.loads(line) for line in stored]
+    assert recent[0]["kind"] == "challenge_failed" and recent[0]["rule"] == "login"
+    assert recent[1] == {
+        "kind": "blocked",
+        "ray": f"b{schema.RECENT_LIMIT + 4}",
+        "at": pytest.approx(recent[1]["at"]),
+        "rule": "bots",
+        "path": f"/p{schema.RECENT_LIMIT + 4}",
+        "country": "fr",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, schema.NONE),
+        ("", schema.NONE),
+        ("login", "login"),
+        ("a|b", "a b"),
+        ("tab\there", "tab here"),
+        (42, "42"),
+        ("x" * 500, "x" * schema.MAX_LABEL),
+        ("é" * 3, "é" * 3),
+    ],
+)
+def test_labels(value: object, expected: str) -> None:
+    assert schema.label(value) == expected

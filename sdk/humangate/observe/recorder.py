@@ -12,7 +12,6 @@ with SIGKILL loses at most one interval's counts.
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import threading
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from humangate.errors import StoreError
 from humangate.events import Event, Kind
 from humangate.faults import ThrottledWarning
+from humangate.jsontext import compact
 from humangate.observe import schema
 from humangate.stores.base import Store
 
@@ -90,7 +90,9 @@ class Recorder:
         # Passes apart, in a plain dict: a Counter's item access costs several times more
         # on this per-request path. flush() adds them to the rest.
         self._passes: dict[tuple[int, str], int] = {}
-        self._events: list[str] = []
+        # Recent events with the rule they count under; made JSON when flushed, not on
+        # the request path (most of a flood's events are dropped as older than the limit).
+        self._events: list[tuple[Event, str | None]] = []
         self._issued: dict[str, str] = {}  # ray -> rule, to write to the store
         self._unresolved: list[tuple[Event, int]] = []  # solves whose rule is elsewhere
         self._local: OrderedDict[str, str] = OrderedDict()  # rays this process issued
@@ -140,7 +142,7 @@ class Recorder:
         kind = event.kind.value
         with self._lock:
             # A solve names the rule of the challenge it answers when this process knows it.
-            self._events.append(_event_json(event, event.rule or self._local.get(event.ray)))
+            self._events.append((event, event.rule or self._local.get(event.ray)))
             if len(self._events) > schema.RECENT_LIMIT:
                 del self._events[: -schema.RECENT_LIMIT]
             if event.kind is Kind.PAT_PRESENTED:  # counted by outcome, not by rule
@@ -236,7 +238,10 @@ class Recorder:
                 store.hincr_many({schema.TOTAL_KEY: _totals(pending)}, schema.TOTAL_TTL_SECONDS)
             if events:
                 store.push_recent(
-                    schema.RECENT_KEY, events, schema.RECENT_LIMIT, schema.RECENT_TTL_SECONDS
+                    schema.RECENT_KEY,
+                    [_event_json(event, rule) for event, rule in events],
+                    schema.RECENT_LIMIT,
+                    schema.RECENT_TTL_SECONDS,
                 )
         except StoreError as exc:
             if not quiet:
@@ -335,4 +340,4 @@ def _event_json(event: Event, rule: str | None) -> str:
         "sitekey": event.sitekey,
         "client_ip": event.client_ip,  # set only when the owner enabled log_client_ip
     }
-    return json.dumps({k: v for k, v in data.items() if v is not None}, separators=(",", ":"))
+    return compact({k: v for k, v in data.items() if v is not None})

@@ -51,6 +51,8 @@ def label(value: object) -> str:
     """A safe field part: no separator, no control characters, bounded length."""
     if value is None or value == "":
         return NONE
+    if type(value) is str and value.isprintable() and "|" not in value:
+        return value[:MAX_LABEL]  # the usual case, without a pass over each character
     text = "".join(ch if ch.isprintable() and ch != "|" else " " for ch in str(value))
     return text[:MAX_LABEL]
 
