@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 from humangate import pages
 from humangate.crypto.clearance import Requirement
-from humangate.crypto.tickets import Ticket, user_agent_hash
+from humangate.crypto.tickets import Ticket, safe_target, user_agent_hash
 from humangate.effects import Flow, ReadBody
 from humangate.engine.outcome import HeaderList
 from humangate.engine.parts import Parts
@@ -27,10 +27,13 @@ from humangate.signals import primary_language
 
 
 class Challenger:
-    __slots__ = ("_parts",)
+    __slots__ = ("_constant_json", "_parts")
 
     def __init__(self, parts: Parts) -> None:
         self._parts = parts
+        # The page data that is the same for every ticket of a level and language, as
+        # JSON members: encoded once, not on every page (see _constants).
+        self._constant_json: dict[tuple[Level, str], str] = {}
 
     def answer(self, visit: Visit, need: Requirement, rule: str | None) -> Flow[Response]:
         """The challenge for a visit whose clearance does not meet ``need``. A form POST
@@ -99,10 +102,12 @@ class Challenger:
                 403, "challenge", "Challenge required", "", ray, extra_headers=headers
             )
         level = need.level
-        ticket, token = self._issue(
+        difficulty = self._report_issued(
             request, visit, level, ray, rule=rule, rule_bits=need.work, strikes=strikes
         )
         if not request.accepts_html:
+            # No ticket: nothing here could carry it back, and sealing one is most of
+            # what this answer would cost (a flood of scripts gets this answer).
             return answers.problem(
                 403,
                 "challenge",
@@ -113,10 +118,11 @@ class Challenger:
                 extra_fields={
                     "level": level.label,
                     "work": need.work,
-                    "challenge_url": ticket.target,
+                    "challenge_url": safe_target(request.target),
                 },
                 extra_headers=headers,
             )
+        ticket, token = self._ticket(request, visit, level, difficulty, ray)
         nonce = answers.new_nonce()
         language = parts.page_language(request)
         template = parts.template
@@ -130,10 +136,7 @@ class Challenger:
             ray=ray,
             client_ip=str(visit.ip or ""),
             script_url=f"{config.path_prefix}static/{hashed_name('challenge.js')}",
-            challenge={
-                **self._challenge_data(ticket, token, language),
-                **self._step_data(ticket, request),
-            },
+            challenge_json=self._page_json(ticket, token, language, request),
             favicon_url=parts.favicon_url(),
             template=template,
             # ::GEO:: of a custom template; looked up only when a template is in use.
@@ -148,15 +151,17 @@ class Challenger:
         data the challenge page's script reads, plus the ticket's id. ``surface`` (the
         frame's size) is sealed into the ticket: the interaction button's box fits it."""
         request = visit.request
-        ticket, token = self._issue(request, visit, level, answers.new_ray_id(), surface=surface)
+        ray = answers.new_ray_id()
+        difficulty = self._report_issued(request, visit, level, ray)
+        ticket, token = self._ticket(request, visit, level, difficulty, ray, surface=surface)
         language = self._parts.page_language(request)
         return {
-            **self._challenge_data(ticket, token, language),
-            **self._step_data(ticket, request),
+            **self._constants(level, language),
+            **self._per_ticket(ticket, token, request),
             "ticket_id": ticket.id,
         }
 
-    def _issue(
+    def _report_issued(
         self,
         request: Request,
         visit: Visit,
@@ -166,24 +171,14 @@ class Challenger:
         rule: str | None = None,
         rule_bits: int | None = None,
         strikes: int = 0,
-        surface: str = "",
-    ) -> tuple[Ticket, str]:
-        """A new ticket for this client at ``level``, reported as issued."""
+    ) -> int:
+        """The difficulty of a new challenge for this visit at ``level``, reported as
+        issued."""
         parts = self._parts
         config = parts.config
         risk = assess(request, visit.clearance, strikes)
         difficulty = config.difficulty_policy.bits(
             level, risk, rule_bits=rule_bits, under_attack=config.under_attack
-        )
-        ticket, token = parts.tickets.issue(
-            level=level,
-            difficulty=difficulty,
-            client_ip=visit.ip,
-            user_agent=visit.user_agent,
-            target=request.target,
-            ray=ray,
-            now=parts.clock(),
-            surface=surface,
         )
         parts.observe(
             Kind.CHALLENGE_ISSUED,
@@ -195,45 +190,81 @@ class Challenger:
             difficulty=difficulty,
             **visit.where(config.log_client_ip),
         )
-        return ticket, token
+        return difficulty
 
-    def _challenge_data(self, ticket: Ticket, token: str, language: str) -> dict[str, object]:
-        config = self._parts.config
-        prefix = config.path_prefix
+    def _ticket(
+        self,
+        request: Request,
+        visit: Visit,
+        level: Level,
+        difficulty: int,
+        ray: str,
+        *,
+        surface: str = "",
+    ) -> tuple[Ticket, str]:
+        """A new ticket for this client at ``level``: the puzzle the page solves."""
+        parts = self._parts
+        return parts.tickets.issue(
+            level=level,
+            difficulty=difficulty,
+            client_ip=visit.ip,
+            user_agent=visit.user_agent,
+            target=request.target,
+            ray=ray,
+            now=parts.clock(),
+            surface=surface,
+        )
+
+    def _page_json(self, ticket: Ticket, token: str, language: str, request: Request) -> str:
+        """The data the challenge page's script reads, as script-safe JSON."""
+        key = (ticket.level, language)
+        constant = self._constant_json.get(key)
+        if constant is None:  # at most one per level and available language
+            constant = pages.json_members(self._constants(ticket.level, language))
+            self._constant_json[key] = constant
+        return pages.script_json(self._per_ticket(ticket, token, request), constant)
+
+    def _per_ticket(self, ticket: Ticket, token: str, request: Request) -> dict[str, object]:
+        """The page data of this ticket: the puzzle and what the steps need."""
+        kind = self._parts.types[ticket.level]
+        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
         return {
-            "v": 1,
             "ticket": token,
             "seed": ticket.seed,
             "difficulty": ticket.difficulty,
+            "ray": ticket.ray,
+            # Hashes, not values: the page compares its own navigator.userAgent and
+            # language against them and reports only whether they matched.
+            "ua_hash": ticket.ua_hash,
+            "lang_hash": user_agent_hash(primary_language(request.header("accept-language"))),
+            "step_params": {step.name: dict(step.issue(ticket)) for step in steps},
+        }
+
+    def _constants(self, level: Level, language: str) -> dict[str, object]:
+        """The page data that is the same for every ticket of ``level`` in ``language``."""
+        parts = self._parts
+        config = parts.config
+        prefix = config.path_prefix
+        kind = parts.types[level]
+        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
+        return {
+            "v": 1,
             "solve_url": f"{prefix}solve",
             "cleared_url": f"{prefix}cleared",
             "probe_url": f"{prefix}probe",
             "worker_url": f"{prefix}static/{hashed_name('pow-worker.js')}",
-            "level": ticket.level.label,
-            "ray": ticket.ray,
-            "steps": self._parts.types[ticket.level].step_names,
+            "level": level.label,
+            "steps": kind.step_names,
             # The page re-renders in navigator.language's catalog when it differs from
             # this pre-selection, unless the owner forced the language.
             "language": language,
             "language_forced": config.language is not None,
             "languages": _languages(),
             "i18n_url": f"{prefix}i18n/",
-            "custom_template": self._parts.template is not None,
+            "custom_template": parts.template is not None,
             "messages": _script_messages(language),
-        }
-
-    def _step_data(self, ticket: Ticket, request: Request) -> dict[str, object]:
-        """What the signal, interaction and plugin steps need in the page."""
-        kind = self._parts.types[ticket.level]
-        prefix = self._parts.config.path_prefix
-        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
-        return {
-            # Hashes, not values: the page compares its own navigator.userAgent and
-            # language against them and reports only whether they matched.
-            "ua_hash": ticket.ua_hash,
-            "lang_hash": user_agent_hash(primary_language(request.header("accept-language"))),
+            # What the signal, interaction and plugin steps need in the page.
             "escalation": kind.escalation.name if kind.escalation else None,
-            "step_params": {step.name: dict(step.issue(ticket)) for step in steps},
             "step_scripts": {
                 step.name: f"{prefix}static/challenges/{step.name}.js"
                 for step in steps

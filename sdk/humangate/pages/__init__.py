@@ -10,7 +10,6 @@ JSON island. Texts carry ``data-i18n`` keys so the page script can re-render the
 from __future__ import annotations
 
 import html
-import json
 import string
 from collections.abc import Mapping
 from functools import cache
@@ -18,9 +17,17 @@ from importlib import resources
 from typing import Any, Literal
 
 from humangate.i18n import catalog, direction
+from humangate.jsontext import compact
 from humangate.pages.custom import CustomTemplate
 
-__all__ = ["CustomTemplate", "block_page", "challenge_page", "favicon_link", "script_json"]
+__all__ = [
+    "CustomTemplate",
+    "block_page",
+    "challenge_page",
+    "favicon_link",
+    "json_members",
+    "script_json",
+]
 
 
 @cache
@@ -28,9 +35,24 @@ def _text(name: str) -> str:
     return resources.files(__package__).joinpath("templates", name).read_text("utf-8")
 
 
-def script_json(data: Mapping[str, Any]) -> str:
-    """JSON safe inside <script>: no "</script>", no "<!--", no U+2028 surprises."""
-    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+def script_json(data: Mapping[str, Any], constant: str = "") -> str:
+    """JSON safe inside <script>: no "</script>", no "<!--", no U+2028 surprises.
+
+    ``constant``: more members, as :func:`json_members` encoded them, added after
+    ``data``'s (what is the same on every page is encoded once, not per page).
+    """
+    text = _script_safe(compact(data))
+    if not constant:
+        return text
+    return f"{text[:-1]},{constant}}}" if len(text) > 2 else f"{{{constant}}}"
+
+
+def json_members(data: Mapping[str, Any]) -> str:
+    """``data``'s members as script-safe JSON without the braces, for script_json."""
+    return script_json(data)[1:-1]
+
+
+def _script_safe(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -101,7 +123,7 @@ def challenge_page(
     ray: str,
     client_ip: str,
     script_url: str,
-    challenge: Mapping[str, Any],
+    challenge_json: str,
     favicon_url: str = "/favicon.ico",
     template: CustomTemplate | None = None,
     country: str = "",
@@ -122,7 +144,7 @@ def challenge_page(
         widget_values,
         {
             # The JSON island is escaped for <script> context, where HTML escapes do not apply.
-            "challenge_json": script_json(challenge),
+            "challenge_json": challenge_json,
             "nonce": nonce,
             "ray_line": ray_line,
         },

@@ -1,0 +1,104 @@
+"""The challenge answer: what each kind of client gets, and what it costs to make."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from humangate import Config
+from humangate.crypto.tickets import TicketBook
+from humangate.events import Event, Kind
+from humangate.http.request import Request
+from humangate.levels import Level
+from humangate.pages import json_members, script_json
+from humangate.wsgi import HumanGate
+from tests.conftest import BROWSER_UA, SECRET
+from tests.support import WSGIClient, challenge_data
+
+
+def site(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    start_response("200 OK", [("content-type", "text/plain")])
+    return [b"ok"]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def record(self, event: Event) -> None:
+        self.events.append(event)
+
+
+def gated(**settings: Any) -> tuple[HumanGate, Recorder]:
+    config = Config(secret_keys=[SECRET], store="memory://", difficulty=8, **settings)
+    app = HumanGate(site, config)
+    recorder = Recorder()
+    app.gate.engine.add_observer(recorder)
+    return app, recorder
+
+
+def test_a_json_problem_seals_no_ticket_but_is_reported_with_its_difficulty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A script flooding an API gets this answer: no ticket could come back from it, so
+    # none is sealed (the page's main cost); the challenge is still counted as issued.
+    sealed: list[object] = []
+    issue = TicketBook.issue
+
+    def counting_issue(self: TicketBook, **kwargs: Any) -> Any:
+        sealed.append(kwargs)
+        return issue(self, **kwargs)
+
+    monkeypatch.setattr(TicketBook, "issue", counting_issue)
+    app, recorder = gated()
+    client = WSGIClient(app)
+    answer = client.request("GET", "//api/x", query="a=1", html=False)
+    assert answer.status == 403
+    problem = answer.json()
+    assert problem["challenge_url"] == "/api/x?a=1"  # still only ever a local path
+    assert sealed == []
+    [issued] = [e for e in recorder.events if e.kind is Kind.CHALLENGE_ISSUED]
+    assert issued.ray == problem["ray_id"]
+    assert issued.difficulty == 8 and issued.level == "managed"
+    page = client.request("GET", "/api/x")
+    assert page.status == 403 and len(sealed) == 1
+    assert challenge_data(page.body)["difficulty"] == sealed[0]["difficulty"]  # type: ignore[index]
+
+
+def test_the_page_data_is_the_same_whether_encoded_once_or_per_page() -> None:
+    app, _ = gated(default_action="challenge")
+    client = WSGIClient(app)
+    first = challenge_data(client.request("GET", "/a").body)
+    second = challenge_data(client.request("GET", "/b", headers={"accept-language": "fr"}).body)
+    third = challenge_data(client.request("GET", "/c").body)
+    challenger = app.gate.engine._challenger
+    assert set(challenger._constant_json) == {(Level.INTERACTIVE, "en"), (Level.INTERACTIVE, "fr")}
+    # Per ticket: a fresh puzzle, ray and step parameters on every page.
+    assert first["ticket"] != third["ticket"] and first["seed"] != third["seed"]
+    assert first["ray"] != third["ray"]
+    assert first["step_params"] != third["step_params"]
+    # The same for every page of a level and language, in every page.
+    shared = ("v", "solve_url", "probe_url", "level", "steps", "languages", "step_scripts")
+    assert all(first[key] == third[key] == second[key] for key in shared)
+    assert first["messages"] == third["messages"] != second["messages"]
+    assert (first["language"], second["language"]) == ("en", "fr")
+    # What the widget's frame gets is the same data, unencoded, plus the ticket id.
+    visit = app.gate.engine._visit(_request())
+    widget = challenger.widget(visit, Level.INTERACTIVE, "widget")
+    assert set(widget) == {*first, "ticket_id"}
+
+
+def _request() -> Request:
+    return Request("GET", "/", headers=(("user-agent", BROWSER_UA),), peer="198.51.100.7")
+
+
+def test_page_data_stays_script_safe_when_merged() -> None:
+    constant = json_members({"x": "</script><!--&"})
+    text = script_json({"y": "<b>"}, constant)
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"y": "<b>", "x": "</script><!--&"}
+    assert json.loads(script_json({}, constant)) == {"x": "</script><!--&"}
+    assert script_json({"y": 1}) == '{"y":1}'
