@@ -68,7 +68,7 @@ class Challenger:
         level = max(level, Level.NON_INTERACTIVE)
         asked = query.get("work", [""])[0]
         # No route asks for more than the ceiling (rules' difficulty is checked against it).
-        ceiling = parts.config.difficulty_policy.ceiling
+        ceiling = parts.config.difficulty.ceiling
         work = min(int(asked), ceiling) if asked.isdecimal() and len(asked) <= 2 else 0
         need = Requirement(level, max(work, parts.required_work(level, None)))
         if need.met_by(visit.clearance):
@@ -172,7 +172,7 @@ class Challenger:
         parts = self._parts
         config = parts.config
         risk = assess(request, visit.clearance, strikes)
-        difficulty = config.difficulty_policy.bits(
+        difficulty = config.difficulty.bits(
             level, risk, rule_bits=rule_bits, under_attack=config.under_attack
         )
         ticket, token = parts.tickets.issue(

@@ -147,7 +147,7 @@ class Routes:
                 user_agent=visit.user_agent,
                 clearance=visit.clearance,
                 now=parts.clock(),
-                skew=parts.config.skew_seconds,
+                skew=parts.config.clock_skew,
             )
         )
         yield  # a generator, like every handler
@@ -194,7 +194,7 @@ class Routes:
             return None
         visit = self._visit_of(request)
         failure = parts.tickets.check_client(
-            ticket, visit.ip, visit.user_agent, parts.clock(), parts.config.skew_seconds
+            ticket, visit.ip, visit.user_agent, parts.clock(), parts.config.clock_skew
         )
         return ticket if failure is None else None
 

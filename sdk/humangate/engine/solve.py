@@ -162,7 +162,7 @@ class Solver:
         except TokenError:
             return (yield from self._failed(ChallengeFailure(Failure.INVALID), None, ray, visit))
         reason = parts.tickets.check_client(
-            ticket, visit.ip, visit.user_agent, now, config.skew_seconds
+            ticket, visit.ip, visit.user_agent, now, config.clock_skew
         )
         failure = None if reason is None else ChallengeFailure(reason)
         assessment = None

@@ -42,7 +42,7 @@ class Analytics:
         self._lock = threading.Lock()
         self._access = Access(config)
         self._warn = ThrottledWarning("for the metrics/dashboard endpoints")
-        ray_ttl = config.ticket_seconds + config.skew_seconds + 60
+        ray_ttl = config.ticket_ttl + config.clock_skew + 60
         self.recorder = Recorder(
             self.store,
             interval=config.analytics_flush_seconds,
