@@ -95,18 +95,14 @@ class Challenger:
         ray = answers.new_ray_id()
         headers = (("cf-mitigated", "challenge"), *extra)
         if request.websocket:
-            return answers.problem(
-                403, "challenge", "Challenge required", "", ray, extra_headers=headers
-            )
+            return answers.problem(answers.Problems.CHALLENGE, "", ray, extra_headers=headers)
         level = need.level
         ticket, token = self._issue(
             request, visit, level, ray, rule=rule, rule_bits=need.work, strikes=strikes
         )
         if not request.accepts_html:
             return answers.problem(
-                403,
-                "challenge",
-                "Challenge required",
+                answers.Problems.CHALLENGE,
                 "Open this URL in a web browser to pass the challenge, then retry with its "
                 "clearance cookie.",
                 ray,

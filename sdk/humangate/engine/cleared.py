@@ -40,9 +40,7 @@ def cleared_answer(
     ray = answers.new_ray_id()
     token = _ticket_token(request.body) if len(request.body) <= MAX_BODY else None
     if token is None:
-        return answers.problem(
-            400, "bad-request", "Bad request", 'Expected {"ticket": "..."}.', ray
-        )
+        return answers.problem(answers.Problems.BAD_REQUEST, 'Expected {"ticket": "..."}.', ray)
     try:
         ticket = tickets.open(token)
     except TokenError:

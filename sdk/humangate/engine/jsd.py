@@ -293,7 +293,7 @@ class Detections:
     def _refused(self, status: int, reason: str, detail: str, ray: str) -> Answer:
         self._parts.observe(Kind.JSD_POST, ray, reason=reason)
         return Answer(
-            answers.problem(status, reason.replace("_", "-"), "Detection refused", detail, ray)
+            answers.problem(answers.Problems.detection_refused(status, reason), detail, ray)
         )
 
 

@@ -251,7 +251,7 @@ class ReplayDesk:
         headers = (("cf-mitigated", "challenge"), *extra)
         if not request.accepts_html:
             return answers.problem(
-                403, "retry-request", "Request must be retried", detail, ray, extra_headers=headers
+                answers.Problems.RETRY_REQUEST, detail, ray, extra_headers=headers
             )
         nonce = answers.new_nonce()
         page = _RETRY_PAGE.format(
@@ -354,7 +354,7 @@ class ReplayDesk:
             "from another browser). Submit the form again."
         )
         if not request.accepts_html:
-            return answers.problem(403, "replay-refused", "Request must be retried", detail, ray)
+            return answers.problem(answers.Problems.REPLAY_REFUSED, detail, ray)
         nonce = answers.new_nonce()
         page = _REFUSED_PAGE.format(nonce=nonce, css=_CSS, ray=html.escape(ray))
         return answers.html_response(403, page.encode(), ray, nonce, ())

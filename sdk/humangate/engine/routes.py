@@ -166,9 +166,7 @@ class Routes:
         if ticket is None:
             return Answer(
                 answers.problem(
-                    403,
-                    "invalid-ticket",
-                    "Invalid ticket",
+                    answers.Problems.INVALID_TICKET,
                     "This challenge expired or belongs to another browser: reload the page.",
                     ray,
                 )
@@ -255,4 +253,4 @@ def _answering(make: Callable[[Request, str], Response | None]) -> Handler:
 
 def not_found() -> Response:
     ray = answers.new_ray_id()
-    return answers.problem(404, "not-found", "Not found", "No such humangate endpoint.", ray)
+    return answers.problem(answers.Problems.NOT_FOUND, "No such humangate endpoint.", ray)

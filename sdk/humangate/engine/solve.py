@@ -137,22 +137,16 @@ class Solver:
         content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
         if content_type != "application/json":
             return answers.problem(
-                415,
-                "unsupported-media-type",
-                "Unsupported media type",
+                answers.Problems.UNSUPPORTED_MEDIA_TYPE,
                 "Send the solution as application/json.",
                 ray,
             )
         if len(request.body) > config.max_solve_body:
-            return answers.problem(
-                413, "too-large", "Payload too large", "Solution too large.", ray
-            )
+            return answers.problem(answers.Problems.TOO_LARGE, "Solution too large.", ray)
         body = parse_solve_body(request.body)
         if body is None:
             return answers.problem(
-                400,
-                "bad-request",
-                "Bad request",
+                answers.Problems.BAD_REQUEST,
                 'Expected {"ticket": "...", "nonce": <integer>}.',
                 ray,
             )

@@ -73,18 +73,14 @@ class Analytics:
             )
         except ImportError:  # prometheus-client is an optional dependency
             response = answers.problem(
-                501,
-                "not-implemented",
-                "Metrics unavailable",
+                answers.Problems.METRICS_UNAVAILABLE,
                 "Install humangate[metrics] (prometheus-client) to expose metrics.",
                 ray,
             )
         except StoreError as exc:
             self._warn(exc)
             response = answers.problem(
-                503,
-                "unavailable",
-                "Store unavailable",
+                answers.Problems.ANALYTICS_UNAVAILABLE,
                 "Analytics are briefly unavailable.",
                 ray,
                 extra_headers=(("retry-after", "5"),),

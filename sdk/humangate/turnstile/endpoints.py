@@ -205,16 +205,16 @@ class TurnstileEndpoints:
         ray = answers.new_ray_id()
         context = self._context(request)
         if context is None or host.is_verified_bot(request):
-            return answers.problem(403, "forbidden", "Forbidden", "Not a widget solve.", ray)
+            return answers.problem(answers.Problems.FORBIDDEN, "Not a widget solve.", ray)
         config = self._book.get(context.sitekey)
         if config is None or not config.allows_host(context.hostname):
-            return answers.problem(403, "forbidden", "Forbidden", "Unknown sitekey.", ray)
+            return answers.problem(answers.Problems.FORBIDDEN, "Unknown sitekey.", ray)
         checked = yield from host.check_solve(request)
         if isinstance(checked, Response):
             return checked  # the challenge script's own refusal (or a 503)
         ticket, visitor = checked.ticket, checked.visit
         if ticket.id != context.ticket_id:
-            return answers.problem(403, "forbidden", "Forbidden", "Not this frame's ticket.", ray)
+            return answers.problem(answers.Problems.FORBIDDEN, "Not this frame's ticket.", ray)
         token, sealed = self._seal.issue(
             context,
             client_ip=str(visitor.ip) if visitor.ip is not None else "",
