@@ -19,7 +19,8 @@ from humangate.engine.visit import Visit
 from humangate.events import Kind
 from humangate.http import answers
 from humangate.http.assets import hashed_name
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.i18n import available, catalog
 from humangate.levels import Level
 from humangate.pages.endpoints import SCRIPT_MESSAGES

@@ -20,7 +20,8 @@ from humangate.crypto.clearance import Clearance, Requirement
 from humangate.crypto.tickets import TicketBook
 from humangate.errors import TokenError
 from humangate.http import answers
-from humangate.http.request import Request, Response, json_object
+from humangate.http.request import Request, json_object
+from humangate.http.response import Response
 
 MAX_BODY = 8192
 """A ticket and a little JSON; anything larger is not the page script."""

@@ -12,7 +12,7 @@ from humangate.engine.parts import Parts
 from humangate.engine.visit import Visit
 from humangate.events import Kind
 from humangate.http import answers
-from humangate.http.request import Response
+from humangate.http.response import Response
 from humangate.rules.ratelimit import Limited
 
 

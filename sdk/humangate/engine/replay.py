@@ -56,13 +56,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from humangate.client.ip import IPAddress
 from humangate.crypto.clearance import Requirement
-from humangate.crypto.tickets import safe_target, user_agent_hash
+from humangate.crypto.tickets import user_agent_hash
 from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import TokenError
 from humangate.http import answers
 from humangate.http.assets import hashed_name
 from humangate.http.fetch_site import REPLACED_HEADERS, FetchSite
-from humangate.http.request import Request, Response
+from humangate.http.redirects import safe_target
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.levels import Level
 
 __all__ = [

@@ -23,7 +23,8 @@ from humangate.engine.solve import Solver
 from humangate.engine.visit import Visit
 from humangate.errors import ConfigError, StoreError, TokenError
 from humangate.http import answers
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.pages.endpoints import catalog_response, favicon_response
 from humangate.pat import compose as pat
 from humangate.probes.step import program_params

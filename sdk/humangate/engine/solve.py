@@ -20,7 +20,8 @@ from humangate.engine.visit import Visit
 from humangate.errors import ChallengeFailure, Failure, TokenError
 from humangate.events import Kind
 from humangate.http import answers
-from humangate.http.request import Request, Response, json_object
+from humangate.http.request import Request, json_object
+from humangate.http.response import Response
 from humangate.i18n import catalog
 from humangate.levels import Level
 from humangate.signals import Assessment

@@ -9,7 +9,7 @@ document as before, with ``Retry-After``.
 from __future__ import annotations
 
 from humangate.http import answers
-from humangate.http.request import Response
+from humangate.http.response import Response
 
 SITE_UNAVAILABLE = "site_unavailable"
 """The reason the page reads (its message is ``failure_site_unavailable``)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from humangate.http.cookies import CookieJar
-from humangate.http.request import Response
+from humangate.http.response import Response
 
 __all__ = [
     "HTML",

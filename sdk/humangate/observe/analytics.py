@@ -13,7 +13,8 @@ from humangate.config import Config
 from humangate.errors import StoreError
 from humangate.faults import ThrottledWarning
 from humangate.http import answers
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.observe.access import Access
 from humangate.observe.recorder import Recorder
 from humangate.stores.base import Store

@@ -26,7 +26,8 @@ from humangate.errors import TokenError
 from humangate.events import Kind
 from humangate.http import answers
 from humangate.http.assets import StaticAssets
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.levels import Level
 from humangate.turnstile import frame
 from humangate.turnstile.sitekeys import (
