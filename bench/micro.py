@@ -45,7 +45,7 @@ def clearance_verify_us() -> float:
     config = bench_config()
     codec = ClearanceCodec(
         KeyRing(config.secret_keys, purposes=("clearance",)),
-        ttl=config.passage_seconds,
+        ttl=config.passage_ttl,
         skew=0,
         xhr_grace=0,
     )

@@ -19,7 +19,7 @@ def make(**overrides: object) -> Config:
 
 def test_defaults() -> None:
     config = make()
-    assert config.passage_seconds == 1800
+    assert config.passage_ttl == 1800
     assert config.default_action == "managed_challenge"
     assert config.path_prefix == "/.humangate/"
     assert config.clearance_binding == Binding(24, 64, True)
@@ -33,7 +33,7 @@ def test_config_is_frozen() -> None:
 
 
 def test_timedelta_and_seconds_accepted() -> None:
-    assert make(passage_ttl=timedelta(minutes=45)).passage_seconds == 2700
+    assert make(passage_ttl=timedelta(minutes=45)).passage_ttl == 2700
 
 
 def test_missing_secret_is_an_error_at_construction() -> None:
@@ -133,7 +133,7 @@ action = "skip"
         encoding="utf-8",
     )
     config = Config.from_toml(path)
-    assert config.passage_seconds == 900
+    assert config.passage_ttl == 900
     assert config.trusted_proxies == ("10.0.0.0/8",)
     assert config.rules[0].action == "skip"
     assert config.clearance_binding.ipv4_prefix == 32
@@ -167,4 +167,4 @@ def test_a_hop_count_without_proxy_peers_warns_at_start(caplog: pytest.LogCaptur
 
 def test_the_default_clock_skew_grace_is_short() -> None:
     # Clearances and tickets are issued and checked by the owner's own servers.
-    assert Config(secret_keys=[SECRET], store="memory://").skew_seconds == 30
+    assert Config(secret_keys=[SECRET], store="memory://").clock_skew == 30

@@ -21,11 +21,11 @@ def test_defaults_are_per_action() -> None:
 
 
 def test_config_default_is_the_default_policy() -> None:
-    assert Config(secret_keys=[SECRET], store="memory://").difficulty_policy == Difficulty()
+    assert Config(secret_keys=[SECRET], store="memory://").difficulty == Difficulty()
 
 
 def test_an_integer_sets_every_base() -> None:
-    policy = Config(secret_keys=[SECRET], store="memory://", difficulty=12).difficulty_policy
+    policy = Config(secret_keys=[SECRET], store="memory://", difficulty=12).difficulty
     assert {policy.bits(level) for level in Level if level} == {12}
 
 
@@ -130,7 +130,7 @@ def test_a_toml_table(tmp_path: Path) -> None:
         ceiling = 23
         """
     )
-    policy = Config.from_toml(path).difficulty_policy
+    policy = Config.from_toml(path).difficulty
     assert policy == Difficulty(managed_challenge=19, under_attack=3, ceiling=23)
 
 
@@ -143,7 +143,7 @@ def test_a_toml_target_time(tmp_path: Path) -> None:
         difficulty = {{ target_seconds = 0.25, hash_rate = 2000000 }}
         """
     )
-    policy = Config.from_toml(path).difficulty_policy
+    policy = Config.from_toml(path).difficulty
     assert policy == Difficulty.for_target(0.25, 2_000_000)
 
 

@@ -30,8 +30,8 @@ def test_toml_snippet_and_its_alternative() -> None:
     (text,) = blocks("toml")
     table = tomllib.loads(text)["humangate"]
     config = Config.from_mapping({"secret_keys": [SECRET], "store": "memory://", **table})
-    assert config.difficulty_policy == Difficulty(managed_challenge=19, under_attack=3, ceiling=23)
+    assert config.difficulty == Difficulty(managed_challenge=19, under_attack=3, ceiling=23)
     alternative = text.split("# or: ", 1)[1].splitlines()[0]
     table = tomllib.loads(f"[humangate]\n{alternative}")["humangate"]
     config = Config.from_mapping({"secret_keys": [SECRET], "store": "memory://", **table})
-    assert config.difficulty_policy == Difficulty.for_target(0.25, 2_000_000)
+    assert config.difficulty == Difficulty.for_target(0.25, 2_000_000)

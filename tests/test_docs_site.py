@@ -39,3 +39,9 @@ def test_every_page_is_in_the_nav() -> None:
     for page in (ROOT / "docs").rglob("*.md"):
         relative = str(page.relative_to(ROOT / "docs"))
         assert relative in nav, f"{relative} is missing from mkdocs.yml nav"
+
+
+def test_a_normalised_setting_shows_what_it_accepts() -> None:
+    page = hook().render()
+    assert "| `passage_ttl` | `int \\| float \\| timedelta` | `1800` |" in page
+    assert "| `difficulty` | `int \\| Difficulty \\| Mapping[str, Any]` |" in page

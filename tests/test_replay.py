@@ -241,7 +241,7 @@ def test_the_hint_cookie_names_the_form_path_only() -> None:
     assert re.fullmatch(r"humangate-replay-[0-9a-f]{24}=1", name)
     assert [attribute.strip() for attribute in attributes.split(";")] == [
         "Path=/contact",
-        f"Max-Age={settings().ticket_seconds + 3600}",
+        f"Max-Age={settings().ticket_ttl + 3600}",
         "HttpOnly",
         "SameSite=Strict",
     ]

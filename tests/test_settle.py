@@ -105,7 +105,7 @@ def test_anything_but_a_sufficient_clearance_goes_to_process(
 def test_an_expired_clearance_goes_to_process() -> None:
     engine = make_engine()
     headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
-    later = Engine(engine.config, clock=lambda: NOW + engine.config.passage_seconds + 3600)
+    later = Engine(engine.config, clock=lambda: NOW + engine.config.passage_ttl + 3600)
     assert settle(later, headers) is None
 
 
@@ -178,7 +178,7 @@ def test_a_remembered_clearance_still_expires() -> None:
     engine = Engine(make_engine().config, clock=clock)
     headers = {"user-agent": BROWSER_UA, "cookie": cookie_for(engine)}
     assert isinstance(settle(engine, headers), Forward)  # remembered from here on
-    clock.now = issued + engine.config.passage_seconds + engine.config.skew_seconds + 2
+    clock.now = issued + engine.config.passage_ttl + engine.config.clock_skew + 2
     assert settle(engine, headers) is None
     assert not isinstance(process(engine, headers), Forward)
 

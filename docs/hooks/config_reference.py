@@ -8,6 +8,7 @@ tests/test_docs_site.py (a new setting without a description fails the tests).
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any
 
 from mkdocs.structure.files import File
@@ -97,6 +98,15 @@ def _default(item: dataclasses.Field[Any]) -> str:
     return f"`{value!r}`"
 
 
+def _accepted_type(item: dataclasses.Field[Any]) -> str:
+    """What the setting accepts: for a normalising descriptor (config/normalised.py), the
+    value type of its ``__set__``, as mypy reads it; else the field's annotation."""
+    setter = getattr(type(vars(Config).get(item.name)), "__set__", None)
+    if setter is None:
+        return str(item.type)
+    return str(inspect.signature(setter).parameters["value"].annotation)
+
+
 def render() -> str:
     lines = [
         "# Configuration reference",
@@ -109,7 +119,7 @@ def render() -> str:
         "|---|---|---|---|",
     ]
     for item in public_fields():
-        kind = str(item.type).replace("|", "\\|")
+        kind = _accepted_type(item).replace("|", "\\|")
         text = DESCRIPTIONS.get(item.name, "")
         lines.append(f"| `{item.name}` | `{kind}` | {_default(item)} | {text} |")
     return "\n".join(lines) + "\n"

@@ -53,12 +53,12 @@ def clearance_cookie(
         raise ValueError(f"{ip!r} is not an IP address")
     codec = ClearanceCodec(
         KeyRing(config.secret_keys, purposes=(clearance.PURPOSE,)),
-        ttl=config.passage_seconds,
+        ttl=config.passage_ttl,
         skew=0,
         xhr_grace=0,
     )
     binding = config.clearance_binding.fingerprint(address, user_agent)
-    paid = config.difficulty_policy.ceiling if work is None else work
+    paid = config.difficulty.ceiling if work is None else work
     _, value = codec.issue(Level.from_label(level), binding, time.time(), score=score, work=paid)
     name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     return name, value

@@ -34,7 +34,7 @@ def test_init_app_reads_the_humangate_dict_and_registers_the_extension() -> None
     gate = HumanGate()
     gate.init_app(app)
     assert isinstance(app.extensions["humangate"], WSGIGate)
-    assert app.extensions["humangate"].config.difficulty_policy.managed_challenge == 8
+    assert app.extensions["humangate"].config.difficulty.managed_challenge == 8
     client = app.test_client()
     page = client.get("/page", headers=HEADERS)
     assert page.status_code == 403 and page.headers["cf-mitigated"] == "challenge"
@@ -55,7 +55,7 @@ def test_prefixed_keys_and_the_test_cookie() -> None:
     )
     HumanGate(app)
     gate = app.extensions.get("humangate")
-    assert gate is not None and gate.config.difficulty_policy.managed_challenge == 4
+    assert gate is not None and gate.config.difficulty.managed_challenge == 4
     client = app.test_client()
     name, value = clearance_cookie(gate.config, ip="127.0.0.1", user_agent=BROWSER_UA)
     client.set_cookie(name, value)

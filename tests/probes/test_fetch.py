@@ -84,7 +84,7 @@ def test_an_expired_ticket_gets_no_program() -> None:
     client = WSGIClient(app)
     data = challenge_data(client.request("GET", "/").body)
     assert fetch(client, data["ticket"]).status == 200
-    clock[0] += config.ticket_seconds + config.skew_seconds + 1
+    clock[0] += config.ticket_ttl + config.clock_skew + 1
     assert fetch(client, data["ticket"]).status == 403
 
 

@@ -215,11 +215,11 @@ def foreign_ua(server: Server) -> None:
 
 def expired(server: Server) -> None:
     codec = ClearanceCodec(
-        KeyRing([SECRET], ("clearance",)), ttl=CONFIG.passage_seconds, skew=0, xhr_grace=0
+        KeyRing([SECRET], ("clearance",)), ttl=CONFIG.passage_ttl, skew=0, xhr_grace=0
     )
     binding = CONFIG.clearance_binding.fingerprint(ip_address("127.0.0.1"), BROWSER_UA)
     # Past its lifetime by more than the clock-skew grace (30 s).
-    issued = time.time() - CONFIG.passage_seconds - CONFIG.skew_seconds - 5
+    issued = time.time() - CONFIG.passage_ttl - CONFIG.clock_skew - 5
     _, value = codec.issue(Level.MANAGED, binding, issued, work=12)
     assert server.challenged(server.send("GET", "/", HTML, cookie=value))
 

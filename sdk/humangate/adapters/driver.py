@@ -25,7 +25,8 @@ from urllib.parse import quote
 from humangate.adapters.gate import GateCore
 from humangate.effects import run_async, run_sync
 from humangate.engine import Answer, Forward
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.jsd.inject import Injector
 
 CLEARANCE_KEY = "humangate.clearance"  # environ/scope/META key: the Clearance or None

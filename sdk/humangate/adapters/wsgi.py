@@ -26,7 +26,8 @@ from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
 from humangate.engine.replay import REPLACED_HEADERS, Replay
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.jsd.inject import Injector
 
 if TYPE_CHECKING:

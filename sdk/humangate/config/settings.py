@@ -16,11 +16,11 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from humangate.client.ip import ClientIPResolver
 from humangate.config import environment
+from humangate.config.normalised import DifficultySetting, Duration
 from humangate.config.rules import IPAccessRule, RateLimit, Rule
 from humangate.config.secret_strength import weakness
 from humangate.crypto.clearance import Binding
@@ -44,22 +44,15 @@ SECRET_ENV = environment.SECRET_KEYS
 _SAMESITE = ("Lax", "Strict", "None")
 
 
-def _seconds(name: str, value: object, *, minimum: float, maximum: float) -> int:
-    if isinstance(value, timedelta):
-        value = value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(name, f"expected seconds or a timedelta, got {type(value).__name__}")
-    if not minimum <= value <= maximum:
-        raise ConfigError(name, f"must be between {minimum:g} and {maximum:g} seconds")
-    return int(value)
-
-
-@dataclass(frozen=True, slots=True)
+# No slots=True: it would replace the Duration and DifficultySetting descriptors
+# (config/normalised.py) with plain slots, and their values would go in unchecked.
+@dataclass(frozen=True)
 class Config:
     """Everything humangate needs to know. Immutable once built."""
 
     secret_keys: Sequence[str] = ()
-    passage_ttl: int | float | timedelta = 30 * 60
+    # Durations: seconds or a timedelta, held as whole seconds.
+    passage_ttl: Duration = Duration(30 * 60, minimum=10, maximum=30 * 86400)
     trusted_proxies: int | Sequence[str] | None = None
     # With a hop count: read X-Forwarded-For only from peers in these networks (your
     # proxies); otherwise a client that reaches the app directly chooses its own IP.
@@ -75,12 +68,12 @@ class Config:
     cookie_samesite: str = "Lax"
     # Proof-of-work bits for every challenge, or a humangate.Difficulty (per action,
     # risk and load steps, a ceiling for phones), or a TOML table of its fields.
-    difficulty: int | Difficulty | Mapping[str, Any] = field(default_factory=Difficulty)
-    ticket_ttl: int | float | timedelta = 5 * 60
+    difficulty: DifficultySetting = DifficultySetting(Difficulty())
+    ticket_ttl: Duration = Duration(5 * 60, minimum=10, maximum=3600)
     # Clearances and tickets are issued and checked by your own servers: the grace only
     # covers their clocks disagreeing (NTP keeps them well within this).
-    clock_skew: int | float | timedelta = 30
-    xhr_grace: int | float | timedelta = 60 * 60
+    clock_skew: Duration = Duration(30, minimum=0, maximum=3600)
+    xhr_grace: Duration = Duration(60 * 60, minimum=0, maximum=86400)
     max_solve_body: int = 16 * 1024
     replay_max_body: int = 64 * 1024
     dev_mode: bool = False
@@ -133,14 +126,6 @@ class Config:
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise values once, here
         set_(self, "secret_keys", self._validated_secrets())
-        set_(
-            self,
-            "passage_ttl",
-            _seconds("passage_ttl", self.passage_ttl, minimum=10, maximum=30 * 86400),
-        )
-        set_(self, "ticket_ttl", _seconds("ticket_ttl", self.ticket_ttl, minimum=10, maximum=3600))
-        set_(self, "clock_skew", _seconds("clock_skew", self.clock_skew, minimum=0, maximum=3600))
-        set_(self, "xhr_grace", _seconds("xhr_grace", self.xhr_grace, minimum=0, maximum=86400))
         self._check_proxies()
         self._check_store()
         try:
@@ -181,7 +166,6 @@ class Config:
             raise ConfigError("cookie_samesite", f"must be one of {', '.join(_SAMESITE)}")
         if self.cookie_samesite == "None" and self.cookie_secure is False:
             raise ConfigError("cookie_samesite", "SameSite=None requires cookie_secure")
-        set_(self, "difficulty", Difficulty.from_setting(self.difficulty))
         if not 1024 <= self.max_solve_body <= 1024 * 1024:
             raise ConfigError("max_solve_body", "must be 1 KiB..1 MiB")
         if not 0 <= self.replay_max_body <= 1024 * 1024:
@@ -212,7 +196,7 @@ class Config:
             set_(self, "trusted_proxies", tuple(self.trusted_proxies))
 
     def _check_rule_difficulties(self) -> None:
-        ceiling = self.difficulty_policy.ceiling
+        ceiling = self.difficulty.ceiling
         owned: list[tuple[str, int | None]] = [
             *((f"rules[{i}]", rule.difficulty) for i, rule in enumerate(self.rules)),
             *((f"rate_limits[{i}]", limit.difficulty) for i, limit in enumerate(self.rate_limits)),
@@ -383,30 +367,6 @@ class Config:
             except ExpressionError as exc:
                 raise ConfigError("js_detections_expression", str(exc)) from exc
 
-    # Durations accept seconds or timedelta and are normalised to whole seconds in
-    # __post_init__; these accessors give them a precise type.
-    @property
-    def difficulty_policy(self) -> Difficulty:
-        """``difficulty`` as given, normalised to a :class:`Difficulty`."""
-        assert isinstance(self.difficulty, Difficulty)
-        return self.difficulty
-
-    @property
-    def passage_seconds(self) -> int:
-        return _as_int(self.passage_ttl)
-
-    @property
-    def ticket_seconds(self) -> int:
-        return _as_int(self.ticket_ttl)
-
-    @property
-    def skew_seconds(self) -> int:
-        return _as_int(self.clock_skew)
-
-    @property
-    def xhr_grace_seconds(self) -> int:
-        return _as_int(self.xhr_grace)
-
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **settings: Any) -> Config:
         """A Config from the ``HUMANGATE_*`` environment variables, with ``settings``
@@ -490,7 +450,3 @@ def _from_table(kind: Any, where: str, item: Mapping[str, Any]) -> Any:
         if key not in item:
             raise ConfigError(f"{where}.{key}", "missing (required)")
     return kind(**item)
-
-
-def _as_int(value: int | float | timedelta) -> int:
-    return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)

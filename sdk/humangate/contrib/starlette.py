@@ -34,7 +34,7 @@ from humangate.decorators import challenge_action
 from humangate.effects import run_async
 from humangate.engine import Answer
 from humangate.http.request import Request as NeutralRequest
-from humangate.http.request import Response
+from humangate.http.response import Response
 from humangate.levels import Level
 
 

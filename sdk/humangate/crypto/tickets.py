@@ -16,6 +16,7 @@ from humangate.client.ip import IPAddress
 from humangate.crypto.pow import new_seed
 from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import Failure, TokenError
+from humangate.http.redirects import safe_target  # its home; still importable from here
 from humangate.levels import Level
 
 PURPOSE = "ticket"
@@ -24,20 +25,6 @@ __all__ = ["PURPOSE", "Failure", "Ticket", "TicketBook", "safe_target", "user_ag
 
 def user_agent_hash(user_agent: str) -> str:
     return hashlib.sha256(user_agent.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-
-
-def safe_target(target: str) -> str:
-    """A same-origin path to redirect to. Anything else collapses to a local path.
-
-    ``//evil.example`` and ``/\\evil.example`` are protocol-relative URLs to browsers,
-    so leading slashes and backslashes fold into one slash.
-    """
-    if not target.startswith("/"):
-        return "/"
-    target = "/" + target.lstrip("/\\")
-    if any(ch in target for ch in "\r\n\t") or any(ord(ch) < 0x20 for ch in target):
-        return "/"
-    return target
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from urllib.parse import parse_qs
 
 from humangate.crypto.tickets import TicketBook
 from humangate.errors import TokenError
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.signals.cdp import audit_cookie
 
 MIN_AGE = 10

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 from humangate import pages
 from humangate.crypto.clearance import Requirement
-from humangate.crypto.tickets import Ticket, safe_target, user_agent_hash
+from humangate.crypto.tickets import Ticket, user_agent_hash
 from humangate.effects import Flow, ReadBody
 from humangate.engine.outcome import HeaderList
 from humangate.engine.parts import Parts
@@ -19,7 +19,9 @@ from humangate.engine.visit import Visit
 from humangate.events import Kind
 from humangate.http import answers
 from humangate.http.assets import hashed_name
-from humangate.http.request import Request, Response
+from humangate.http.redirects import safe_target
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.i18n import available, catalog
 from humangate.levels import Level
 from humangate.pages.endpoints import SCRIPT_MESSAGES
@@ -71,7 +73,7 @@ class Challenger:
         level = max(level, Level.NON_INTERACTIVE)
         asked = query.get("work", [""])[0]
         # No route asks for more than the ceiling (rules' difficulty is checked against it).
-        ceiling = parts.config.difficulty_policy.ceiling
+        ceiling = parts.config.difficulty.ceiling
         work = min(int(asked), ceiling) if asked.isdecimal() and len(asked) <= 2 else 0
         need = Requirement(level, max(work, parts.required_work(level, None)))
         if need.met_by(visit.clearance):
@@ -98,9 +100,7 @@ class Challenger:
         ray = answers.new_ray_id()
         headers = (("cf-mitigated", "challenge"), *extra)
         if request.websocket:
-            return answers.problem(
-                403, "challenge", "Challenge required", "", ray, extra_headers=headers
-            )
+            return answers.problem(answers.Problems.CHALLENGE, "", ray, extra_headers=headers)
         level = need.level
         difficulty = self._report_issued(
             request, visit, level, ray, rule=rule, rule_bits=need.work, strikes=strikes
@@ -109,9 +109,7 @@ class Challenger:
             # No ticket: nothing here could carry it back, and sealing one is most of
             # what this answer would cost (a flood of scripts gets this answer).
             return answers.problem(
-                403,
-                "challenge",
-                "Challenge required",
+                answers.Problems.CHALLENGE,
                 "Open this URL in a web browser to pass the challenge, then retry with its "
                 "clearance cookie.",
                 ray,
@@ -177,7 +175,7 @@ class Challenger:
         parts = self._parts
         config = parts.config
         risk = assess(request, visit.clearance, strikes)
-        difficulty = config.difficulty_policy.bits(
+        difficulty = config.difficulty.bits(
             level, risk, rule_bits=rule_bits, under_attack=config.under_attack
         )
         parts.observe(

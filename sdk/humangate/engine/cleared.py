@@ -20,7 +20,8 @@ from humangate.crypto.clearance import Clearance, Requirement
 from humangate.crypto.tickets import TicketBook
 from humangate.errors import TokenError
 from humangate.http import answers
-from humangate.http.request import Request, Response, json_object
+from humangate.http.request import Request, json_object
+from humangate.http.response import Response
 
 MAX_BODY = 8192
 """A ticket and a little JSON; anything larger is not the page script."""
@@ -40,9 +41,7 @@ def cleared_answer(
     ray = answers.new_ray_id()
     token = _ticket_token(request.body) if len(request.body) <= MAX_BODY else None
     if token is None:
-        return answers.problem(
-            400, "bad-request", "Bad request", 'Expected {"ticket": "..."}.', ray
-        )
+        return answers.problem(answers.Problems.BAD_REQUEST, 'Expected {"ticket": "..."}.', ray)
     try:
         ticket = tickets.open(token)
     except TokenError:

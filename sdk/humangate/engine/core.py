@@ -39,7 +39,8 @@ from humangate.errors import StoreError
 from humangate.events import Observer
 from humangate.http import answers
 from humangate.http.preflight import is_cors_preflight
-from humangate.http.request import MAX_HEADER_VALUE, Request, Response, cookie_value
+from humangate.http.request import MAX_HEADER_VALUE, Request, cookie_value
+from humangate.http.response import Response
 from humangate.immutable import immutable
 from humangate.levels import Action, Level
 from humangate.observe import Analytics

@@ -228,7 +228,7 @@ class Detections:
         except TokenError:
             return self._refused(403, Failure.INVALID.value, "Not a detection ticket.", ray)
         failure = self._tickets.check_client(
-            ticket, visit.ip, visit.user_agent, now, config.skew_seconds
+            ticket, visit.ip, visit.user_agent, now, config.clock_skew
         )
         if failure is not None:
             return self._refused(403, failure.value, "Not this client's ticket.", ray)
@@ -277,7 +277,7 @@ class Detections:
                 js_until=until,
             )
         value = parts.clearances.seal(clearance)
-        lasts = max(clearance.expires_at, until) - int(now) + parts.config.skew_seconds
+        lasts = max(clearance.expires_at, until) - int(now) + parts.config.clock_skew
         return parts.cookies.set(visit.request.scheme, value, max_age=lasts)
 
     def _foreign_clearance(self, request: Request, visit: Visit) -> bool:
@@ -293,7 +293,7 @@ class Detections:
     def _refused(self, status: int, reason: str, detail: str, ray: str) -> Answer:
         self._parts.observe(Kind.JSD_POST, ray, reason=reason)
         return Answer(
-            answers.problem(status, reason.replace("_", "-"), "Detection refused", detail, ray)
+            answers.problem(answers.Problems.detection_refused(status, reason), detail, ray)
         )
 
 

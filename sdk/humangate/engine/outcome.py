@@ -7,7 +7,7 @@ from collections.abc import Callable
 from humangate.crypto.clearance import Clearance
 from humangate.effects import Flow
 from humangate.engine.replay import Replay
-from humangate.http.request import Response
+from humangate.http.response import Response
 from humangate.immutable import immutable
 
 HeaderList = tuple[tuple[str, str], ...]

@@ -83,15 +83,15 @@ class Parts:
         self.config = config
         self.clock = clock
         keys = KeyRing(config.secret_keys, purposes=(tickets.PURPOSE, clearance.PURPOSE))
-        self.tickets = TicketBook(keys, config.ticket_seconds)
+        self.tickets = TicketBook(keys, config.ticket_ttl)
         self.clearances = ClearanceCodec(
             keys,
-            ttl=config.passage_seconds,
-            skew=config.skew_seconds,
-            xhr_grace=config.xhr_grace_seconds,
+            ttl=config.passage_ttl,
+            skew=config.clock_skew,
+            xhr_grace=config.xhr_grace,
         )
         self.resolver = ClientIPResolver(config.trusted_proxies, config.trusted_proxy_peers)
-        max_age = config.passage_seconds + config.skew_seconds + config.xhr_grace_seconds
+        max_age = config.passage_ttl + config.clock_skew + config.xhr_grace
         self.cookies = CookieJar(
             config.cookie_name, config.cookie_secure, config.cookie_samesite, max_age
         )
@@ -125,7 +125,7 @@ class Parts:
         self.replays = ReplayDesk(
             KeyRing(config.secret_keys, purposes=(replay.PURPOSE,)),
             max_body=config.replay_max_body,
-            ttl=config.ticket_seconds,
+            ttl=config.ticket_ttl,
             prefix=config.path_prefix,
             secure=self.cookies.is_secure,
         )
@@ -148,7 +148,7 @@ class Parts:
     def required_work(self, level: Level, rule_bits: int | None) -> int:
         """The work a clearance must have paid to pass: the rule's own difficulty, else
         the base for the action (never the risk or under-attack extras)."""
-        return rule_bits if rule_bits is not None else self.config.difficulty_policy.base(level)
+        return rule_bits if rule_bits is not None else self.config.difficulty.base(level)
 
     def add_observer(self, observer: Observer) -> None:
         self.observers.append((observer, _pass_recorder(observer)))

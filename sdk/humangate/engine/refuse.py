@@ -12,7 +12,7 @@ from humangate.engine.parts import Parts
 from humangate.engine.visit import Visit
 from humangate.events import Kind
 from humangate.http import answers
-from humangate.http.request import Response
+from humangate.http.response import Response
 from humangate.rules.ratelimit import Limited
 
 
@@ -20,20 +20,15 @@ from humangate.rules.ratelimit import Limited
 class _Refusal:
     """What differs between a block (403) and a rate limit (429) answer."""
 
-    status: int
+    problem: answers.ProblemKind
     page: Literal["block", "rate_limited"]
     event: Kind
-    title: str
     detail: str
     extra_fields: dict[str, object] | None = None
 
-    @property
-    def problem_kind(self) -> str:
-        return "blocked" if self.page == "block" else "rate-limited"
-
 
 _BLOCKED = _Refusal(
-    403, "block", Kind.BLOCKED, "Access denied", "The site owner does not allow this request."
+    answers.Problems.BLOCKED, "block", Kind.BLOCKED, "The site owner does not allow this request."
 )
 
 
@@ -48,10 +43,9 @@ class Refuser:
 
     def rate_limited(self, visit: Visit, limited: Limited, rule: str | None = None) -> Response:
         refusal = _Refusal(
-            429,
+            answers.Problems.RATE_LIMITED,
             "rate_limited",
             Kind.RATE_LIMITED,
-            "Too many requests",
             f"Slow down; retry after {limited.retry_after} seconds.",
             {"retry_after": limited.retry_after},
         )
@@ -74,9 +68,7 @@ class Refuser:
         )
         if not request.accepts_html or request.websocket:
             return answers.problem(
-                refusal.status,
-                refusal.problem_kind,
-                refusal.title,
+                refusal.problem,
                 refusal.detail,
                 ray,
                 extra_fields=refusal.extra_fields,
@@ -92,5 +84,5 @@ class Refuser:
             favicon_url=parts.favicon_url(),
             kind=refusal.page,
         )
-        response = answers.html_response(refusal.status, body, ray, nonce, headers)
+        response = answers.html_response(refusal.problem.status, body, ray, nonce, headers)
         return answers.head_aware(request, response)

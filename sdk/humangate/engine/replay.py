@@ -56,13 +56,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from humangate.client.ip import IPAddress
 from humangate.crypto.clearance import Requirement
-from humangate.crypto.tickets import safe_target, user_agent_hash
+from humangate.crypto.tickets import user_agent_hash
 from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import TokenError
 from humangate.http import answers
 from humangate.http.assets import hashed_name
 from humangate.http.fetch_site import REPLACED_HEADERS, FetchSite
-from humangate.http.request import Request, Response
+from humangate.http.redirects import safe_target
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.levels import Level
 
 __all__ = [
@@ -251,7 +253,7 @@ class ReplayDesk:
         headers = (("cf-mitigated", "challenge"), *extra)
         if not request.accepts_html:
             return answers.problem(
-                403, "retry-request", "Request must be retried", detail, ray, extra_headers=headers
+                answers.Problems.RETRY_REQUEST, detail, ray, extra_headers=headers
             )
         nonce = answers.new_nonce()
         page = _RETRY_PAGE.format(
@@ -354,7 +356,7 @@ class ReplayDesk:
             "from another browser). Submit the form again."
         )
         if not request.accepts_html:
-            return answers.problem(403, "replay-refused", "Request must be retried", detail, ray)
+            return answers.problem(answers.Problems.REPLAY_REFUSED, detail, ray)
         nonce = answers.new_nonce()
         page = _REFUSED_PAGE.format(nonce=nonce, css=_CSS, ray=html.escape(ray))
         return answers.html_response(403, page.encode(), ray, nonce, ())

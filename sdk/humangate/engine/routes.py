@@ -23,7 +23,8 @@ from humangate.engine.solve import Solver
 from humangate.engine.visit import Visit
 from humangate.errors import ConfigError, StoreError, TokenError
 from humangate.http import answers
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.pages.endpoints import catalog_response, favicon_response
 from humangate.pat import compose as pat
 from humangate.probes.step import program_params
@@ -147,7 +148,7 @@ class Routes:
                 user_agent=visit.user_agent,
                 clearance=visit.clearance,
                 now=parts.clock(),
-                skew=parts.config.skew_seconds,
+                skew=parts.config.clock_skew,
             )
         )
         yield  # a generator, like every handler
@@ -166,9 +167,7 @@ class Routes:
         if ticket is None:
             return Answer(
                 answers.problem(
-                    403,
-                    "invalid-ticket",
-                    "Invalid ticket",
+                    answers.Problems.INVALID_TICKET,
                     "This challenge expired or belongs to another browser: reload the page.",
                     ray,
                 )
@@ -194,7 +193,7 @@ class Routes:
             return None
         visit = self._visit_of(request)
         failure = parts.tickets.check_client(
-            ticket, visit.ip, visit.user_agent, parts.clock(), parts.config.skew_seconds
+            ticket, visit.ip, visit.user_agent, parts.clock(), parts.config.clock_skew
         )
         return ticket if failure is None else None
 
@@ -255,4 +254,4 @@ def _answering(make: Callable[[Request, str], Response | None]) -> Handler:
 
 def not_found() -> Response:
     ray = answers.new_ray_id()
-    return answers.problem(404, "not-found", "Not found", "No such humangate endpoint.", ray)
+    return answers.problem(answers.Problems.NOT_FOUND, "No such humangate endpoint.", ray)

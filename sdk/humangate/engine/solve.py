@@ -20,7 +20,8 @@ from humangate.engine.visit import Visit
 from humangate.errors import ChallengeFailure, Failure, TokenError
 from humangate.events import Kind
 from humangate.http import answers
-from humangate.http.request import Request, Response, json_object
+from humangate.http.request import Request, json_object
+from humangate.http.response import Response
 from humangate.i18n import catalog
 from humangate.levels import Level
 from humangate.signals import Assessment
@@ -137,22 +138,16 @@ class Solver:
         content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
         if content_type != "application/json":
             return answers.problem(
-                415,
-                "unsupported-media-type",
-                "Unsupported media type",
+                answers.Problems.UNSUPPORTED_MEDIA_TYPE,
                 "Send the solution as application/json.",
                 ray,
             )
         if len(request.body) > config.max_solve_body:
-            return answers.problem(
-                413, "too-large", "Payload too large", "Solution too large.", ray
-            )
+            return answers.problem(answers.Problems.TOO_LARGE, "Solution too large.", ray)
         body = parse_solve_body(request.body)
         if body is None:
             return answers.problem(
-                400,
-                "bad-request",
-                "Bad request",
+                answers.Problems.BAD_REQUEST,
                 'Expected {"ticket": "...", "nonce": <integer>}.',
                 ray,
             )
@@ -162,7 +157,7 @@ class Solver:
         except TokenError:
             return (yield from self._failed(ChallengeFailure(Failure.INVALID), None, ray, visit))
         reason = parts.tickets.check_client(
-            ticket, visit.ip, visit.user_agent, now, config.skew_seconds
+            ticket, visit.ip, visit.user_agent, now, config.clock_skew
         )
         failure = None if reason is None else ChallengeFailure(reason)
         assessment = None

@@ -9,7 +9,7 @@ document as before, with ``Retry-After``.
 from __future__ import annotations
 
 from humangate.http import answers
-from humangate.http.request import Response
+from humangate.http.response import Response
 
 SITE_UNAVAILABLE = "site_unavailable"
 """The reason the page reads (its message is ``failure_site_unavailable``)."""
@@ -23,9 +23,7 @@ RETRY_AFTER_SECONDS = 5
 def site_unavailable(ray: str, message: str) -> Response:
     """A 503 problem that the challenge page shows as the site's temporary problem."""
     return answers.problem(
-        503,
-        "unavailable",
-        "Try again shortly",
+        answers.Problems.VERIFICATION_UNAVAILABLE,
         "Verification is briefly unavailable.",
         ray,
         extra_fields={"ok": False, "reason": SITE_UNAVAILABLE, "message": message},

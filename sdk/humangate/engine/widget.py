@@ -12,7 +12,8 @@ from humangate.engine.parts import Parts
 from humangate.engine.routes import GET, POST, Route, VisitOf, not_found
 from humangate.engine.solve import SolveChecked, Solver
 from humangate.events import Kind
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.i18n import choose_language
 from humangate.levels import Level
 from humangate.turnstile.endpoints import TurnstileEndpoints

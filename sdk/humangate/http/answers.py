@@ -1,22 +1,25 @@
 """Building humangate's own responses: headers every answer must carry, JSON bodies,
-problem documents, 405 and HEAD. The *decision* is made in the engine; this module only
-spells it out."""
+problem documents (and the catalogue of their kinds), 405 and HEAD. The *decision* is
+made in the engine; this module only spells it out."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from humangate.http.cookies import CookieJar
-from humangate.http.request import Response
+from humangate.http.response import Response
 from humangate.jsontext import compact
 
 __all__ = [
     "HTML",
     "PROBLEM_JSON",
     "CookieJar",
+    "ProblemKind",
+    "Problems",
     "base_headers",
     "cacheable",
     "content_security_policy",
@@ -32,6 +35,50 @@ __all__ = [
 
 PROBLEM_JSON = "application/problem+json"
 HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemKind:
+    """One kind of RFC 9457 problem document: its type ``urn:humangate:problem:<slug>``,
+    HTTP status and title. The kinds humangate sends are listed in :class:`Problems`."""
+
+    slug: str
+    status: int
+    title: str
+
+    @property
+    def type(self) -> str:
+        return f"urn:humangate:problem:{self.slug}"
+
+
+class Problems:
+    """Every kind of problem document humangate answers with, in one place: API clients
+    act on these types, and the docs show some of them (tests/test_answers.py)."""
+
+    CHALLENGE = ProblemKind("challenge", 403, "Challenge required")
+    BLOCKED = ProblemKind("blocked", 403, "Access denied")
+    RATE_LIMITED = ProblemKind("rate-limited", 429, "Too many requests")
+    # A held form POST: too big to hold (challenge, then submit again) or not sent again.
+    RETRY_REQUEST = ProblemKind("retry-request", 403, "Request must be retried")
+    REPLAY_REFUSED = ProblemKind("replay-refused", 403, "Request must be retried")
+    BAD_REQUEST = ProblemKind("bad-request", 400, "Bad request")
+    TOO_LARGE = ProblemKind("too-large", 413, "Payload too large")
+    UNSUPPORTED_MEDIA_TYPE = ProblemKind("unsupported-media-type", 415, "Unsupported media type")
+    INVALID_TICKET = ProblemKind("invalid-ticket", 403, "Invalid ticket")
+    FORBIDDEN = ProblemKind("forbidden", 403, "Forbidden")
+    NOT_FOUND = ProblemKind("not-found", 404, "Not found")
+    METHOD_NOT_ALLOWED = ProblemKind("method-not-allowed", 405, "Method not allowed")
+    METRICS_UNAVAILABLE = ProblemKind("not-implemented", 501, "Metrics unavailable")
+    # The same type, two titles: a solve the site cannot record (the challenge page shows
+    # it as the site's temporary problem) and the metrics or dashboard store.
+    VERIFICATION_UNAVAILABLE = ProblemKind("unavailable", 503, "Try again shortly")
+    ANALYTICS_UNAVAILABLE = ProblemKind("unavailable", 503, "Store unavailable")
+
+    @staticmethod
+    def detection_refused(status: int, reason: str) -> ProblemKind:
+        """The JavaScript Detections endpoint's refusals: one title, the reason (a
+        :class:`humangate.errors.Failure` or the request's fault) as the type."""
+        return ProblemKind(reason.replace("_", "-"), status, "Detection refused")
 
 
 class _HasMethod(Protocol):
@@ -83,9 +130,7 @@ def json_response(
 
 
 def problem(
-    status: int,
-    kind: str,
-    title: str,
+    kind: ProblemKind,
     detail: str,
     ray: str,
     *,
@@ -94,22 +139,20 @@ def problem(
 ) -> Response:
     """An RFC 9457 problem document: what API clients get instead of an HTML page."""
     data = {
-        "type": f"urn:humangate:problem:{kind}",
-        "title": title,
-        "status": status,
+        "type": kind.type,
+        "title": kind.title,
+        "status": kind.status,
         "detail": detail,
         "ray_id": ray,
         **(extra_fields or {}),
     }
-    return json_response(status, data, ray, content_type=PROBLEM_JSON, extra=extra_headers)
+    return json_response(kind.status, data, ray, content_type=PROBLEM_JSON, extra=extra_headers)
 
 
 def method_not_allowed(allow: str, ray: str | None = None) -> Response:
     """405 with the ``Allow`` header, e.g. ``method_not_allowed("GET, HEAD")``."""
     return problem(
-        405,
-        "method-not-allowed",
-        "Method not allowed",
+        Problems.METHOD_NOT_ALLOWED,
         f"Use {allow}.",
         ray or new_ray_id(),
         extra_headers=(("allow", allow),),

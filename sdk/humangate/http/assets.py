@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from humangate.http.answers import cacheable
-from humangate.http.request import Response
+from humangate.http.response import Response
 
 _TYPES = {
     ".js": "text/javascript; charset=utf-8",

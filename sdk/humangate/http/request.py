@@ -1,17 +1,27 @@
-"""The neutral request and response that adapters translate to and from.
+"""The neutral request that adapters translate to: cookies and JSON bodies read from it.
 
 The core never sees a framework object: adapters build a :class:`Request` from WSGI
-environ / ASGI scope and write a :class:`Response` back.
+environ / ASGI scope and write a :class:`~humangate.http.response.Response` back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import field
 from http.cookies import CookieError, SimpleCookie
 
+from humangate.http.response import Response
 from humangate.immutable import immutable
+
+__all__ = [
+    "MAX_HEADER_VALUE",
+    "Request",
+    "Response",  # re-exported: its old home, kept for imports from here
+    "cookie_pairs",
+    "cookie_value",
+    "json_object",
+]
 
 # Headers longer than this are treated as absent by the core: ordinary attacker noise
 # must not cost parsing time or produce errors.
@@ -124,18 +134,6 @@ def _unquote_cookie(value: str) -> str:
         morsel = parsed.get("x")
         return morsel.value if morsel is not None else value[1:-1]
     return value
-
-
-@immutable
-class Response:
-    """A complete answer from humangate itself (challenge page, block, asset, solve)."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-
-    def with_headers(self, extra: Iterable[tuple[str, str]]) -> Response:
-        return Response(self.status, (*self.headers, *extra), self.body)
 
 
 def json_object(body: bytes) -> dict[str, object] | None:

@@ -13,7 +13,8 @@ from humangate.config import Config
 from humangate.errors import StoreError
 from humangate.faults import ThrottledWarning
 from humangate.http import answers
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.observe.access import Access
 from humangate.observe.recorder import Recorder
 from humangate.stores.base import Store
@@ -42,7 +43,7 @@ class Analytics:
         self._lock = threading.Lock()
         self._access = Access(config)
         self._warn = ThrottledWarning("for the metrics/dashboard endpoints")
-        ray_ttl = config.ticket_seconds + config.skew_seconds + 60
+        ray_ttl = config.ticket_ttl + config.clock_skew + 60
         self.recorder = Recorder(
             self.store,
             interval=config.analytics_flush_seconds,
@@ -73,18 +74,14 @@ class Analytics:
             )
         except ImportError:  # prometheus-client is an optional dependency
             response = answers.problem(
-                501,
-                "not-implemented",
-                "Metrics unavailable",
+                answers.Problems.METRICS_UNAVAILABLE,
                 "Install humangate[metrics] (prometheus-client) to expose metrics.",
                 ray,
             )
         except StoreError as exc:
             self._warn(exc)
             response = answers.problem(
-                503,
-                "unavailable",
-                "Store unavailable",
+                answers.Problems.ANALYTICS_UNAVAILABLE,
                 "Analytics are briefly unavailable.",
                 ray,
                 extra_headers=(("retry-after", "5"),),

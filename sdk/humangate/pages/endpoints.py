@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from humangate.http.answers import cacheable, etag_of
-from humangate.http.request import Response
+from humangate.http.response import Response
 from humangate.i18n import available, catalog_json
 from humangate.pages.settings import icon_type
 

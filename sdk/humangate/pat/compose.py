@@ -62,7 +62,7 @@ def private_tokens_for(config: Config, observe: Observe) -> PrivateTokens | None
         issuers,
         config.pat_policy,
         KeyRing(config.secret_keys, purposes=(PURPOSE,)),
-        nonce_ttl=config.skew_seconds + 60,
+        nonce_ttl=config.clock_skew + 60,
         endpoint_url=f"{config.path_prefix}{ENDPOINT}",
         observe=observe,
     )

@@ -23,7 +23,8 @@ from humangate.crypto.tokens import KeyRing
 from humangate.effects import Flow, Spend
 from humangate.errors import StoreError, TokenError
 from humangate.http import answers
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.levels import Level
 from humangate.pat import headers
 from humangate.pat.keys import IssuerKeys, TokenKey, load_issuers

@@ -26,7 +26,8 @@ from humangate.errors import TokenError
 from humangate.events import Kind
 from humangate.http import answers
 from humangate.http.assets import StaticAssets
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.levels import Level
 from humangate.turnstile import frame
 from humangate.turnstile.sitekeys import (
@@ -205,16 +206,16 @@ class TurnstileEndpoints:
         ray = answers.new_ray_id()
         context = self._context(request)
         if context is None or host.is_verified_bot(request):
-            return answers.problem(403, "forbidden", "Forbidden", "Not a widget solve.", ray)
+            return answers.problem(answers.Problems.FORBIDDEN, "Not a widget solve.", ray)
         config = self._book.get(context.sitekey)
         if config is None or not config.allows_host(context.hostname):
-            return answers.problem(403, "forbidden", "Forbidden", "Unknown sitekey.", ray)
+            return answers.problem(answers.Problems.FORBIDDEN, "Unknown sitekey.", ray)
         checked = yield from host.check_solve(request)
         if isinstance(checked, Response):
             return checked  # the challenge script's own refusal (or a 503)
         ticket, visitor = checked.ticket, checked.visit
         if ticket.id != context.ticket_id:
-            return answers.problem(403, "forbidden", "Forbidden", "Not this frame's ticket.", ray)
+            return answers.problem(answers.Problems.FORBIDDEN, "Not this frame's ticket.", ray)
         token, sealed = self._seal.issue(
             context,
             client_ip=str(visitor.ip) if visitor.ip is not None else "",

@@ -17,7 +17,7 @@ from importlib import resources
 from ipaddress import ip_address
 
 from humangate.http import answers
-from humangate.http.request import Response
+from humangate.http.response import Response
 from humangate.i18n import catalog, direction
 from humangate.pages import script_json
 from humangate.turnstile.sitekeys import TestSitekey

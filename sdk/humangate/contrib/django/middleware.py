@@ -42,7 +42,8 @@ from humangate.crypto.clearance import Clearance
 from humangate.effects import run_sync
 from humangate.engine import Answer, Forward
 from humangate.engine.replay import Replay
-from humangate.http.request import Request, Response
+from humangate.http.request import Request
+from humangate.http.response import Response
 from humangate.jsd.inject import Injector
 from humangate.levels import Action
 
