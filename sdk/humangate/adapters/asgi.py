@@ -15,20 +15,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from humangate.adapters.driver import (
-    CLEARANCE_KEY,
-    GATE_KEY,
-    ACount,
-    AsyncDriver,
-    injected_headers,
-    response_header,
-)
+from humangate.adapters.driver import CLEARANCE_KEY, GATE_KEY, ACount, AsyncDriver
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
 from humangate.engine.replay import REPLACED_HEADERS, Replay
 from humangate.http.request import Request, Response
 from humangate.jsd.inject import Injector
+from humangate.jsd.response import injected_headers, response_header
 
 if TYPE_CHECKING:
     from humangate.engine.jsd import Detections

@@ -14,20 +14,14 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from humangate.adapters.driver import (
-    CLEARANCE_KEY,
-    Count,
-    Driver,
-    injected_headers,
-    raw_path,
-    response_header,
-)
+from humangate.adapters.driver import CLEARANCE_KEY, Count, Driver, raw_path
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
 from humangate.engine.replay import REPLACED_HEADERS, Replay
 from humangate.http.request import Request, Response
 from humangate.jsd.inject import Injector
+from humangate.jsd.response import injected_headers, response_header
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -23,16 +23,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
-from humangate.adapters.driver import (
-    CLEARANCE_KEY,
-    ACount,
-    AsyncDriver,
-    Count,
-    Driver,
-    injected_headers,
-    raw_path,
-    response_header,
-)
+from humangate.adapters.driver import CLEARANCE_KEY, ACount, AsyncDriver, Count, Driver, raw_path
 from humangate.adapters.gate import GateCore
 from humangate.adapters.wsgi import environ_header, replayed_environ
 from humangate.contrib.django.conf import get_config
@@ -44,6 +35,7 @@ from humangate.engine import Answer, Forward
 from humangate.engine.replay import Replay
 from humangate.http.request import Request, Response
 from humangate.jsd.inject import Injector
+from humangate.jsd.response import injected_headers, response_header
 from humangate.levels import Action
 
 __all__ = ["ATTRIBUTE", "CLEARANCE_KEY", "HumanGateMiddleware", "clearance_of", "to_django"]
@@ -292,7 +284,7 @@ def _add_cookie(response: HttpResponseBase, line: str) -> None:
 
 
 def _adjusted(response: R, injector: Injector) -> R:
-    """The headers for the injected body, as adapters.driver.injected_headers says."""
+    """The headers for the injected body, as humangate.jsd.response.injected_headers says."""
     if injector.injected:
         kept = {name.lower(): value for name, value in injected_headers(response.items(), injector)}
         for name in ("ETag", "Content-Length"):
