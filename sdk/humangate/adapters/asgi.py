@@ -12,27 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
-from humangate.adapters.driver import (
-    CLEARANCE_KEY,
-    GATE_KEY,
-    ACount,
-    AsyncDriver,
-    injected_headers,
-    response_header,
-)
+from humangate.adapters.driver import CLEARANCE_KEY, GATE_KEY, ACount, AsyncDriver
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
 from humangate.engine.replay import REPLACED_HEADERS, Replay
 from humangate.http.request import Request
 from humangate.http.response import Response
-from humangate.jsd.inject import Injector
-
-if TYPE_CHECKING:
-    from humangate.engine.jsd import Detections
+from humangate.jsd.response import Emit, ResponseInjection
 
 __all__ = [
     "CLEARANCE_KEY",
@@ -160,65 +150,49 @@ class HumanGate:
 
     async def _call_app_injecting(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The app, its HTML pages getting the detection script."""
-        detections = self.gate.engine.detections
         request = partial(self.request, (scope, receive, send))
-        send_injecting, finish = _injecting(send, detections, request)
+        injection = ResponseInjection(partial(self.gate.engine.detections.injector, request))
+        send_injecting, finish = _injecting(send, injection)
         await self.app(scope, receive, send_injecting)
         await finish()
 
 
 def _injecting(
-    send: Send, detections: Detections, request: Callable[[], Request]
+    send: Send, injection: ResponseInjection
 ) -> tuple[Send, Callable[[], Awaitable[None]]]:
-    """``send`` with the detection script injected (adapters/driver.py): the response
-    start is held until the injector has decided, at most its limit of body bytes; and
-    what to run once the app returned (an app that sent no body: the start still goes)."""
-    injector: Injector | None = None
-    held: Message | None = None
+    """``send`` with each message translated into an event of the injection
+    (humangate.jsd.response); and what to run once the app returned (an app that sent
+    no body: the held start still goes)."""
+    held: Message = {}  # the start message held back, sent with the injection's headers
+
+    async def emit(out: Emit, more: bool) -> None:
+        if out.start is not None:
+            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out.start]
+            await send({**held, "headers": headers})
+        await send({"type": "http.response.body", "body": out.body, "more_body": more})
 
     async def finish() -> None:
-        if held is not None and injector is not None:
-            await release(injector.end(), False)
-
-    async def release(body: bytes, more: bool) -> None:
-        nonlocal held
-        assert held is not None
-        assert injector is not None
-        start, held = held, None
-        pairs = [
-            (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
-            for k, v in start.get("headers", ())
-        ]
-        headers = [
-            (k.encode("latin-1"), v.encode("latin-1")) for k, v in injected_headers(pairs, injector)
-        ]
-        await send({**start, "headers": headers})
-        await send({"type": "http.response.body", "body": body, "more_body": more})
+        if injection.holding:
+            await emit(injection.end(), False)
 
     async def send_injecting(message: Message) -> None:
-        nonlocal injector, held
+        nonlocal held
         kind = message["type"]
-        if kind == "http.response.start" and injector is None and not message.get("trailers"):
-            header = response_header(_text_headers(message))
-            injector = detections.injector(request, int(message["status"]), header)
-            if injector is not None:
-                held = message
-                return
-        if held is None or injector is None:
+        offered = kind == "http.response.start" and not message.get("trailers")
+        if offered and injection.start(int(message["status"]), _text_headers(message)):
+            held = message
+            return
+        if not injection.holding:
             await send(message)
             return
         if kind != "http.response.body":  # an extension message: stop holding back
-            await release(injector.abandon("message"), True)
+            await emit(injection.interrupt("message"), True)
             await send(message)
             return
         more = bool(message.get("more_body", False))
-        out = injector.feed(bytes(message.get("body", b"")))
-        if out is None and not more:
-            out = injector.end()
-        elif out is not None and not more:
-            out += injector.end()
+        out = injection.body(bytes(message.get("body", b"")), more=more)
         if out is not None:
-            await release(out, more)
+            await emit(out, more)
 
     return send_injecting, finish
 

@@ -17,7 +17,7 @@ so it is the one step written per adapter; everything after it is here.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Generic, Protocol, TypeVar
 from urllib.parse import quote
@@ -27,7 +27,6 @@ from humangate.effects import run_async, run_sync
 from humangate.engine import Answer, Forward
 from humangate.http.request import Request
 from humangate.http.response import Response
-from humangate.jsd.inject import Injector
 
 CLEARANCE_KEY = "humangate.clearance"  # environ/scope/META key: the Clearance or None
 GATE_KEY = "humangate.gate"  # ASGI scope key: the GateCore, for route-level decorators
@@ -128,41 +127,3 @@ class AsyncDriver(Generic[N, R]):
             await run_async(counter(status), store)
 
         return await host.forward(native, forward, count)
-
-
-# -- JavaScript Detections: the response side every host shares (humangate.jsd) ----------
-#
-# A host asks ``engine.detections.injector(...)`` once the app has started its response
-# (status and headers known, before they are sent). With an injector it holds the headers
-# back while the injector looks for the place in the first chunks (never more than its
-# limit), then sends them as :func:`injected_headers` gives them and the body as the
-# injector gives it. Without one, nothing changes.
-
-
-def response_header(pairs: Iterable[tuple[str, str]]) -> Callable[[str], str | None]:
-    """A response header by lower-case name, repeated lines joined with ", " (so several
-    Content-Security-Policy lines read as one comma-separated list of policies)."""
-    index: dict[str, str] = {}
-    for name, value in pairs:
-        key = name.lower()
-        index[key] = f"{index[key]}, {value}" if key in index else value
-    return index.get
-
-
-def injected_headers(pairs: Iterable[tuple[str, str]], injector: Injector) -> list[tuple[str, str]]:
-    """The app's headers for the body the injector gave: as they were when it gave up;
-    when the script went in, without ``ETag`` (it no longer names this body) and with
-    ``Content-Length`` grown by the tag (dropped if it was not a number)."""
-    if not injector.injected:
-        return list(pairs)
-    out: list[tuple[str, str]] = []
-    for name, value in pairs:
-        key = name.lower()
-        if key == "etag":
-            continue
-        if key == "content-length":
-            if value.strip().isdigit():
-                out.append((name, str(int(value) + injector.added)))
-            continue
-        out.append((name, value))
-    return out

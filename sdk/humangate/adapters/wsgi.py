@@ -14,26 +14,17 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from humangate.adapters.driver import (
-    CLEARANCE_KEY,
-    Count,
-    Driver,
-    injected_headers,
-    raw_path,
-    response_header,
-)
+from humangate.adapters.driver import CLEARANCE_KEY, Count, Driver, raw_path
 from humangate.adapters.gate import GateCore
 from humangate.config import Config
 from humangate.engine import Forward
 from humangate.engine.replay import REPLACED_HEADERS, Replay
 from humangate.http.request import Request
 from humangate.http.response import Response
-from humangate.jsd.inject import Injector
+from humangate.jsd.response import Emit, InjectorFor, ResponseInjection
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-    from humangate.engine.jsd import Detections
 
 __all__ = ["CLEARANCE_KEY", "HumanGate", "environ_header", "replayed_environ"]
 
@@ -78,9 +69,9 @@ class HumanGate:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         """The app, its HTML pages getting the detection script."""
-        detections = self.gate.engine.detections
         request = functools.partial(self.request, (environ, start_response))
-        return _Injecting(self.app, environ, start_response, detections, request)
+        injector_for = functools.partial(self.gate.engine.detections.injector, request)
+        return _Injecting(self.app, environ, start_response, injector_for)
 
     # -- the host's side of the driver (see humangate.adapters.driver) -----------------
 
@@ -125,70 +116,58 @@ class HumanGate:
 
 
 class _Injecting:
-    """The app's response with the detection script injected (adapters/driver.py): the
-    status and headers are held until the injector has decided, at most its limit."""
+    """The app's response with the detection script injected: each call the app makes,
+    translated into an event of :class:`humangate.jsd.response.ResponseInjection`."""
 
-    __slots__ = ("_body", "_detections", "_held", "_injector", "_request", "_start", "_write")
+    __slots__ = ("_body", "_injection", "_start", "_status", "_write")
 
     def __init__(
         self,
         app: WSGIApplication,
         environ: WSGIEnvironment,
         start_response: StartResponse,
-        detections: Detections,
-        request: Callable[[], Request],
+        injector_for: InjectorFor,
     ) -> None:
         self._start = start_response
-        self._detections = detections
-        self._request = request
-        self._injector: Injector | None = None
-        self._held: tuple[str, list[tuple[str, str]]] | None = None  # until decided
+        self._injection = ResponseInjection(injector_for)
+        self._status = ""  # the held start's status line
         self._write: Callable[[bytes], object] | None = None
         self._body = app(environ, self._start_response)
 
     def _start_response(
         self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
     ) -> Callable[[bytes], object]:
-        if exc_info is None and self._injector is None:
-            injector = self._detections.injector(
-                self._request, _status_code(status), response_header(headers)
-            )
-            if injector is not None:
-                self._injector, self._held = injector, (status, headers)
-                return self._legacy_write
-        self._held = None  # an error page replacing it, or nothing to inject
+        if exc_info is None and self._injection.start(_status_code(status), headers):
+            self._status = status
+            return self._legacy_write
+        self._injection.drop()  # an error page replacing it, or nothing to inject
         self._write = self._start(status, headers, exc_info)
         return self._write
 
     def _legacy_write(self, data: bytes) -> object:
         # The app writes instead of returning its body: nothing can be held back.
-        if self._held is not None and self._injector is not None:
-            data = self._injector.abandon("write") + data
-            self._release()
+        if self._injection.holding:
+            data = self._send(self._injection.interrupt("write")) + data
         assert self._write is not None
         return self._write(data)
 
-    def _release(self) -> None:
-        assert self._held is not None
-        assert self._injector is not None
-        status, headers = self._held
-        self._held = None
-        self._write = self._start(status, injected_headers(headers, self._injector))
+    def _send(self, emit: Emit) -> bytes:
+        """Start the response if ``emit`` releases it; the body bytes to send."""
+        if emit.start is not None:
+            self._write = self._start(self._status, emit.start)
+        return emit.body
 
     def __iter__(self) -> Iterator[bytes]:
+        injection = self._injection
         for chunk in self._body:
-            injector = self._injector
-            if self._held is None or injector is None:
+            if not injection.holding:
                 yield chunk
                 continue
-            out = injector.feed(chunk)
-            if out is not None:
-                self._release()
-                yield out
-        injector = self._injector
-        if self._held is not None and injector is not None:
-            out = injector.end()
-            self._release()
+            emit = injection.body(chunk, more=True)
+            if emit is not None:
+                yield self._send(emit)
+        if injection.holding:
+            out = self._send(injection.end())
             if out:
                 yield out
 

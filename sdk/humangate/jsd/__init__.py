@@ -1,9 +1,10 @@
 """JavaScript Detections: a silent check on every HTML page (docs/js-detections.md).
 
 Pure parts, no I/O: :mod:`.decide` (which responses get the script), :mod:`.csp` (how
-the script tag fits the response's Content-Security-Policy) and :mod:`.inject` (the
-streaming injector). The endpoint the script posts to is :mod:`humangate.engine.jsd`;
-the adapters apply the injection while they translate the app's response.
+the script tag fits the response's Content-Security-Policy), :mod:`.inject` (the
+streaming injector) and :mod:`.response` (the app's response held while it decides, the
+state machine every adapter feeds). The endpoint the script posts to is
+:mod:`humangate.engine.jsd`.
 """
 
 from __future__ import annotations

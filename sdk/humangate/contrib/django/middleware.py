@@ -23,16 +23,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
-from humangate.adapters.driver import (
-    CLEARANCE_KEY,
-    ACount,
-    AsyncDriver,
-    Count,
-    Driver,
-    injected_headers,
-    raw_path,
-    response_header,
-)
+from humangate.adapters.driver import CLEARANCE_KEY, ACount, AsyncDriver, Count, Driver, raw_path
 from humangate.adapters.gate import GateCore
 from humangate.adapters.wsgi import environ_header, replayed_environ
 from humangate.contrib.django.conf import get_config
@@ -44,7 +35,7 @@ from humangate.engine import Answer, Forward
 from humangate.engine.replay import Replay
 from humangate.http.request import Request
 from humangate.http.response import Response
-from humangate.jsd.inject import Injector
+from humangate.jsd.response import ResponseInjection
 from humangate.levels import Action
 
 __all__ = ["ATTRIBUTE", "CLEARANCE_KEY", "HumanGateMiddleware", "clearance_of", "to_django"]
@@ -135,45 +126,51 @@ class HumanGateMiddleware:
         setattr(request, MIDDLEWARE_ATTRIBUTE, self)  # for the route-level decorators
         return request
 
-    # -- JavaScript Detections: the response side (adapters/driver.py, humangate.jsd) -------
+    # -- JavaScript Detections: the response as events (humangate.jsd.response) ----------
 
-    def _injector(self, request: HttpRequest, response: HttpResponseBase) -> Injector | None:
+    def _injection(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> ResponseInjection | None:
+        """The response's injection, its start held; None: leave the response alone."""
         detections = self.gate.engine.detections
         if not detections.enabled:
             return None
-        return detections.injector(
+        injector_for = partial(
+            detections.injector,
             partial(self.request, request),
-            response.status_code,
-            response_header(response.items()),
-            partial(_csp_nonce, request),
+            nonce_hint=partial(_csp_nonce, request),
         )
+        injection = ResponseInjection(injector_for)
+        if not injection.start(response.status_code, list(response.items())):
+            return None
+        return injection
 
     def detected(self, request: HttpRequest, response: R) -> R:
         """The view's response, its HTML page with the detection script (under WSGI)."""
-        injector = self._injector(request, response)
-        if injector is None:
+        injection = self._injection(request, response)
+        if injection is None:
             return response
         if isinstance(response, StreamingHttpResponse):
             if response.is_async:
-                injector.abandon("async-stream")  # no event loop here to read it with
+                injection.interrupt("async-stream")  # no event loop here to read it with
                 return response
             chunks: Iterator[bytes] = iter(response.streaming_content)  # type: ignore[arg-type]
             out = None
             for chunk in chunks:
-                out = injector.feed(bytes(chunk))
+                out = injection.body(bytes(chunk), more=True)
                 if out is not None:
                     break
-            head = out if out is not None else injector.end()
-            response.streaming_content = itertools.chain((head,), chunks)
+            head = out if out is not None else injection.end()
+            response.streaming_content = itertools.chain((head.body,), chunks)
         elif isinstance(response, HttpResponse):
-            body = injector.feed(response.content)
-            body = (body if body is not None else b"") + injector.end()
-            if injector.injected:
-                response.content = body
+            out = injection.body(response.content, more=True)
+            head = out if out is not None else injection.end()
+            if injection.injected:
+                response.content = head.body
         else:
-            injector.abandon("response-type")
+            injection.interrupt("response-type")
             return response
-        return _adjusted(response, injector)
+        return _with_start(response, head.start)
 
     async def adetected(self, request: HttpRequest, response: R) -> R:
         """The same under ASGI: an async stream is read on the event loop."""
@@ -181,24 +178,24 @@ class HumanGateMiddleware:
             if isinstance(response, StreamingHttpResponse):
                 return await sync_to_async(self.detected)(request, response)
             return self.detected(request, response)
-        injector = self._injector(request, response)
-        if injector is None:
+        injection = self._injection(request, response)
+        if injection is None:
             return response
         chunks = aiter(response.streaming_content)  # type: ignore[arg-type]
         out = None
         async for chunk in chunks:
-            out = injector.feed(bytes(chunk))
+            out = injection.body(bytes(chunk), more=True)
             if out is not None:
                 break
-        head = out if out is not None else injector.end()
+        head = out if out is not None else injection.end()
 
         async def rest() -> AsyncIterator[bytes]:
-            yield head
+            yield head.body
             async for chunk in chunks:
                 yield chunk
 
         response.streaming_content = rest()
-        return _adjusted(response, injector)
+        return _with_start(response, head.start)
 
     def route_answer(self, request: HttpRequest, action: Action) -> HttpResponse | None:
         """What a ``@challenge(...)`` view answers first (humangate.decorators)."""
@@ -292,15 +289,19 @@ def _add_cookie(response: HttpResponseBase, line: str) -> None:
     response.cookies.update(jar)
 
 
-def _adjusted(response: R, injector: Injector) -> R:
-    """The headers for the injected body, as adapters.driver.injected_headers says."""
-    if injector.injected:
-        kept = {name.lower(): value for name, value in injected_headers(response.items(), injector)}
-        for name in ("ETag", "Content-Length"):
-            if name in response.headers:
-                del response.headers[name]
-        if "content-length" in kept:
-            response.headers["Content-Length"] = kept["content-length"]
+def _with_start(response: R, start: list[tuple[str, str]] | None) -> R:
+    """The response's headers made the ones the injection released: the lines it left
+    out deleted, the ones it changed set anew (Django keeps one line per name)."""
+    if start is None:
+        return response
+    wanted = {name.lower(): (name, value) for name, value in start}
+    for name, value in list(response.items()):
+        kept = wanted.get(name.lower())
+        if kept is None or kept[1] != value:
+            del response.headers[name]
+    for key, (name, value) in wanted.items():
+        if key not in response.headers:
+            response.headers[name] = value
     return response
 
 
