@@ -12,7 +12,7 @@ from typing import Final
 
 from humangate.challenges.protocol import StepResult, Submission
 from humangate.crypto.tickets import Ticket
-from humangate.signals.cdp import activation_verdicts, audit_cookie, audit_verdict
+from humangate.signals.cdp import activation_verdicts, audit_cookie_name, audit_verdict
 
 
 class CdpStep:
@@ -21,7 +21,7 @@ class CdpStep:
 
     def issue(self, ticket: Ticket) -> Mapping[str, object]:
         # Only the cookie's name: the page waits for it before posting.
-        return {"c": audit_cookie(ticket)[0]}
+        return {"c": audit_cookie_name(ticket)}
 
     def verify(self, submission: Submission) -> StepResult:
         verdicts = activation_verdicts(submission.answer("activation"), submission.user_agent)

@@ -47,6 +47,11 @@ ACTIVATION_CHECKS = (*PRESS_CHECKS, "cdp_press_synthetic")
 _ANDROID = "Android"
 
 
+def audit_cookie_name(ticket: Ticket) -> str:
+    """The name of the cookie the ping's answer sets for ``ticket``."""
+    return AUDIT_COOKIE_PREFIX + ticket.id[:12]
+
+
 def audit_cookie(ticket: Ticket) -> tuple[str, str]:
     """The name and value of the cookie the ping's answer sets for ``ticket``.
 
@@ -56,7 +61,7 @@ def audit_cookie(ticket: Ticket) -> tuple[str, str]:
     tag = hmac.new(
         ticket.probe.encode("ascii"), f"humangate-audit|{ticket.id}".encode(), hashlib.sha256
     ).hexdigest()[:32]
-    return AUDIT_COOKIE_PREFIX + ticket.id[:12], tag
+    return audit_cookie_name(ticket), tag
 
 
 def audit_verdict(
