@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from humangate.client.ip import IPAddress
 from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import ConfigError, TokenError
+from humangate.immutable import immutable
 from humangate.levels import Level
 
 PURPOSE = "clearance"
@@ -87,7 +88,7 @@ class Clearance:
         return self.js_passed is True and (not self.js_until or now <= self.js_until)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable  # built for every challenged request
 class Requirement:
     """What a clearance must show to pass a challenge action: at least this level, and
     at least this much work paid (the action's or rule's base difficulty). A clearance

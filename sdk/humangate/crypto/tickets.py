@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from humangate.client.ip import IPAddress
 from humangate.crypto.pow import new_seed
 from humangate.crypto.tokens import KeyRing, same_text
 from humangate.errors import Failure, TokenError
 from humangate.http.redirects import safe_target  # its home; still importable from here
+from humangate.immutable import immutable
 from humangate.levels import Level
 
 PURPOSE = "ticket"
@@ -27,7 +27,7 @@ def user_agent_hash(user_agent: str) -> str:
     return hashlib.sha256(user_agent.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable  # built for every challenge page and every solve
 class Ticket:
     id: str
     seed: str
