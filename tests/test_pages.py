@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from humangate import Config, ConfigError, Rule
+from humangate import Config, ConfigError, Rule, pages
 from humangate.config import RateLimit
 from humangate.i18n import available, catalog
 from humangate.wsgi import HumanGate
@@ -245,3 +245,34 @@ def test_page_settings_from_toml(tmp_path: Any) -> None:
     config = Config.from_toml(conf)
     assert config.language == "zh-tw"
     assert config.compiled_template is not None
+
+
+@pytest.mark.parametrize("code", sorted(available()))
+def test_the_built_in_page_is_the_widget_filled_into_the_layout(code: str) -> None:
+    # The built-in page is filled in one pass over the layout with the widget written
+    # in; it must be exactly the widget filled, then the layout filled around it.
+    values = {
+        "nonce": "n0nce+/=",
+        "host": "<host>&",
+        "ray": "0123456789abcdef",
+        "client_ip": "2001:db8::1",
+        "script_url": "/.humangate/static/challenge.abc.js?x=<y>",
+        "challenge_json": '{"a":"$ray \\u003c$$"}',
+    }
+    compat = ("compat_js", pages._text("compat.js").strip())
+    widget = pages._fill(
+        "widget.html",
+        code,
+        {"ray": values["ray"], "script_url": values["script_url"]},
+        {"challenge_json": values["challenge_json"], "nonce": values["nonce"], "ray_line": ""},
+        (compat,),
+    )
+    expected = pages._fill(
+        "challenge.html",
+        code,
+        {key: values[key] for key in ("host", "ray", "client_ip")},
+        {"favicon": pages.favicon_link("/favicon.ico"), "nonce": values["nonce"], "widget": widget},
+        (("css", pages._text("base.css") + pages._text("widget.css")),),
+    )
+    page = pages.challenge_page(language=code, **values)
+    assert page == expected.encode("utf-8")

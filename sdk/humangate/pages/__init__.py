@@ -30,8 +30,15 @@ __all__ = [
 ]
 
 
+# The built-in challenge page: the layout with the widget written into it, so that a page
+# is filled in one pass (both read the same nonce, ray, language and catalog).
+_LAYOUT_WITH_WIDGET = "challenge.html+widget.html"
+
+
 @cache
 def _text(name: str) -> str:
+    if name == _LAYOUT_WITH_WIDGET:
+        return _text("challenge.html").replace("$widget", _text("widget.html"), 1)
     return resources.files(__package__).joinpath("templates", name).read_text("utf-8")
 
 
@@ -129,41 +136,41 @@ def challenge_page(
     country: str = "",
 ) -> bytes:
     """The interstitial page, built in or from the owner's ``template``."""
-    widget_values = {"ray": ray, "script_url": script_url}
-    ray_line = ""
-    if template is not None:
-        # The built-in layout shows the ray id in its footer; an owner's page may not.
-        messages = catalog(language)
-        ray_line = (
-            f'<p><span data-i18n="ray_label">{html.escape(messages["ray_label"])}</span>: '
-            f"<code>{html.escape(ray)}</code></p>\n"
+    compat_js = ("compat_js", _text("compat.js").strip())
+    if template is None:
+        page = _fill(
+            _LAYOUT_WITH_WIDGET,
+            language,
+            {"host": host, "ray": ray, "client_ip": client_ip, "script_url": script_url},
+            {
+                "favicon": favicon_link(favicon_url),
+                "nonce": nonce,
+                # The JSON island is escaped for <script> context, where HTML escapes
+                # do not apply.
+                "challenge_json": challenge_json,
+                "ray_line": "",  # the layout's footer shows the ray id
+            },
+            (("css", _text("base.css") + _text("widget.css")), compat_js),
         )
+        return page.encode("utf-8")
+    # An owner's page may not show the ray id: the widget does.
+    messages = catalog(language)
+    ray_line = (
+        f'<p><span data-i18n="ray_label">{html.escape(messages["ray_label"])}</span>: '
+        f"<code>{html.escape(ray)}</code></p>\n"
+    )
     widget = _fill(
         "widget.html",
         language,
-        widget_values,
-        {
-            # The JSON island is escaped for <script> context, where HTML escapes do not apply.
-            "challenge_json": challenge_json,
-            "nonce": nonce,
-            "ray_line": ray_line,
-        },
-        (("compat_js", _text("compat.js").strip()),),
+        {"ray": ray, "script_url": script_url},
+        {"challenge_json": challenge_json, "nonce": nonce, "ray_line": ray_line},
+        (compat_js,),
     )
-    if template is not None:
-        head = f'<style nonce="{nonce}">{_text("widget.css")}</style>'
-        if not template.has_icon:
-            head = favicon_link(favicon_url) + head
-        page = template.render(
-            widget=widget, head_extra=head, client_ip=client_ip, ray=ray, geo=country, nonce=nonce
-        )
-        return page.encode("utf-8")
-    page = _fill(
-        "challenge.html",
-        language,
-        {"host": host, "ray": ray, "client_ip": client_ip},
-        {"favicon": favicon_link(favicon_url), "nonce": nonce, "widget": widget},
-        (("css", _text("base.css") + _text("widget.css")),),
+    head = f'<style nonce="{nonce}">{_text("widget.css")}</style>'
+    if not template.has_icon:
+        head = favicon_link(favicon_url) + head
+    page = template.render(
+        widget=widget, head_extra=head, client_ip=client_ip, ray=ray, geo=country, nonce=nonce
     )
     return page.encode("utf-8")
 

@@ -158,8 +158,8 @@ def header_mismatch(header: Header, user_agent: str, scheme: str, host: str) -> 
     The answer depends only on these values, and a flood sends the same ones again and
     again: each distinct set is judged once.
     """
-    values = tuple(header(name) for name in NAVIGATION_HEADERS)
-    if len(user_agent) + len(host) + sum(len(v) for v in values if v) > _REMEMBERED_CHARS:
+    values = tuple(map(header, NAVIGATION_HEADERS))
+    if len(user_agent) + len(host) + sum(map(len, filter(None, values))) > _REMEMBERED_CHARS:
         return _mismatch.__wrapped__(user_agent, scheme, host, values)
     return _mismatch(user_agent, scheme, host, values)
 
