@@ -7,7 +7,9 @@ Parts: (a) pass-path throughput bare vs wrapped (valid clearance cookie), (b) ch
 answer throughput vs bare (HTML page and JSON problem, printed as a ratio of bare), both
 under uvicorn (ASGI) and gunicorn (WSGI) with wrk; (c) in-process microbenchmarks
 (bench/micro.py) and the same requests' CPU instructions counted by valgrind
-(bench/instructions.py: deterministic, unlike wall time on a shared VM); (d) rule
+(bench/instructions.py: deterministic, unlike wall time on a shared VM), and the CPU
+each call costs inside one uvicorn worker (bench/in_server.py: more than in process,
+the server evicting the gate's code from the caches between calls); (d) rule
 evaluation (bench/rules_eval.py); (e) the solver hash rate (bench/solver_hashrate.py);
 (f) solve-endpoint verifications per second, in process and over HTTP
 (bench/solve_rate.py); (g) time to pass for a real headed Chromium at the default
@@ -164,6 +166,8 @@ def main() -> None:
     micro.main()
     requests = ("--requests", "1000") if args.quick else ()
     run_script("instructions.py", "Instructions per request", *requests)
+    seconds = ("--seconds", "2") if args.quick else ()
+    run_script("in_server.py", "CPU per app call inside one uvicorn worker", *seconds)
     run_script("rules_eval.py", "Rule evaluation per request")
     run_script("solver_hashrate.py", "Solver hash rate")
     quick = ("--seconds", "3", "--bodies", "6000") if args.quick else ()

@@ -1,0 +1,128 @@
+"""CPU time per app call inside a real ASGI server, bare vs wrapped (and a canned page).
+
+bench/micro.py times the gate in process with warm caches; in a server the same code
+costs more, because the server's own work between two requests evicts ours from the CPU
+caches. This measures it where it happens: one uvicorn worker (under gunicorn, as
+bench/run.py starts it) serves an app wrapped in a timer that sums ``time.thread_time()``
+around each call (the app's own work, the gate's, and the server's work for the
+response it sends), while wrk drives it. Rows:
+
+- bare: the hello-world app;
+- canned page: an app answering with a recorded challenge page, its headers and body as
+  the gate sends them, without the gate's work: what the page's size and headers cost;
+- wrapped, page / JSON problem: the gate answering each request itself.
+
+    .venv/bin/python -m bench.in_server              # ~1 min
+    .venv/bin/python -m bench.in_server --seconds 8
+
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from bench import http_bench
+from bench.apps import BENCH_USER_AGENT, asgi_bare, asgi_wrapped, wsgi_wrapped
+from bench.micro import _environ
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+TIMING_FILE = "BENCH_TIMING_FILE"  # where the worker writes its running mean
+HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+
+
+class Timed:
+    """Sums the calling thread's CPU time over each HTTP call of ``app``; every 500
+    calls writes "calls mean-µs" to $BENCH_TIMING_FILE (the last line is the figure)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.calls = 0
+        self.seconds = 0.0
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.thread_time()
+        await self.app(scope, receive, send)
+        self.seconds += time.thread_time() - started
+        self.calls += 1
+        path = os.environ.get(TIMING_FILE)
+        if path and self.calls % 500 == 0:
+            with open(path, "a") as out:
+                out.write(f"{self.calls} {self.seconds / self.calls * 1e6:.1f}\n")
+
+
+def _recorded_page() -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The challenge page's headers and body, as the wrapped WSGI app answers them."""
+    headers: list[tuple[str, str]] = []
+
+    def start_response(
+        status: str, response_headers: Any, exc_info: Any = None
+    ) -> Callable[[bytes], object]:
+        headers.extend(response_headers)
+        return lambda data: None  # write(): the gate's answers never use it
+
+    body = b"".join(wsgi_wrapped(_environ(None, HTML), start_response))
+    return [(k.encode(), v.encode()) for k, v in headers], body
+
+
+async def _canned(scope: Scope, receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    headers, body = _PAGE
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+_PAGE = _recorded_page()
+timed_bare = Timed(asgi_bare)
+timed_canned = Timed(_canned)
+timed_wrapped = Timed(asgi_wrapped)
+
+CASES = [
+    ("bare", "timed_bare", HTML),
+    ("canned page (no gate)", "timed_canned", HTML),
+    ("wrapped, challenge page", "timed_wrapped", HTML),
+    ("wrapped, JSON problem", "timed_wrapped", "*/*"),
+]
+
+
+def measure(app: str, accept: str, seconds: int) -> tuple[float, float]:
+    """(req/s, mean µs of CPU per app call) for one case."""
+    with tempfile.TemporaryDirectory() as folder:
+        timing = Path(folder) / "timing"
+        env = {TIMING_FILE: str(timing)}
+        with http_bench.running("uvicorn-workers", f"bench.in_server:{app}", 1, env) as base:
+            headers = {"User-Agent": BENCH_USER_AGENT, "Accept": accept}
+            result = http_bench.wrk(base + "/", headers, 1, 16, seconds)
+        lines = timing.read_text().split() if timing.exists() else []
+        return result.requests_per_second, float(lines[-1]) if lines else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=4)
+    args = parser.parse_args()
+    print(
+        f"\nOne uvicorn worker, wrk -t1 -c16 -d{args.seconds}s, loopback; CPU time of the"
+        " worker's thread per app call (time.thread_time)"
+    )
+    print(f"{'case':<26} {'req/s':>8} {'µs/call':>8} {'vs bare':>8}")
+    bare_us = 0.0
+    for label, app, accept in CASES:
+        rps, micros = measure(app, accept, args.seconds)
+        bare_us = bare_us or micros
+        print(f"{label:<26} {rps:>8.0f} {micros:>8.1f} {micros - bare_us:>+8.1f}")
+
+
+if __name__ == "__main__":
+    main()
