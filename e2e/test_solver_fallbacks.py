@@ -57,7 +57,7 @@ DIFFICULTY = 18  # the configured default at the time of writing: realistic main
 NO_JIT_DIFFICULTY = 12
 # The look into a main-thread solve: 2^24 nonces (~10 s on this thread) leave time to watch,
 # while progress reaches 1 % after 2^24 / 100 tries. A solve that lucky ends the visit
-# early (1 % of visits, by definition of the bar): the test then tries a new challenge.
+# early (1 % of visits by 1 %, 4 % by the second look): the test then tries a new challenge.
 WATCH_DIFFICULTY = 24
 
 _SOLVE = re.compile(
@@ -227,6 +227,7 @@ def test_fallback_solver_lands_on_the_app(
 
 # A timer that runs whenever the main thread is free: if solving never yielded, it would
 # not advance while the proof-of-work runs.
+PROGRESS_GAP = 3  # percentage points between the two looks: ~15 slices, as many timer turns
 TICKER = """(() => {
   window.__hgTicks = 0;
   const tick = () => { window.__hgTicks += 1; setTimeout(tick, 0); };
@@ -272,13 +273,20 @@ def test_main_thread_solving_shows_progress_and_stays_responsive(
     server = servers(WATCH_DIFFICULTY)
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
+        # Dedicated Workers the watched page started; the signals step's SharedWorker (the
+        # same script, after a lucky solve) is not one of them.
+        workers: list[str] = []
         try:
             for attempt in range(3):
                 page = browser.new_page()
+                workers.clear()  # an attempt's page is closed before the next one opens
+                page.on("worker", lambda worker: workers.append(worker.url))
                 page.add_init_script(TICKER)
                 page.goto(server.url(f"/fallback/no-worker/watch/{attempt}"))
                 first = _watch(page, 0)
-                second = _watch(page, int(str(first["now"]))) if first else None
+                # Three points later, not the next reading: two readings can sit one 20 ms
+                # slice apart with no timer turn between them (seen once in CI: ticks 9, 9).
+                second = _watch(page, int(str(first["now"])) + PROGRESS_GAP) if first else None
                 if first is None or second is None:
                     page.close()
                     continue  # solved before it could be watched; a new challenge
@@ -292,9 +300,9 @@ def test_main_thread_solving_shows_progress_and_stays_responsive(
 
     assert first["worker"] == "undefined", "the page was meant to run without Worker"
     assert (second["role"], second["min"], second["max"]) == ("progressbar", "0", "100")
-    assert int(str(second["now"])) > int(str(first["now"])) >= 1
+    assert int(str(first["now"])) >= 1
+    assert int(str(second["now"])) >= int(str(first["now"])) + PROGRESS_GAP
     assert second["width"] == f"{second['now']}%", "the visible bar follows aria-valuenow"
     assert second["status"] == first["status"], "still working, no failure or reload"
     assert int(str(second["ticks"])) > int(str(first["ticks"])), "the page stopped running"
-    fetched = [e.target for e in server.access_log() if "pow-worker" in e.target]
-    assert fetched == [], f"no worker may have been started: {fetched}"
+    assert workers == [], f"no worker may have been started: {workers}"
