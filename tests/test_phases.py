@@ -50,7 +50,7 @@ def decide(config: Config, req: Request, geo: FakeGeo | None = None, store: Any 
     # A fixed clock: rate limit windows are aligned to it, so real time could straddle one.
     engine = Engine(config, clock=lambda: 1_800_000_010.0)
     if geo is not None:
-        engine._phases = Phases(config, geo, engine._phases._bots)  # inject a test database
+        engine._parts.phases = Phases(config, geo, engine._phases._bots)  # a test database
     visitor = engine._visitor(req)
     return run_sync(engine._decide(req, visitor), MemoryStore() if store is None else store)
 

@@ -12,6 +12,7 @@ from humangate import Config
 from humangate.crypto.tickets import TicketBook
 from humangate.events import Event, Kind
 from humangate.http.request import Request
+from humangate.i18n import available
 from humangate.levels import Level
 from humangate.pages import json_members, script_json
 from humangate.wsgi import HumanGate
@@ -89,6 +90,21 @@ def test_the_page_data_is_the_same_whether_encoded_once_or_per_page() -> None:
     visit = app.gate.engine._visit(_request())
     widget = challenger.widget(visit, Level.INTERACTIVE, "widget")
     assert set(widget) == {*first, "ticket_id"}
+
+
+def test_a_flood_of_invented_languages_keeps_the_page_data_cache_bounded() -> None:
+    # The cache key is the negotiated language, never the header: a script sending a new
+    # Accept-Language on every request cannot grow the gate's memory with them.
+    app, _ = gated(default_action="challenge")
+    client = WSGIClient(app)
+    headers = [f"x-{n}, zz-{n};q=0.9, {n}" for n in range(300)]
+    headers += ["fr-CA, de;q=0.5", "DE", "*", "", "en;q=0, fr;q=0", "ja-JP;q=1.0"]
+    for value in headers:
+        assert client.request("GET", "/x", headers={"accept-language": value}).status == 403
+    keys = set(app.gate.engine._challenger._constant_json)
+    assert {level for level, _ in keys} == {Level.INTERACTIVE}
+    assert {language for _, language in keys} <= set(available())
+    assert len(keys) <= len(available())
 
 
 def _request() -> Request:

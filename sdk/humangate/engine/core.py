@@ -163,12 +163,6 @@ class Engine:
     def _phases(self) -> Phases:
         return self._parts.phases
 
-    @_phases.setter
-    def _phases(self, phases: Phases) -> None:
-        # Tests inject phases over a geo database of their own: events may locate.
-        self._parts.phases = phases
-        self._parts.locates = True
-
     @property
     def _analytics(self) -> Analytics:
         return self._parts.analytics

@@ -63,7 +63,6 @@ class Parts:
         "cookies",
         "favicon",
         "local_spends",
-        "locates",
         "observers",
         "pat",
         "peers",
@@ -119,8 +118,6 @@ class Parts:
         self.peers = TrustedPeers(config.trusted_proxies, config.trusted_proxy_peers)
         bots = VerifiedBots.load(config.bots_file) if config.verified_bots else None
         geo = open_geo(config.geoip_country_db, config.geoip_asn_db)
-        # Whether a visitor's country or network can be known at all (see Visit.where).
-        self.locates = bool(config.geoip_country_db or config.geoip_asn_db or config.country_header)
         self.phases = Phases(config, geo, bots)
         self.replays = ReplayDesk(
             KeyRing(config.secret_keys, purposes=(replay.PURPOSE,)),

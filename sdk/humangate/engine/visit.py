@@ -131,5 +131,5 @@ def visit_of(request: Request, parts: Parts, fields_of: FieldsOf) -> Visit:
         clearance=clearance,
         forget=forget,
         fields_of=fields_of,
-        locates=parts.locates,
+        locates=parts.phases.locates,
     )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from humangate.client.bots import VerifiedBots
-from humangate.client.geo import GeoInfo, GeoLookup
+from humangate.client.geo import GeoInfo, GeoLookup, NoGeo
 from humangate.client.ip import IPAddress
 from humangate.config import Config, Rule
 from humangate.effects import Flow
@@ -104,11 +104,13 @@ class LazyExtra(Mapping[str, object]):
 class Phases:
     """The compiled phases of one :class:`Config`."""
 
-    __slots__ = ("_access", "_bots", "_config", "_geo", "_limits", "_rules")
+    __slots__ = ("_access", "_bots", "_config", "_geo", "_limits", "_rules", "locates")
 
     def __init__(self, config: Config, geo: GeoLookup, bots: VerifiedBots | None) -> None:
         self._config = config
         self._geo = geo
+        # Whether a visitor's country or network can be known at all (see Visit.where).
+        self.locates = not isinstance(geo, NoGeo) or bool(config.country_header)
         self._bots = bots
         self._access = IPAccessTable(config.ip_access_rules)
         # Compiled here, where they run (Config only checked that they compile).
