@@ -6,11 +6,16 @@
 The wrapped apps challenge every request (managed_challenge) so a request without a
 clearance measures the challenge answer and one with a cookie measures the pass path.
 The memory store is enough: neither path touches a store (only solving does).
+
+The canned apps answer every request with one challenge page recorded from the wrapped
+app, headers and body, doing none of the gate's work: what sending a page of that size
+costs the server, so the most any gate could reach with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from humangate import Config
@@ -56,3 +61,45 @@ async def asgi_bare(scope: Scope, receive: Receive, send: Send) -> None:
 
 wsgi_wrapped = WsgiGate(wsgi_bare, bench_config())
 asgi_wrapped = AsgiGate(asgi_bare, bench_config())
+
+
+def _recorded_page() -> tuple[str, list[tuple[str, str]], bytes]:
+    """The wrapped WSGI app's challenge page for a browser: status, headers, body."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_USER_AGENT": BENCH_USER_AGENT,
+        "HTTP_ACCEPT": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+    }
+    answer: list[Any] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], object]:
+        answer.extend((status, headers))
+        return lambda data: None  # write(): the gate's answers never use it
+
+    body = b"".join(wsgi_wrapped(environ, start_response))  # type: ignore[arg-type]
+    return answer[0], list(answer[1]), body
+
+
+PAGE_STATUS, PAGE_HEADERS, PAGE_BODY = _recorded_page()
+_PAGE_HEADERS_BYTES = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in PAGE_HEADERS]
+
+
+def wsgi_canned(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    start_response(PAGE_STATUS, PAGE_HEADERS)
+    return [PAGE_BODY]
+
+
+async def asgi_canned(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] != "http":
+        return
+    headers: list[Any] = _PAGE_HEADERS_BYTES
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": PAGE_BODY})

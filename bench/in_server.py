@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import http_bench
-from bench.apps import BENCH_USER_AGENT, asgi_bare, asgi_wrapped, wsgi_wrapped
-from bench.micro import _environ
+from bench.apps import BENCH_USER_AGENT, asgi_bare, asgi_canned, asgi_wrapped
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
@@ -61,31 +60,8 @@ class Timed:
                 out.write(f"{self.calls} {self.seconds / self.calls * 1e6:.1f}\n")
 
 
-def _recorded_page() -> tuple[list[tuple[bytes, bytes]], bytes]:
-    """The challenge page's headers and body, as the wrapped WSGI app answers them."""
-    headers: list[tuple[str, str]] = []
-
-    def start_response(
-        status: str, response_headers: Any, exc_info: Any = None
-    ) -> Callable[[bytes], object]:
-        headers.extend(response_headers)
-        return lambda data: None  # write(): the gate's answers never use it
-
-    body = b"".join(wsgi_wrapped(_environ(None, HTML), start_response))
-    return [(k.encode(), v.encode()) for k, v in headers], body
-
-
-async def _canned(scope: Scope, receive: Any, send: Any) -> None:
-    if scope["type"] != "http":
-        return
-    headers, body = _PAGE
-    await send({"type": "http.response.start", "status": 403, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-_PAGE = _recorded_page()
 timed_bare = Timed(asgi_bare)
-timed_canned = Timed(_canned)
+timed_canned = Timed(asgi_canned)
 timed_wrapped = Timed(asgi_wrapped)
 
 CASES = [

@@ -4,7 +4,8 @@
     .venv/bin/python bench/run.py --quick    # shorter wrk runs, fewer browser visits
 
 Parts: (a) pass-path throughput bare vs wrapped (valid clearance cookie), (b) challenge
-answer throughput vs bare (HTML page and JSON problem, printed as a ratio of bare), both
+answer throughput vs bare (HTML page and JSON problem, printed as a ratio of bare; beside
+them a recorded copy of the page served with no gate work, the ceiling for its size), both
 under uvicorn (ASGI) and gunicorn (WSGI) with wrk; (c) in-process microbenchmarks
 (bench/micro.py) and the same requests' CPU instructions counted by valgrind
 (bench/instructions.py: deterministic, unlike wall time on a shared VM), and the CPU
@@ -64,6 +65,8 @@ def cases() -> list[Case]:
             "pass path",
             baseline="bare, same request with cookie",
         ),
+        # The same page bytes with none of the gate's work: the most a page this size allows.
+        Case("canned page, no gate (the ceiling)", "canned", base, "canned page (ceiling)"),
         Case("wrapped, no cookie (challenge page)", "wrapped", base, "challenge page (HTML)"),
         Case(
             "wrapped, no cookie, JSON (challenge)",
