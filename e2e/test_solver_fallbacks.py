@@ -295,6 +295,10 @@ def test_main_thread_solving_shows_progress_and_stays_responsive(
                 page.add_init_script(TICKER)
                 page.goto(server.url(f"/fallback/no-worker/watch/{attempt}"))
                 first = _watch(page, 0)
+                # What the server sent up to the first look: a solver in Workers would have
+                # fetched their script at the start (a SharedWorker fetches it too, but only
+                # for the signals step after a solve, which ends the attempt).
+                served = server.access_log()
                 # PROGRESS_GAP later, not the next reading: two readings can sit one 20 ms
                 # slice apart with no timer turn between them (seen once in CI: ticks 9, 9).
                 second = _watch(page, int(str(first["now"])) + PROGRESS_GAP) if first else None
@@ -318,3 +322,7 @@ def test_main_thread_solving_shows_progress_and_stays_responsive(
     assert second["status"] == first["status"], "still working, no failure"
     assert int(str(second["ticks"])) > int(str(first["ticks"])), "the page stopped running"
     assert workers == [], f"no worker may have been started: {workers}"
+    watched = f"/fallback/no-worker/watch/{attempt}"
+    start = max(i for i, entry in enumerate(served) if entry.target == watched)
+    fetched = [entry.target for entry in served[start:] if "pow-worker" in entry.target]
+    assert fetched == [], f"no worker script may have been fetched: {fetched}"
