@@ -35,6 +35,9 @@ BENCH_USER_AGENT = (
     "Chrome/156.0.0.0 Safari/537.36 humangate-bench/1"
 )
 BODY = b"hello, world\n"
+IP = "127.0.0.1"  # the client address of every in-process request
+# What a browser sends when it navigates: the challenge page's Accept.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 
 
 def bench_config() -> Config:
@@ -59,23 +62,30 @@ async def asgi_bare(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": BODY})
 
 
+def wsgi_environ(cookie: str | None, accept: str = "text/html") -> dict[str, Any]:
+    """A WSGI environ for GET / from a browser at IP, with ``cookie`` when given."""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "REMOTE_ADDR": IP,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_USER_AGENT": BENCH_USER_AGENT,
+        "HTTP_ACCEPT": accept,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+    }
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    return environ
+
+
 wsgi_wrapped = WsgiGate(wsgi_bare, bench_config())
 asgi_wrapped = AsgiGate(asgi_bare, bench_config())
 
 
 def _recorded_page() -> tuple[str, list[tuple[str, str]], bytes]:
     """The wrapped WSGI app's challenge page for a browser: status, headers, body."""
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_USER_AGENT": BENCH_USER_AGENT,
-        "HTTP_ACCEPT": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-    }
     answer: list[Any] = []
 
     def start_response(
@@ -84,7 +94,8 @@ def _recorded_page() -> tuple[str, list[tuple[str, str]], bytes]:
         answer.extend((status, headers))
         return lambda data: None  # write(): the gate's answers never use it
 
-    body = b"".join(wsgi_wrapped(environ, start_response))  # type: ignore[arg-type]
+    environ = wsgi_environ(None, BROWSER_ACCEPT)
+    body = b"".join(wsgi_wrapped(environ, start_response))
     return answer[0], list(answer[1]), body
 
 

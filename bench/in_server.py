@@ -30,11 +30,11 @@ from typing import Any
 
 from bench import http_bench
 from bench.apps import BENCH_USER_AGENT, asgi_bare, asgi_canned, asgi_wrapped
+from bench.apps import BROWSER_ACCEPT as HTML
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 TIMING_FILE = "BENCH_TIMING_FILE"  # where the worker writes its running mean
-HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 
 
 class Timed:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 import time
 import timeit
@@ -20,10 +19,12 @@ from typing import Any
 
 from bench.apps import (
     BENCH_USER_AGENT,
+    IP,
     asgi_bare,
     asgi_wrapped,
     bench_config,
     wsgi_bare,
+    wsgi_environ,
     wsgi_wrapped,
 )
 from humangate import pow
@@ -32,8 +33,6 @@ from humangate.clientip import parse_ip
 from humangate.levels import Level
 from humangate.testing import clearance_cookie
 from humangate.tokens import KeyRing
-
-IP = "127.0.0.1"
 
 
 def per_call_us(func: Callable[[], object], number: int) -> float:
@@ -62,23 +61,6 @@ def binding_fingerprint_us() -> float:
     return per_call_us(lambda: binding.fingerprint(address, BENCH_USER_AGENT), 20_000)
 
 
-def _environ(cookie: str | None, accept: str = "text/html") -> dict[str, Any]:
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
-        "REMOTE_ADDR": IP,
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_USER_AGENT": BENCH_USER_AGENT,
-        "HTTP_ACCEPT": accept,
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-    }
-    if cookie:
-        environ["HTTP_COOKIE"] = cookie
-    return environ
-
-
 def wsgi_caller(
     app: Callable[..., Any], cookie: str | None, accept: str = "text/html"
 ) -> tuple[Callable[[], None], list[str]]:
@@ -89,7 +71,7 @@ def wsgi_caller(
         statuses.append(status)
 
     def call() -> None:
-        b"".join(app(_environ(cookie, accept), start_response))
+        b"".join(app(wsgi_environ(cookie, accept), start_response))
 
     return call, statuses
 

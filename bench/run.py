@@ -33,9 +33,8 @@ os.environ.pop("HUMANGATE_SECRET_KEYS", None)
 
 from bench import http_bench, micro  # noqa: E402
 from bench.apps import BENCH_USER_AGENT, bench_config  # noqa: E402
+from bench.apps import BROWSER_ACCEPT as HTML  # noqa: E402
 from humangate.testing import clearance_cookie  # noqa: E402
-
-HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 
 
 @dataclass(frozen=True)
