@@ -11,7 +11,7 @@ from humangate import Config, ConfigError, Rule
 from humangate.config import IPAccessRule, RateLimit
 from humangate.effects import Increment, IsSpent, Spend, run_sync
 from humangate.engine import Answer, Engine, Forward
-from humangate.geo import GeoInfo
+from humangate.geo import GeoInfo, NoGeo
 from humangate.levels import Action
 from humangate.request import Request
 from humangate.rules.phases import CUSTOM, DEFAULT, IP_ACCESS, RATE_LIMIT, UNDER_ATTACK, Phases
@@ -395,3 +395,12 @@ def _perform(store: MemoryStore, operation: object) -> object:
         return store.is_spent(operation.key)
     assert isinstance(operation, Increment)
     return store.incr(operation.key, operation.window, operation.amount)
+
+
+def test_phases_locate_visits_only_with_a_geo_database_or_a_country_header() -> None:
+    # Events skip the rule fields (a lookup per challenge answer) when nothing could
+    # fill their country or network.
+    assert Phases(make(), NoGeo(), None).locates is False
+    assert Phases(make(), CLOUD_GEO, None).locates is True
+    assert Phases(make(country_header="cf-ipcountry"), NoGeo(), None).locates is True
+    assert Engine(make())._phases.locates is False
