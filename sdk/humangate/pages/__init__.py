@@ -76,13 +76,39 @@ def _fill(
 ) -> str:
     """Fill a template: catalog texts and ``values`` are escaped; ``trusted`` and
     ``constants`` (the same on every page) are not."""
-    pieces, names = _compiled(name, language, frozenset((*values, *trusted)), constants)
-    filled = {key: html.escape(value) for key, value in values.items()}
-    filled.update(trusted)
+    return _fill_utf8(name, language, values, trusted, constants).decode()
+
+
+def _fill_utf8(
+    name: str,
+    language: str,
+    values: Mapping[str, str],
+    trusted: Mapping[str, str],
+    constants: tuple[tuple[str, str], ...] = (),
+) -> bytes:
+    """:func:`_fill`, as the UTF-8 bytes a page is sent as.
+
+    Built as bytes from pieces encoded once: the page text holds non-ASCII characters,
+    so as a str it is two or four bytes a character, and joining and encoding the whole
+    page on every request cost more than the rest of filling it."""
+    pieces, names = _compiled_utf8(name, language, frozenset((*values, *trusted)), constants)
+    filled = {key: html.escape(value).encode() for key, value in values.items()}
+    filled.update((key, value.encode()) for key, value in trusted.items())
     out = [pieces[0]]
     for key, piece in zip(names, pieces[1:], strict=True):
         out += (filled[key], piece)
-    return "".join(out)
+    return b"".join(out)
+
+
+@cache
+def _compiled_utf8(
+    name: str,
+    language: str,
+    per_page: frozenset[str],
+    constants: tuple[tuple[str, str], ...],
+) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
+    pieces, names = _compiled(name, language, per_page, constants)
+    return tuple(piece.encode() for piece in pieces), names
 
 
 @cache
@@ -122,6 +148,16 @@ def _compiled(
     return tuple(pieces), tuple(names)
 
 
+@cache
+def _page_constants() -> tuple[tuple[str, str], ...]:
+    """The built-in challenge page's stylesheet, then the compatibility script (the
+    widget alone needs only the script). Made once: they key the compiled templates."""
+    return (
+        ("css", _text("base.css") + _text("widget.css")),
+        ("compat_js", _text("compat.js").strip()),
+    )
+
+
 def challenge_page(
     *,
     language: str,
@@ -136,9 +172,8 @@ def challenge_page(
     country: str = "",
 ) -> bytes:
     """The interstitial page, built in or from the owner's ``template``."""
-    compat_js = ("compat_js", _text("compat.js").strip())
     if template is None:
-        page = _fill(
+        return _fill_utf8(
             _LAYOUT_WITH_WIDGET,
             language,
             {"host": host, "ray": ray, "client_ip": client_ip, "script_url": script_url},
@@ -150,9 +185,8 @@ def challenge_page(
                 "challenge_json": challenge_json,
                 "ray_line": "",  # the layout's footer shows the ray id
             },
-            (("css", _text("base.css") + _text("widget.css")), compat_js),
+            _page_constants(),
         )
-        return page.encode("utf-8")
     # An owner's page may not show the ray id: the widget does.
     messages = catalog(language)
     ray_line = (
@@ -164,7 +198,7 @@ def challenge_page(
         language,
         {"ray": ray, "script_url": script_url},
         {"challenge_json": challenge_json, "nonce": nonce, "ray_line": ray_line},
-        (compat_js,),
+        _page_constants()[1:],
     )
     head = f'<style nonce="{nonce}">{_text("widget.css")}</style>'
     if not template.has_icon:
@@ -187,7 +221,7 @@ def block_page(
 ) -> bytes:
     """The page for a block (403) or a rate limit (429)."""
     messages = catalog(language)
-    page = _fill(
+    return _fill_utf8(
         "block.html",
         language,
         {
@@ -201,4 +235,3 @@ def block_page(
         {"favicon": favicon_link(favicon_url), "nonce": nonce},
         (("css", _text("base.css")),),
     )
-    return page.encode("utf-8")
