@@ -5,7 +5,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from humangate.jsontext import compact
+from humangate.jsontext import compact, string
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
@@ -18,3 +18,8 @@ JSON = st.recursive(
 def test_compact_writes_what_json_dumps_writes(value: object) -> None:
     assert compact(value) == json.dumps(value, separators=(",", ":"))
     assert json.loads(compact(value)) == value
+
+
+@given(st.text())
+def test_string_writes_what_compact_writes_for_text(text: str) -> None:
+    assert string(text) == compact(text)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from humangate.errors import TokenError
 from humangate.levels import Level
@@ -65,3 +67,43 @@ def test_forged_ticket(book: TicketBook) -> None:
 def test_issued_ticket_target_is_sanitised(book: TicketBook) -> None:
     ticket, _ = issue(book, target="//evil.example/")
     assert ticket.target == "/evil.example/"
+
+
+# Text fields the ticket is written around by hand (crypto/tickets.py _payload): any
+# character, quotes and backslashes included, must come back exactly, and nothing in
+# them can add or change a field.
+AWKWARD = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@given(target=AWKWARD, ray=AWKWARD, surface=AWKWARD)
+@settings(max_examples=200, deadline=None)
+def test_text_fields_round_trip_whatever_they_hold(target: str, ray: str, surface: str) -> None:
+    book = TicketBook(KeyRing([SECRET], ("ticket",)), ttl=300)
+    ticket, token = book.issue(
+        level=Level.MANAGED,
+        difficulty=10,
+        client_ip=CLIENT,
+        user_agent="UA",
+        target="/" + target,
+        ray=ray,
+        now=NOW,
+        surface=surface,
+    )
+    opened = book.open(token)
+    assert opened == ticket
+    assert (opened.ray, opened.surface, opened.difficulty) == (ray, surface, 10)
+
+
+def test_a_field_value_cannot_forge_another_field(book: TicketBook) -> None:
+    _, token = issue(book, target='/x","d":0,"l":0,"t":"/')
+    opened = book.open(token)
+    assert (opened.difficulty, opened.level) == (10, Level.MANAGED)
+    assert opened.target == '/x","d":0,"l":0,"t":"/'
+
+
+def test_tickets_never_share_their_random_parts(book: TicketBook) -> None:
+    tickets = [issue(book)[0] for _ in range(50)]
+    parts = [part for t in tickets for part in (t.id, t.seed, t.probe)]  # type: ignore[attr-defined]
+    assert len(set(parts)) == len(parts)
+    first = tickets[0]
+    assert (len(first.id), len(first.seed), len(first.probe)) == (24, 64, 32)  # type: ignore[attr-defined]

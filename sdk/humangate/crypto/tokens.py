@@ -78,9 +78,14 @@ class KeyRing:
         self._newest = _key_id(secrets_newest_first[0])
 
     def seal(self, purpose: str, payload: Mapping[str, Any]) -> str:
+        return self.seal_json(purpose, compact(payload))
+
+    def seal_json(self, purpose: str, text: str) -> str:
+        """:meth:`seal` for a payload already written as JSON text (a JSON object, as
+        :func:`humangate.jsontext.compact` writes it): :meth:`open` returns it parsed."""
         header = bytes([VERSION]) + self._newest
         nonce = os.urandom(_NONCE)
-        plaintext = compact(payload).encode()
+        plaintext = text.encode()
         sealed = self._cipher(self._newest, purpose).encrypt(
             nonce, plaintext, _aad(header, purpose)
         )
