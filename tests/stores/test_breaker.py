@@ -6,11 +6,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from humangate.errors import StoreError
-from humangate.stores.breaker import FAILURES_TO_OPEN, CircuitBreaker, GuardedStore
+from humangate.stores.breaker import (
+    FAILURES_TO_OPEN,
+    CircuitBreaker,
+    GuardedStore,
+    open_guarded_store,
+)
 from humangate.stores.memory import MemoryStore
 
 
@@ -203,3 +209,14 @@ def test_guarded_store_probes_in_the_background_so_no_request_waits() -> None:
     assert store.spend("k", 5) is True
     # Requests themselves reached the store only before the circuit opened and after.
     assert (inner.calls, store.breaker.refused) == (FAILURES_TO_OPEN + 3, 2)
+
+
+def test_stores_that_can_fail_get_a_breaker_and_the_memory_store_none(tmp_path: Path) -> None:
+    sqlite = open_guarded_store(f"sqlite:///{tmp_path / 'gate.db'}")
+    memory = open_guarded_store("memory://")
+    try:
+        assert isinstance(sqlite, GuardedStore)
+        assert isinstance(memory, MemoryStore)
+    finally:
+        sqlite.close()
+        memory.close()

@@ -276,8 +276,12 @@ def replayed_environ(environ: Mapping[str, Any], replay: Replay) -> dict[str, An
     }
 
 
+# "403 Forbidden" for 403: looked up, not built through the enum on every answer.
+_STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+
+
 def _respond(response: Response, start_response: StartResponse) -> list[bytes]:
-    status = f"{response.status} {HTTPStatus(response.status).phrase}"
+    status = _STATUS_LINES.get(response.status) or f"{response.status} Unknown"
     headers = [*response.headers, ("content-length", str(len(response.body)))]
     start_response(status, headers)
     return [response.body]

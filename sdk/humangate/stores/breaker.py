@@ -13,7 +13,8 @@ no request waits on a hung store at all; without one, the first request after th
 is the probe.
 
 :class:`GuardedStore` puts a breaker in front of any :class:`Store`; the gate opens its
-stores through :func:`open_guarded_store`.
+stores through :func:`open_guarded_store`. The in-process memory store gets none: it
+cannot time out or go away, so there is nothing to fail fast on.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import TypeVar
 from humangate.errors import StoreError
 from humangate.stores import open_store
 from humangate.stores.base import Store
+from humangate.stores.memory import MemoryStore
 
 logger = logging.getLogger("humangate")
 T = TypeVar("T")
@@ -238,6 +240,9 @@ class GuardedStore:
         await self.inner.aclose()
 
 
-def open_guarded_store(uri: str) -> GuardedStore:
-    """:func:`~humangate.stores.open_store` behind a circuit breaker of its own."""
-    return GuardedStore(open_store(uri))
+def open_guarded_store(uri: str) -> Store:
+    """:func:`~humangate.stores.open_store` behind a circuit breaker of its own, unless
+    it is the memory store (each challenge asks the store once: a breaker there would
+    only add its bookkeeping)."""
+    store = open_store(uri)
+    return store if isinstance(store, MemoryStore) else GuardedStore(store)
