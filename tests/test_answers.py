@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 
 from humangate.http import answers
 from humangate.http.answers import ProblemKind, Problems
@@ -81,3 +82,12 @@ def test_a_detection_refusal_names_its_reason() -> None:
     assert kind == ProblemKind("other-client", 403, "Detection refused")
     body = json.loads(answers.problem(kind, "Another client's clearance.", "r").body)
     assert (body["type"], body["status"]) == ("urn:humangate:problem:other-client", 403)
+
+
+def test_ray_ids_and_nonces_are_fresh_and_well_formed() -> None:
+    rays = {answers.new_ray_id() for _ in range(500)}
+    nonces = {answers.new_nonce() for _ in range(500)}
+    assert len(rays) == len(nonces) == 500
+    assert all(len(ray) == 16 and set(ray) <= set("0123456789abcdef") for ray in rays)
+    alphabet = set(string.ascii_letters + string.digits + "-_")
+    assert all(len(nonce) == 24 and set(nonce) <= alphabet for nonce in nonces)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,3 +24,22 @@ def test_compact_writes_what_json_dumps_writes(value: object) -> None:
 @given(st.text())
 def test_string_writes_what_compact_writes_for_text(text: str) -> None:
     assert string(text) == compact(text)
+
+
+def test_a_failed_encoding_leaves_the_shared_encoder_usable() -> None:
+    # compact() keeps one C encoder for every call: an error half-way through one value
+    # must not leave state behind that a later value (possibly at the same address) trips.
+    for _ in range(100):
+        with pytest.raises(TypeError):
+            compact([[object()]])
+        assert compact([[1]]) == "[[1]]"
+    circular: list[object] = []
+    circular.append(circular)
+    with pytest.raises(RecursionError):
+        compact(circular)
+    assert compact({"a": [circular is not None]}) == '{"a":[true]}'
+
+
+@given(st.dictionaries(st.text(), JSON, max_size=4) | st.lists(JSON, max_size=4).map(tuple))
+def test_compact_writes_tuples_and_top_level_containers_as_json_dumps(value: object) -> None:
+    assert compact(value) == json.dumps(value, separators=(",", ":"))

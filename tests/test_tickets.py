@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from humangate.crypto.tickets import language_hash, user_agent_hash
 from humangate.errors import TokenError
 from humangate.levels import Level
 from humangate.tickets import Failure, Ticket, TicketBook
@@ -132,3 +134,17 @@ def test_a_ticket_sealed_as_before_the_hand_written_payload_still_opens() -> Non
         },
     )
     assert book.open(old) == book.open(token) == ticket
+
+
+def test_the_hash_memo_stays_small_however_many_user_agents_come() -> None:
+    # The User-Agent is the client's to choose and may be as long as a header: the
+    # hashes are remembered for a small, fixed number of values only.
+    for n in range(2_000):
+        assert user_agent_hash(f"agent {n}" * 50) == user_agent_hash(f"agent {n}" * 50)
+    assert user_agent_hash.cache_info().currsize <= 256
+    assert user_agent_hash("Mozilla/5.0") == (hashlib.sha256(b"Mozilla/5.0").hexdigest()[:32])
+
+
+def test_the_language_hash_is_that_of_the_primary_language() -> None:
+    assert language_hash("fr-CA, fr;q=0.9, en;q=0.5") == user_agent_hash("fr-ca")
+    assert language_hash(None) == language_hash("") == user_agent_hash("")

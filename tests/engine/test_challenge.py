@@ -13,6 +13,7 @@ from humangate.crypto.tickets import TicketBook
 from humangate.events import Event, Kind
 from humangate.http.request import Request
 from humangate.i18n import available
+from humangate.jsontext import compact
 from humangate.levels import Level
 from humangate.pages import json_members, script_json
 from humangate.wsgi import HumanGate
@@ -118,3 +119,18 @@ def test_page_data_stays_script_safe_when_merged() -> None:
     assert json.loads(text) == {"y": "<b>", "x": "</script><!--&"}
     assert json.loads(script_json({}, constant)) == {"x": "</script><!--&"}
     assert script_json({"y": 1}) == '{"y":1}'
+
+
+def test_the_per_ticket_json_is_what_the_generic_encoder_writes() -> None:
+    # The page writes its per-ticket members by hand (measured cheaper); the widget gets
+    # the same members as a dict. Both must say the same thing, byte for byte, for any
+    # level's steps and any language header, including awkward ones.
+    app, _ = gated(default_action="challenge")
+    challenger = app.gate.engine._challenger
+    visit = app.gate.engine._visit(_request())
+    for level in (Level.NON_INTERACTIVE, Level.MANAGED, Level.INTERACTIVE):
+        for language in ("", "fr-CA", 'x"</script>\u2028é'):
+            request = Request("GET", "/", headers=(("accept-language", language),))
+            ticket, token = challenger._ticket(request, visit, level, 8, "0123456789abcdef")
+            written = challenger._per_ticket_json(ticket, token, request)
+            assert written == compact(challenger._per_ticket(ticket, token, request))

@@ -36,3 +36,11 @@ def test_where_reads_the_trusted_country_header() -> None:
     assert visit.where(log_client_ip=False) == {"country": "FR", "asn": None}
     assert visit.without_clearance().where(log_client_ip=False)["country"] == "FR"
     assert gate._visit(request()).where(log_client_ip=False) == {"country": None, "asn": None}
+
+
+def test_the_client_address_is_written_out_once_and_empty_when_unknown() -> None:
+    visit = engine()._visit(request())
+    assert visit.ip_text == "203.0.113.9" == str(visit.ip)
+    assert visit.ip_text is visit.ip_text  # kept, not written again
+    unknown = engine()._visit(Request("GET", "/", headers=(("user-agent", BROWSER_UA),)))
+    assert unknown.ip is None and unknown.ip_text == ""

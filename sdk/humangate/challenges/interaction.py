@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from humangate.challenges.protocol import StepResult, Submission
 from humangate.crypto.tickets import Failure, Ticket
+from humangate.immutable import immutable
 from humangate.signals.verdicts import Verdict, Verdicts
 
 MAX_EVENTS: Final = 32  # the page keeps the last events before the click
@@ -89,7 +91,7 @@ def pad_for(ticket: Ticket) -> Pad:
     return PADS.get(ticket.surface, PADS[PAGE])
 
 
-@dataclass(frozen=True, slots=True)
+@immutable  # one per challenge page (the escalation's button is placed in advance)
 class ButtonLayout:
     """Where the button is: left/width in thousandths of the pad's width, top/height px."""
 
@@ -122,16 +124,21 @@ def layout_for(ticket: Ticket) -> ButtonLayout:
     pad = pad_for(ticket)
     secret = ticket.probe or ticket.id
     digest = hashlib.sha256(b"humangate/interaction/layout/v2\x00" + secret.encode()).digest()
-    width = _pick(digest[0:4], *pad.button_width)
-    height = _pick(digest[4:8], *pad.button_height)
-    left = _pick(digest[8:12], 0, 1000 - width)
-    top = _pick(digest[12:16], 0, pad.height - height)
+    # The digest's first four big-endian 32-bit words, in this order.
+    for_width, for_height, for_left, for_top = _WORDS.unpack_from(digest)
+    width = _pick(for_width, *pad.button_width)
+    height = _pick(for_height, *pad.button_height)
+    left = _pick(for_left, 0, 1000 - width)
+    top = _pick(for_top, 0, pad.height - height)
     return ButtonLayout(left, top, width, height, pad)
 
 
-def _pick(chunk: bytes, low: int, high: int) -> int:
+_WORDS: Final = struct.Struct(">4I")
+
+
+def _pick(word: int, low: int, high: int) -> int:
     # 32 random bits into a span of at most a thousand values: the bias is below 1e-6.
-    return low + int.from_bytes(chunk, "big") % (high - low + 1)
+    return low + word % (high - low + 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 
 from humangate.client.ip import IPAddress
 from humangate.crypto.pow import SEED_BYTES
@@ -19,13 +20,31 @@ from humangate.http.redirects import safe_target  # its home; still importable f
 from humangate.immutable import immutable
 from humangate.jsontext import string
 from humangate.levels import Level
+from humangate.signals.headers import primary_language
 
 PURPOSE = "ticket"
-__all__ = ["PURPOSE", "Failure", "Ticket", "TicketBook", "safe_target", "user_agent_hash"]
+__all__ = [
+    "PURPOSE",
+    "Failure",
+    "Ticket",
+    "TicketBook",
+    "language_hash",
+    "safe_target",
+    "user_agent_hash",
+]
 
 
+# Every page hashes the visitor's User-Agent and language, and a visitor's requests repeat
+# them; the cache is small because both are sent by the client (up to a header's size).
+@lru_cache(maxsize=256)
 def user_agent_hash(user_agent: str) -> str:
     return hashlib.sha256(user_agent.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def language_hash(accept_language: str | None) -> str:
+    """What a page compares its own ``navigator.language`` with: a hash of the primary
+    language the request's Accept-Language named."""
+    return user_agent_hash(primary_language(accept_language))
 
 
 @immutable  # built for every challenge page and every solve
@@ -83,13 +102,15 @@ class TicketBook:
         *,
         level: Level,
         difficulty: int,
-        client_ip: IPAddress | None,
+        client_ip: IPAddress | str | None,
         user_agent: str,
         target: str,
         ray: str,
         now: float,
         surface: str = "",
     ) -> tuple[Ticket, str]:
+        """A new ticket and its sealed token. ``client_ip`` may be given as its text
+        (``str(address)``), which the challenge path has already written."""
         # One read of the system's random source for the id, the puzzle seed and the
         # probe seed (in hex: 24, 64 and 32 characters).
         random = os.urandom(_RANDOM_BYTES).hex()

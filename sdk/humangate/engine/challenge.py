@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 from humangate import pages
 from humangate.crypto.clearance import Requirement
-from humangate.crypto.tickets import Ticket, user_agent_hash
+from humangate.crypto.tickets import Ticket, language_hash
 from humangate.effects import Flow, ReadBody
 from humangate.engine.outcome import HeaderList
 from humangate.engine.parts import Parts
@@ -23,9 +23,9 @@ from humangate.http.redirects import safe_target
 from humangate.http.request import Request
 from humangate.http.response import Response
 from humangate.i18n import available, catalog
+from humangate.jsontext import compact, string
 from humangate.levels import Level
 from humangate.pages.endpoints import SCRIPT_MESSAGES
-from humangate.signals import primary_language
 
 
 class Challenger:
@@ -132,7 +132,7 @@ class Challenger:
             nonce=nonce,
             host=request.host,
             ray=ray,
-            client_ip=str(visit.ip or ""),
+            client_ip=visit.ip_text,
             script_url=f"{config.path_prefix}static/{hashed_name('challenge.js')}",
             challenge_json=self._page_json(ticket, token, language, request),
             favicon_url=parts.favicon_url(),
@@ -205,7 +205,7 @@ class Challenger:
         return parts.tickets.issue(
             level=level,
             difficulty=difficulty,
-            client_ip=visit.ip,
+            client_ip=visit.ip_text,
             user_agent=visit.user_agent,
             target=request.target,
             ray=ray,
@@ -220,12 +220,10 @@ class Challenger:
         if constant is None:  # at most one per level and available language
             constant = pages.json_members(self._constants(ticket.level, language))
             self._constant_json[key] = constant
-        return pages.script_json(self._per_ticket(ticket, token, request), constant)
+        return pages.script_safe_json(self._per_ticket_json(ticket, token, request), constant)
 
     def _per_ticket(self, ticket: Ticket, token: str, request: Request) -> dict[str, object]:
         """The page data of this ticket: the puzzle and what the steps need."""
-        kind = self._parts.types[ticket.level]
-        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
         return {
             "ticket": token,
             "seed": ticket.seed,
@@ -234,9 +232,25 @@ class Challenger:
             # Hashes, not values: the page compares its own navigator.userAgent and
             # language against them and reports only whether they matched.
             "ua_hash": ticket.ua_hash,
-            "lang_hash": user_agent_hash(primary_language(request.header("accept-language"))),
-            "step_params": {step.name: dict(step.issue(ticket)) for step in steps},
+            "lang_hash": language_hash(request.header("accept-language")),
+            "step_params": self._step_params(ticket),
         }
+
+    def _per_ticket_json(self, ticket: Ticket, token: str, request: Request) -> str:
+        """:meth:`_per_ticket` as JSON text, written around its known members (every page
+        writes one; the generic encoder cost more than the rest of the page data)."""
+        lang_hash = language_hash(request.header("accept-language"))
+        return (
+            f'{{"ticket":{string(token)},"seed":{string(ticket.seed)},'
+            f'"difficulty":{int(ticket.difficulty)},"ray":{string(ticket.ray)},'
+            f'"ua_hash":{string(ticket.ua_hash)},"lang_hash":{string(lang_hash)},'
+            f'"step_params":{compact(self._step_params(ticket))}}}'
+        )
+
+    def _step_params(self, ticket: Ticket) -> dict[str, dict[str, object]]:
+        kind = self._parts.types[ticket.level]
+        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
+        return {step.name: dict(step.issue(ticket)) for step in steps}
 
     def _constants(self, level: Level, language: str) -> dict[str, object]:
         """The page data that is the same for every ticket of ``level`` in ``language``."""

@@ -30,7 +30,7 @@ from dataclasses import replace
 from humangate import challenges
 from humangate.challenges.types import ChallengeType
 from humangate.crypto.clearance import Clearance
-from humangate.crypto.tickets import Ticket, TicketBook, user_agent_hash
+from humangate.crypto.tickets import Ticket, TicketBook, language_hash
 from humangate.crypto.tokens import KeyRing
 from humangate.effects import Flow, Spend
 from humangate.engine.outcome import Answer, Outcome
@@ -53,7 +53,6 @@ from humangate.probes.step import PROBE_SECONDS, program_params
 from humangate.rules import compile_expression
 from humangate.rules.regex import Searcher
 from humangate.rules.wildcard import wildcard_regex
-from humangate.signals import primary_language
 
 PURPOSE = "jsd"
 DIFFICULTY = 12
@@ -195,7 +194,7 @@ class Detections:
                 "probe": dict(program_params(ticket)),
             },
             "ua_hash": ticket.ua_hash,
-            "lang_hash": user_agent_hash(primary_language(request.header("accept-language"))),
+            "lang_hash": language_hash(request.header("accept-language")),
             "worker_url": f"{prefix}static/{hashed_name('pow-worker.js')}",
             "post_url": f"{prefix}jsd",
         }

@@ -80,7 +80,7 @@ class Refuser:
             nonce=nonce,
             host=request.host,
             ray=ray,
-            client_ip=str(visit.ip or ""),
+            client_ip=visit.ip_text,
             favicon_url=parts.favicon_url(),
             kind=refusal.page,
         )

@@ -25,6 +25,7 @@ class Visit:
     __slots__ = (
         "_fields",
         "_fields_of",
+        "_ip_text",
         "bad_cookie",
         "binding",
         "clearance",
@@ -56,6 +57,7 @@ class Visit:
         self.forget = forget
         self._fields_of = fields_of
         self._fields: RequestFields | None = None
+        self._ip_text: str | None = None
         # Whether a country or network can be known at all (a geo database or a trusted
         # country header is configured): when not, events need no rule fields built.
         self.locates = locates
@@ -82,6 +84,14 @@ class Visit:
         return visit
 
     @property
+    def ip_text(self) -> str:
+        """The client address as text ("" when unknown): a challenge writes it into the
+        ticket and the page, and writing an address out is not cheap."""
+        if self._ip_text is None:
+            self._ip_text = str(self.ip) if self.ip is not None else ""
+        return self._ip_text
+
+    @property
     def country(self) -> str:
         country = self.fields.get("ip.src.country")
         return country if isinstance(country, str) else ""
@@ -98,7 +108,7 @@ class Visit:
             if type(asn) is int:
                 where["asn"] = asn
         if log_client_ip and self.ip is not None:
-            where["client_ip"] = str(self.ip)
+            where["client_ip"] = self.ip_text
         return where
 
 

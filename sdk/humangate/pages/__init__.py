@@ -27,6 +27,7 @@ __all__ = [
     "favicon_link",
     "json_members",
     "script_json",
+    "script_safe_json",
 ]
 
 
@@ -48,7 +49,12 @@ def script_json(data: Mapping[str, Any], constant: str = "") -> str:
     ``constant``: more members, as :func:`json_members` encoded them, added after
     ``data``'s (what is the same on every page is encoded once, not per page).
     """
-    text = _script_safe(compact(data))
+    return script_safe_json(compact(data), constant)
+
+
+def script_safe_json(text: str, constant: str = "") -> str:
+    """:func:`script_json` for a JSON object already written as ``text``."""
+    text = _script_safe(text)
     if not constant:
         return text
     return f"{text[:-1]},{constant}}}" if len(text) > 2 else f"{{{constant}}}"
