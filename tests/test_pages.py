@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from humangate import Config, ConfigError, Rule, pages
 from humangate.config import RateLimit
@@ -276,3 +278,25 @@ def test_the_built_in_page_is_the_widget_filled_into_the_layout(code: str) -> No
     )
     page = pages.challenge_page(language=code, **values)
     assert page == expected.encode("utf-8")
+
+
+@given(st.text())
+def test_page_values_are_escaped_exactly_as_html_escape_does(value: str) -> None:
+    # The fill skips html.escape for values with nothing to escape; what it writes must
+    # still be what html.escape writes, for any text (a Host header is the client's).
+    assert pages._escaped_utf8(value) == html.escape(value).encode()
+
+
+def test_a_hostile_host_and_address_are_escaped_in_the_built_in_page() -> None:
+    body = pages.challenge_page(
+        language="en",
+        nonce="n" * 24,
+        host='"><script>alert(1)</script>',
+        ray="0123456789abcdef",
+        client_ip="fe80::1%<b>&'",
+        script_url="/x.js",
+        challenge_json="{}",
+    ).decode()
+    assert "<script>alert(1)" not in body and "<b>&'" not in body
+    assert html.escape('"><script>alert(1)</script>') in body
+    assert html.escape("fe80::1%<b>&'") in body

@@ -17,7 +17,7 @@ from humangate import faults
 from humangate.crypto.clearance import Clearance
 from humangate.difficulty import LOW_SCORE, MAX_COUNTED_FAILURES, Risk
 from humangate.effects import Flow, Increment
-from humangate.errors import Failure
+from humangate.errors import Failure, StoreError
 from humangate.http.request import Request
 from humangate.signals.headers import header_mismatch
 
@@ -46,8 +46,14 @@ class Strikes:
         self._warn = warn
 
     def count(self, binding: str) -> Flow[int]:
-        found = yield from self._add(binding, 0)
-        return min(max(found, 0), MAX_COUNTED_FAILURES)
+        # Every challenge answer reads this: one operation, yielded directly rather than
+        # through _add's two generator layers (same answer when the store fails: none).
+        try:
+            found = yield Increment(f"strikes:{binding}", STRIKE_SECONDS, 0)
+        except StoreError as exc:
+            self._warn(exc)
+            return 0
+        return min(max(found, 0), MAX_COUNTED_FAILURES) if isinstance(found, int) else 0
 
     def after_failure(self, binding: str, failure: Failure) -> Flow[None]:
         if failure in COUNTED:

@@ -36,6 +36,8 @@ _PASS = Kind.PASSED_WITH_CLEARANCE
 _BUCKET = schema.BUCKET_SECONDS
 _WIDGET = (Kind.WIDGET_SOLVED, Kind.SITEVERIFY)
 _JSD = {Kind.JSD_PAGE: "page", Kind.JSD_POST: "post"}
+# Each kind's text: an enum member's .value is a property lookup, on every challenge.
+_VALUE = {kind: kind.value for kind in Kind}
 
 
 class _PassMinute:
@@ -139,7 +141,7 @@ class Recorder:
                 self._pending[minute, field] += 1
             return
         level = schema.label(event.level)
-        kind = event.kind.value
+        kind = _VALUE[event.kind]
         with self._lock:
             # A solve names the rule of the challenge it answers when this process knows it.
             self._events.append((event, event.rule or self._local.get(event.ray)))

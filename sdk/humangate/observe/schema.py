@@ -58,7 +58,9 @@ def label(value: object) -> str:
 
 
 def country(value: object) -> str | None:
-    text = str(value or "").upper()
+    if not value:
+        return None  # the usual case: nothing could locate the client
+    text = str(value).upper()
     return text if _COUNTRY.match(text) else None
 
 
