@@ -9,6 +9,7 @@ from humangate.tokens import KeyRing, generate_secret
 from tests.conftest import OLD_SECRET, SECRET
 
 PURPOSES = ("ticket", "clearance")
+URL_SAFE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def test_round_trip() -> None:
@@ -113,3 +114,19 @@ def test_only_the_canonical_spelling_opens(attempt: int) -> None:
         assert lenient == same, "a real second spelling of the same bytes"
         with pytest.raises(TokenError):
             ring.open("clearance", variant)
+
+
+def test_sealing_for_a_purpose_the_ring_was_not_made_for_is_refused() -> None:
+    ring = KeyRing([SECRET], ["clearance"])
+    with pytest.raises(TokenError, match="no key for purpose 'ticket'"):
+        ring.seal("ticket", {"a": 1})
+
+
+def test_tokens_are_url_safe_base64_without_padding_of_every_length() -> None:
+    ring = KeyRing([SECRET], ["clearance"])
+    for size in range(40):
+        token = ring.seal_json("clearance", '{"x":"' + "y" * size + '"}')
+        assert "=" not in token and set(token) <= set(URL_SAFE_ALPHABET)
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        assert base64.urlsafe_b64encode(raw).rstrip(b"=").decode() == token
+        assert ring.open("clearance", token) == {"x": "y" * size}

@@ -59,7 +59,7 @@ def _derive(secret: str, purpose: str) -> AESGCM:
 class KeyRing:
     """Seals with the newest secret; opens with any secret still on the ring."""
 
-    __slots__ = ("_ciphers", "_newest")
+    __slots__ = ("_ciphers", "_newest", "_sealing")
 
     def __init__(self, secrets_newest_first: Sequence[str], purposes: Sequence[str]) -> None:
         if not secrets_newest_first:
@@ -76,6 +76,13 @@ class KeyRing:
             for purpose in purposes:
                 self._ciphers.setdefault((kid, purpose), _derive(secret, purpose))
         self._newest = _key_id(secrets_newest_first[0])
+        # What seal() needs per purpose, made once: the token header, its associated
+        # data and the newest key's cipher (every challenge page seals a ticket).
+        header = bytes([VERSION]) + self._newest
+        self._sealing = {
+            purpose: (header, _aad(header, purpose), self._ciphers[(self._newest, purpose)])
+            for purpose in purposes
+        }
 
     def seal(self, purpose: str, payload: Mapping[str, Any]) -> str:
         return self.seal_json(purpose, compact(payload))
@@ -83,13 +90,12 @@ class KeyRing:
     def seal_json(self, purpose: str, text: str) -> str:
         """:meth:`seal` for a payload already written as JSON text (a JSON object, as
         :func:`humangate.jsontext.compact` writes it): :meth:`open` returns it parsed."""
-        header = bytes([VERSION]) + self._newest
+        try:
+            header, aad, cipher = self._sealing[purpose]
+        except KeyError:
+            raise TokenError(f"no key for purpose {purpose!r}") from None
         nonce = os.urandom(_NONCE)
-        plaintext = text.encode()
-        sealed = self._cipher(self._newest, purpose).encrypt(
-            nonce, plaintext, _aad(header, purpose)
-        )
-        return _b64(header + nonce + sealed)
+        return _b64(header + nonce + cipher.encrypt(nonce, text.encode(), aad))
 
     def open(self, purpose: str, token: str) -> dict[str, Any]:
         """The payload of an authentic token for ``purpose``; TokenError otherwise."""
@@ -123,12 +129,6 @@ class KeyRing:
             raise TokenError("forged or corrupted token")
         return payload
 
-    def _cipher(self, kid: bytes, purpose: str) -> AESGCM:
-        try:
-            return self._ciphers[(kid, purpose)]
-        except KeyError:
-            raise TokenError(f"no key for purpose {purpose!r}") from None
-
 
 def same_text(a: str, b: str) -> bool:
     """Constant-time equality of two strings of any characters (compare_digest alone
@@ -143,7 +143,11 @@ def _no_constant(name: str) -> object:
 
 
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    # base64.urlsafe_b64encode, without its two layers of Python wrappers.
+    return binascii.b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=").decode()
+
+
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def _aad(header: bytes, purpose: str) -> bytes:
