@@ -45,6 +45,12 @@ class ChallengeType:
     def step_names(self) -> list[str]:
         return [step.name for step in self.steps]
 
+    @property
+    def issued_steps(self) -> tuple[ChallengeStep, ...]:
+        """Every step a ticket carries parameters for: the steps, then the escalation
+        (its parameters are issued in advance so escalating needs no new ticket)."""
+        return self.steps if self.escalation is None else (*self.steps, self.escalation)
+
     def verify(self, submission: Submission) -> Decision:
         verdicts: Verdicts = {}
         failure: str | None = None

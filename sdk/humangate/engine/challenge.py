@@ -248,8 +248,7 @@ class Challenger:
         )
 
     def _step_params(self, ticket: Ticket) -> dict[str, dict[str, object]]:
-        kind = self._parts.types[ticket.level]
-        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
+        steps = self._parts.types[ticket.level].issued_steps
         return {step.name: dict(step.issue(ticket)) for step in steps}
 
     def _constants(self, level: Level, language: str) -> dict[str, object]:
@@ -258,7 +257,7 @@ class Challenger:
         config = parts.config
         prefix = config.path_prefix
         kind = parts.types[level]
-        steps = (*kind.steps, *((kind.escalation,) if kind.escalation else ()))
+        steps = kind.issued_steps
         return {
             "v": 1,
             "solve_url": f"{prefix}solve",

@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 import weakref
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 
 from humangate.errors import StoreError
@@ -94,7 +94,7 @@ class Recorder:
         self._passes: dict[tuple[int, str], int] = {}
         # Recent events with the rule they count under; made JSON when flushed, not on
         # the request path (most of a flood's events are dropped as older than the limit).
-        self._events: list[tuple[Event, str | None]] = []
+        self._events: deque[tuple[Event, str | None]] = _recent()
         self._issued: dict[str, str] = {}  # ray -> rule, to write to the store
         self._unresolved: list[tuple[Event, int]] = []  # solves whose rule is elsewhere
         self._local: OrderedDict[str, str] = OrderedDict()  # rays this process issued
@@ -145,8 +145,6 @@ class Recorder:
         with self._lock:
             # A solve names the rule of the challenge it answers when this process knows it.
             self._events.append((event, event.rule or self._local.get(event.ray)))
-            if len(self._events) > schema.RECENT_LIMIT:
-                del self._events[: -schema.RECENT_LIMIT]
             if event.kind is Kind.PAT_PRESENTED:  # counted by outcome, not by rule
                 self._pending[minute, schema.pat_field(schema.label(event.reason))] += 1
             if event.kind in _WIDGET:
@@ -219,7 +217,7 @@ class Recorder:
             pending, self._pending = self._pending, Counter()
             pending.update(self._passes)  # Counter.update adds the counts
             self._passes = {}
-            events, self._events = self._events, []
+            events, self._events = self._events, _recent()
             issued, self._issued = self._issued, {}
             unresolved, self._unresolved = self._unresolved, []
         if not (pending or events or issued or unresolved):
@@ -281,6 +279,11 @@ class Recorder:
             if len(self._issued) < _LOCAL_RAYS:
                 self._issued.update(issued)
             self._unresolved.extend(unresolved[:_LOCAL_RAYS])
+
+
+def _recent() -> deque[tuple[Event, str | None]]:
+    """The newest events only: appending past the limit drops the oldest."""
+    return deque(maxlen=schema.RECENT_LIMIT)
 
 
 def _flush_if_alive(ref: weakref.ref[Recorder]) -> None:
