@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 
 import pytest
 
@@ -59,3 +60,23 @@ def test_heap_stays_bounded_under_churn() -> None:
 def test_max_entries_must_be_a_positive_int(bad: int) -> None:
     with pytest.raises(ValueError, match="max_entries"):
         MemoryStore(max_entries=bad)
+
+
+def test_an_analytics_hash_costs_no_list_of_recent_items() -> None:
+    # The analytics write one hash per issued challenge (ray -> rule), kept for minutes:
+    # a flood of challenges makes many. Each holds its fields only; an empty list of
+    # recent items each (made on first push) would more than double their memory.
+    store = MemoryStore()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        store.hincr_many({f"hg:ray:{i:016x}": {"default": 1} for i in range(10_000)}, 900)
+        per_hash = (tracemalloc.get_traced_memory()[0] - before) / 10_000
+    finally:
+        tracemalloc.stop()
+    assert per_hash < 700, per_hash  # about 1,160 bytes with a list each, 400 without
+    assert store.recent("hg:ray:0000000000000000", 10) == []
+    # The same key still takes recent items when pushed, newest first.
+    store.push_recent("hg:ray:0000000000000000", ["a", "b"], 10, 900)
+    assert store.recent("hg:ray:0000000000000000", 10) == ["b", "a"]
+    assert store.hget_many(["hg:ray:0000000000000000"]) == [{"default": 1}]

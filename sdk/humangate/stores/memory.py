@@ -52,7 +52,9 @@ class _Aggregate:
 
     expires_at: float
     fields: dict[str, int] = field(default_factory=dict)
-    items: deque[str] = field(default_factory=deque)
+    # Made by the first push: most aggregates are hashes (one per issued challenge),
+    # and an empty deque each would be most of their memory and of the collector's work.
+    items: deque[str] | None = None
 
 
 class MemoryStore:
@@ -131,9 +133,12 @@ class MemoryStore:
         with self._lock:
             now = self._writable_now()
             aggregate = self._aggregate(normalize_key(key), now, now + ttl)
-            aggregate.items.extend(values)
-            while len(aggregate.items) > limit:
-                aggregate.items.popleft()
+            items = aggregate.items
+            if items is None:
+                items = aggregate.items = deque()
+            items.extend(values)
+            while len(items) > limit:
+                items.popleft()
 
     def recent(self, key: str, limit: int) -> list[str]:
         limit = check_limit(limit)
@@ -142,7 +147,7 @@ class MemoryStore:
             aggregate = self._aggregates.get(normalize_key(key))
             if aggregate is None or aggregate.expires_at <= time.monotonic():
                 return []
-            return list(reversed(aggregate.items))[:limit]
+            return list(reversed(aggregate.items or ()))[:limit]
 
     def purge(self) -> int:
         """Drop every expired entry now; returns how many were dropped."""
