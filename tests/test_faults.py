@@ -25,9 +25,9 @@ import pytest
 from humangate import Config, Rule
 from humangate.asgi import HumanGate as AsgiGate
 from humangate.config import RateLimit
-from humangate.effects import Spend
+from humangate.effects import Increment, IsSpent, Operation, Spend
 from humangate.errors import StoreError
-from humangate.faults import LocalSpends
+from humangate.faults import LocalSpends, tolerate_one
 from humangate.stores.breaker import FAILURES_TO_OPEN, GuardedStore
 from tests.conftest import SECRET
 from tests.observe.helpers import gate
@@ -276,3 +276,33 @@ async def test_outage_under_load_asgi(redis: RedisServer, fault: str) -> None:
             await asyncio.sleep(0.05)
         async with client_for(app) as other:
             assert await asgi_solve(other) == 200
+
+
+@pytest.mark.parametrize(
+    ("mode", "operation", "expected"),
+    [
+        ("open", Increment("k", 60, 1), 1),  # this request alone: never over a limit
+        ("closed", Increment("k", 60, 1), 2**62),  # over any limit
+        ("open", Increment("k", 60, 0), 0),  # a read counts nothing
+        ("open", IsSpent("k"), False),
+        ("closed", IsSpent("k"), True),
+        ("open", Spend("k", 60), True),
+    ],
+)
+def test_tolerate_one_answers_an_operation_the_store_failed(
+    mode: str, operation: Operation, expected: object
+) -> None:
+    warned: list[BaseException] = []
+    flow = tolerate_one(operation, warned.append, mode)
+    assert next(flow) == operation
+    with pytest.raises(StopIteration) as done:
+        flow.throw(StoreError("down"))
+    assert done.value.value == expected
+    assert len(warned) == 1
+    # The store answered: its own result, untouched, and no warning.
+    flow = tolerate_one(operation, warned.append, mode)
+    next(flow)
+    with pytest.raises(StopIteration) as done:
+        flow.send(7)
+    assert done.value.value == 7
+    assert len(warned) == 1

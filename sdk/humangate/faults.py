@@ -68,21 +68,28 @@ def tolerate(flow: Flow[T], warn: Callable[[BaseException], None], mode: str) ->
     try:
         operation: Operation = next(flow)
         while True:
-            try:
-                result: object = yield operation
-            except StoreError as exc:
-                warn(exc)
-                if isinstance(operation, Increment):
-                    result = operation.amount if mode == "open" else _OVER_ANY_LIMIT
-                elif isinstance(operation, IsSpent):
-                    result = mode != "open"
-                else:
-                    # The phase's only spend marks a mitigation timeout; not recording it
-                    # just means the next request is counted afresh.
-                    result = True
+            result = yield from tolerate_one(operation, warn, mode)
             operation = flow.send(result)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
+
+
+def tolerate_one(
+    operation: Operation, warn: Callable[[BaseException], None], mode: str
+) -> Flow[object]:
+    """One store operation's result, or what :func:`tolerate` answers for it when the
+    store fails (for a flow that is that one operation: no flow to drive)."""
+    try:
+        return (yield operation)
+    except StoreError as exc:
+        warn(exc)
+        if isinstance(operation, Increment):
+            return operation.amount if mode == "open" else _OVER_ANY_LIMIT
+        if isinstance(operation, IsSpent):
+            return mode != "open"
+        # The phase's only spend marks a mitigation timeout; not recording it just means
+        # the next request is counted afresh.
+        return True
 
 
 class LocalSpends:

@@ -17,7 +17,7 @@ from humangate import faults
 from humangate.crypto.clearance import Clearance
 from humangate.difficulty import LOW_SCORE, MAX_COUNTED_FAILURES, Risk
 from humangate.effects import Flow, Increment
-from humangate.errors import Failure, StoreError
+from humangate.errors import Failure
 from humangate.http.request import Request
 from humangate.signals.headers import header_mismatch
 
@@ -46,32 +46,24 @@ class Strikes:
         self._warn = warn
 
     def count(self, binding: str) -> Flow[int]:
-        # Every challenge answer reads this: one operation, yielded directly rather than
-        # through _add's two generator layers (same answer when the store fails: none).
-        try:
-            found = yield Increment(f"strikes:{binding}", STRIKE_SECONDS, 0)
-        except StoreError as exc:
-            self._warn(exc)
-            return 0
+        found = yield from self._tolerated(binding, 0)
         return min(max(found, 0), MAX_COUNTED_FAILURES) if isinstance(found, int) else 0
 
     def after_failure(self, binding: str, failure: Failure) -> Flow[None]:
         if failure in COUNTED:
-            yield from self._add(binding, 1)
+            yield from self._tolerated(binding, 1)
 
     def after_success(self, binding: str) -> Flow[None]:
         """Forget this binding's failures: the visitor has just done the work."""
-        found = yield from self._add(binding, 0)
-        if found:
-            yield from self._add(binding, -found)
+        found = yield from self._tolerated(binding, 0)
+        if isinstance(found, int) and found:
+            yield from self._tolerated(binding, -found)
 
-    def _add(self, binding: str, amount: int) -> Flow[int]:
-        def flow() -> Flow[int]:
-            result = yield Increment(f"strikes:{binding}", STRIKE_SECONDS, amount)
-            return result if isinstance(result, int) else 0
-
+    def _tolerated(self, binding: str, amount: int) -> Flow[object]:
         # "open": an unanswered read is this request's own amount (0 or 1), never more.
-        return (yield from faults.tolerate(flow(), self._warn, "open"))
+        # (The generator itself, not one wrapping it: every challenge answer reads this.)
+        operation = Increment(f"strikes:{binding}", STRIKE_SECONDS, amount)
+        return faults.tolerate_one(operation, self._warn, "open")
 
 
 def assess(request: Request, clearance: Clearance | None, strikes: int) -> Risk:
