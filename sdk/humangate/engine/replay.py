@@ -41,7 +41,6 @@ every answer.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import html
 import os
@@ -54,6 +53,7 @@ from urllib.parse import parse_qs, quote
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from humangate import b64url
 from humangate.client.ip import IPAddress
 from humangate.crypto.clearance import Requirement
 from humangate.crypto.tickets import user_agent_hash
@@ -196,8 +196,8 @@ class ReplayDesk:
             PURPOSE,
             {
                 "id": replay_id,
-                "k": _b64(key),
-                "n": _b64(nonce),
+                "k": b64url.encode(key),
+                "n": b64url.encode(nonce),
                 "m": request.method,
                 "p": path,
                 "q": request.query,
@@ -217,7 +217,7 @@ class ReplayDesk:
             need=need,
             action=_as_sent(path) + (f"?{_as_sent(request.query)}" if request.query else ""),
             envelope=envelope,
-            sealed_body=_b64(sealed_body),
+            sealed_body=b64url.encode(sealed_body),
             nonce=nonce_attr,
             ray=ray,
         )
@@ -302,8 +302,8 @@ class ReplayDesk:
             payload = self._keys.open(PURPOSE, envelope)
             replay_id = str(payload["id"])
             site = FetchSite(str(payload["sfs"]), str(payload["o"]))
-            body = AESGCM(_unb64(str(payload["k"]))).decrypt(
-                _unb64(str(payload["n"])), _unb64(sealed_body), replay_id.encode()
+            body = AESGCM(b64url.decode(str(payload["k"]))).decrypt(
+                b64url.decode(str(payload["n"])), b64url.decode(sealed_body), replay_id.encode()
             )
             held = Held(
                 id=replay_id,
@@ -425,17 +425,6 @@ def _content_length(request: Request) -> int | None:
         return int(request.header("content-length") or "")
     except ValueError:
         return None
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if _b64(data) != text:  # one spelling only, as for tokens (humangate.tokens)
-        raise ValueError("not canonical base64")
-    return data
 
 
 def _with_frames(response: Response) -> Response:

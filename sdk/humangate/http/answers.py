@@ -4,13 +4,13 @@ made in the engine; this module only spells it out."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from humangate import b64url
 from humangate.http.cookies import CookieJar
 from humangate.http.response import Response
 from humangate.jsontext import compact
@@ -96,7 +96,7 @@ def new_ray_id() -> str:
 
 def new_nonce() -> str:
     """A CSP nonce: 144 random bits as 24 URL-safe base64 characters (no padding)."""
-    return base64.urlsafe_b64encode(os.urandom(18)).decode("ascii")
+    return b64url.encode(os.urandom(18))
 
 
 def content_security_policy(nonce: str, *, frames: bool = False) -> str:
