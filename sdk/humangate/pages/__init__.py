@@ -35,10 +35,6 @@ __all__ = [
 # The built-in challenge page: the layout with the widget written into it, so that a page
 # is filled in one pass (both read the same nonce, ray, language and catalog).
 _LAYOUT_WITH_WIDGET = "challenge.html+widget.html"
-# What challenge_page fills in the built-in page on each request.
-_BUILT_IN_NAMES = frozenset(
-    ("host", "ray", "client_ip", "script_url", "favicon", "nonce", "challenge_json", "ray_line")
-)
 
 
 @cache
@@ -97,17 +93,15 @@ def _fill_utf8(
     values: Mapping[str, str],
     trusted: Mapping[str, str],
     constants: tuple[tuple[str, str], ...] = (),
-    *,
-    names_given: frozenset[str] | None = None,
 ) -> bytes:
-    """:func:`_fill`, as the UTF-8 bytes a page is sent as. ``names_given``: the keys of
-    ``values`` and ``trusted`` when the caller has them ready (the built-in page).
+    """:func:`_fill`, as the UTF-8 bytes a page is sent as.
 
     Built as bytes from pieces encoded once: the page text holds non-ASCII characters,
     so as a str it is two or four bytes a character, and joining and encoding the whole
     page on every request cost more than the rest of filling it."""
-    per_page = frozenset((*values, *trusted)) if names_given is None else names_given
-    pieces, names = _compiled_utf8(name, language, per_page, constants)
+    # The names in the callers' order, as the cache key: a tuple is cheaper to build than
+    # a set, and each caller always writes its names in one order.
+    pieces, names = _compiled_utf8(name, language, (*values, *trusted), constants)
     filled = {key: _escaped_utf8(value) for key, value in values.items()}
     filled.update((key, value.encode()) for key, value in trusted.items())
     out = [pieces[0]]
@@ -129,7 +123,7 @@ _HTML_SPECIAL = re.compile("[&<>\"']")
 def _compiled_utf8(
     name: str,
     language: str,
-    per_page: frozenset[str],
+    per_page: tuple[str, ...],
     constants: tuple[tuple[str, str], ...],
 ) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
     pieces, names = _compiled(name, language, per_page, constants)
@@ -140,7 +134,7 @@ def _compiled_utf8(
 def _compiled(
     name: str,
     language: str,
-    per_page: frozenset[str],
+    per_page: tuple[str, ...],
     constants: tuple[tuple[str, str], ...],
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The template with what is the same on every page in place (the language's escaped
@@ -211,7 +205,6 @@ def challenge_page(
                 "ray_line": "",  # the layout's footer shows the ray id
             },
             _page_constants(),
-            names_given=_BUILT_IN_NAMES,
         )
     # An owner's page may not show the ray id: the widget does.
     messages = catalog(language)
