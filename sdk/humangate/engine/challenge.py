@@ -3,6 +3,7 @@ rest, and the holding page that keeps a challenged form POST until the visitor p
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from functools import cache
 from urllib.parse import parse_qs
@@ -223,22 +224,17 @@ class Challenger:
         return pages.script_safe_json(self._per_ticket_json(ticket, token, request), constant)
 
     def _per_ticket(self, ticket: Ticket, token: str, request: Request) -> dict[str, object]:
-        """The page data of this ticket: the puzzle and what the steps need."""
-        return {
-            "ticket": token,
-            "seed": ticket.seed,
-            "difficulty": ticket.difficulty,
-            "ray": ticket.ray,
-            # Hashes, not values: the page compares its own navigator.userAgent and
-            # language against them and reports only whether they matched.
-            "ua_hash": ticket.ua_hash,
-            "lang_hash": language_hash(request.header("accept-language")),
-            "step_params": self._step_params(ticket),
-        }
+        """The page data of this ticket, as the widget's frame takes it: what
+        :meth:`_per_ticket_json` writes, read back (its members are written once)."""
+        data: dict[str, object] = json.loads(self._per_ticket_json(ticket, token, request))
+        return data
 
     def _per_ticket_json(self, ticket: Ticket, token: str, request: Request) -> str:
-        """:meth:`_per_ticket` as JSON text, written around its known members (every page
-        writes one; the generic encoder cost more than the rest of the page data)."""
+        """The page data of this ticket: the puzzle and what the steps need, as JSON
+        text written around its known members (every page writes one; the generic
+        encoder cost more than the rest of the page data)."""
+        # Hashes, not values: the page compares its own navigator.userAgent and language
+        # against them and reports only whether they matched.
         lang_hash = language_hash(request.header("accept-language"))
         return (
             f'{{"ticket":{string(token)},"seed":{string(ticket.seed)},'
