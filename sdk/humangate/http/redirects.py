@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+# Control characters (CR, LF and tab among them) have no place in a redirect target.
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
 
 def safe_target(target: str) -> str:
     """A same-origin path to redirect to. Anything else collapses to a local path.
@@ -12,6 +17,6 @@ def safe_target(target: str) -> str:
     if not target.startswith("/"):
         return "/"
     target = "/" + target.lstrip("/\\")
-    if any(ch in target for ch in "\r\n\t") or any(ord(ch) < 0x20 for ch in target):
+    if _CONTROL.search(target):  # one scan in C: a challenged path can be long
         return "/"
     return target
