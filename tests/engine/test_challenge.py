@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -134,3 +135,27 @@ def test_the_per_ticket_json_is_what_the_generic_encoder_writes() -> None:
             ticket, token = challenger._ticket(request, visit, level, 8, "0123456789abcdef")
             written = challenger._per_ticket_json(ticket, token, request)
             assert written == compact(challenger._per_ticket(ticket, token, request))
+
+
+def test_members_written_unescaped_are_in_alphabets_json_never_escapes() -> None:
+    # The page writes the token, seed and hashes between quotes without escaping them:
+    # that is safe only while humangate.crypto writes them in URL-safe base64 and hex,
+    # whatever the client sends (its User-Agent and languages are only hashed).
+    app, _ = gated(default_action="challenge")
+    challenger = app.gate.engine._challenger
+    hostile = '"</script><img src=x onerror=alert(1)>\\\u2028é'
+    request = Request(
+        "GET",
+        "/" + hostile,
+        headers=(("user-agent", hostile), ("accept-language", hostile)),
+        peer="198.51.100.7",
+    )
+    visit = app.gate.engine._visit(request)
+    for level in (Level.NON_INTERACTIVE, Level.MANAGED, Level.INTERACTIVE):
+        ticket, token = challenger._ticket(request, visit, level, 8, "0123456789abcdef")
+        data = json.loads(challenger._per_ticket_json(ticket, token, request))
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", data["ticket"])
+        for name in ("seed", "ua_hash", "lang_hash"):
+            assert re.fullmatch(r"[0-9a-f]+", data[name]), name
+        for params in data["step_params"].values():
+            assert all(re.fullmatch(r"[0-9a-z_]+", str(v)) for v in params.values())

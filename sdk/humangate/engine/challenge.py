@@ -4,11 +4,13 @@ rest, and the holding page that keeps a challenged form POST until the visitor p
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from urllib.parse import parse_qs
 
 from humangate import pages
+from humangate.challenges.protocol import params_writer
 from humangate.crypto.clearance import Requirement
 from humangate.crypto.tickets import Ticket, language_hash
 from humangate.effects import Flow, ReadBody
@@ -24,19 +26,21 @@ from humangate.http.redirects import safe_target
 from humangate.http.request import Request
 from humangate.http.response import Response
 from humangate.i18n import available, catalog
-from humangate.jsontext import compact, string
+from humangate.jsontext import string
 from humangate.levels import Level
 from humangate.pages.endpoints import SCRIPT_MESSAGES
 
 
 class Challenger:
-    __slots__ = ("_constant_json", "_parts")
+    __slots__ = ("_constant_json", "_params_writers", "_parts")
 
     def __init__(self, parts: Parts) -> None:
         self._parts = parts
         # The page data that is the same for every ticket of a level and language, as
         # JSON members: encoded once, not on every page (see _constants).
         self._constant_json: dict[tuple[Level, str], str] = {}
+        # Per level: each issued step's name (as JSON) and what writes its parameters.
+        self._params_writers: dict[Level, tuple[tuple[str, Callable[[Ticket], str]], ...]] = {}
 
     def answer(self, visit: Visit, need: Requirement, rule: str | None) -> Flow[Response]:
         """The challenge for a visit whose clearance does not meet ``need``. A form POST
@@ -236,16 +240,24 @@ class Challenger:
         # Hashes, not values: the page compares its own navigator.userAgent and language
         # against them and reports only whether they matched.
         lang_hash = language_hash(request.header("accept-language"))
+        # The token (URL-safe base64), the seed and the hashes (hex) are written by
+        # humangate.crypto in alphabets JSON never escapes: quoting is all they need
+        # (escaping the 400-character token cost more than the rest of this text).
         return (
-            f'{{"ticket":{string(token)},"seed":{string(ticket.seed)},'
+            f'{{"ticket":"{token}","seed":"{ticket.seed}",'
             f'"difficulty":{int(ticket.difficulty)},"ray":{string(ticket.ray)},'
-            f'"ua_hash":{string(ticket.ua_hash)},"lang_hash":{string(lang_hash)},'
-            f'"step_params":{compact(self._step_params(ticket))}}}'
+            f'"ua_hash":"{ticket.ua_hash}","lang_hash":"{lang_hash}",'
+            f'"step_params":{self._step_params_json(ticket)}}}'
         )
 
-    def _step_params(self, ticket: Ticket) -> dict[str, dict[str, object]]:
-        steps = self._parts.types[ticket.level].issued_steps
-        return {step.name: dict(step.issue(ticket)) for step in steps}
+    def _step_params_json(self, ticket: Ticket) -> str:
+        """Every issued step's parameters for ``ticket``, as one JSON object."""
+        writers = self._params_writers.get(ticket.level)
+        if writers is None:  # once per level
+            steps = self._parts.types[ticket.level].issued_steps
+            writers = tuple((string(step.name), params_writer(step)) for step in steps)
+            self._params_writers[ticket.level] = writers
+        return "{" + ",".join([f"{name}:{write(ticket)}" for name, write in writers]) + "}"
 
     def _constants(self, level: Level, language: str) -> dict[str, object]:
         """The page data that is the same for every ticket of ``level`` in ``language``."""
