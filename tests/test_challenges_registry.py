@@ -18,7 +18,13 @@ from humangate.challenges import (
     registry,
     unregister_challenge,
 )
+from humangate.challenges.interaction import PADS
+from humangate.challenges.protocol import params_writer
+from humangate.crypto.tickets import TicketBook
+from humangate.crypto.tokens import KeyRing
 from humangate.errors import ConfigError
+from humangate.jsontext import compact
+from humangate.levels import Level
 from humangate.tickets import Ticket
 from humangate.wsgi import HumanGate
 from tests.conftest import SECRET
@@ -120,3 +126,40 @@ def test_registered_plugin_is_served_and_listed() -> None:
 def _site(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     start_response("200 OK", [("content-type", "text/plain")])
     return [b"app"]
+
+
+def test_every_built_in_steps_json_is_its_issue_encoded() -> None:
+    # The built-in steps write their page parameters as JSON themselves (cheaper than
+    # encoding a mapping on every page); it must be exactly what issue() gives, for
+    # tickets of every level and every surface the interaction button is placed on.
+    book = TicketBook(KeyRing(["k" * 32], purposes=("ticket",)), 300)
+    steps = registered()
+    written_by_themselves = [s for s in steps.values() if hasattr(s, "issue_json")]
+    assert {"probe", "pow", "signals", "cdp", "interaction"} <= {
+        s.name for s in written_by_themselves
+    }
+    for i in range(300):
+        ticket, _ = book.issue(
+            level=list(Level)[i % len(Level)],
+            difficulty=i % 30,
+            client_ip="198.51.100.7",
+            user_agent=f"UA {i}",
+            target="/",
+            ray=f"{i:016x}",
+            now=1_700_000_000,
+            surface=list(PADS)[i % len(PADS)],
+        )
+        for step in steps.values():
+            assert params_writer(step)(ticket) == compact(dict(step.issue(ticket))), step.name
+
+
+def test_a_step_without_its_own_json_has_its_issue_encoded() -> None:
+
+    class Plain:
+        name = "plain"
+        script = None
+
+        def issue(self, ticket: object) -> dict[str, object]:
+            return {"q": '</script>"', "n": 3}
+
+    assert params_writer(Plain())(None) == '{"q":"</script>\\"","n":3}'  # type: ignore[arg-type]

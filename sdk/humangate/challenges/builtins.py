@@ -23,6 +23,9 @@ class PowStep:
     def issue(self, ticket: Ticket) -> Mapping[str, object]:
         return {}
 
+    def issue_json(self, ticket: Ticket) -> str:
+        return "{}"
+
     def verify(self, submission: Submission) -> StepResult:
         ticket = submission.ticket
         # Over the seed keyed by the probe answers: no nonce before the answers.
@@ -39,6 +42,9 @@ class SignalsStep:
 
     def issue(self, ticket: Ticket) -> Mapping[str, object]:
         return {}
+
+    def issue_json(self, ticket: Ticket) -> str:
+        return "{}"
 
     def verify(self, submission: Submission) -> StepResult:
         page = {k: v for k, v in submission.signals.items() if k in PAGE_CHECKS}

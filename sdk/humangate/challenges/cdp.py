@@ -23,6 +23,9 @@ class CdpStep:
         # Only the cookie's name: the page waits for it before posting.
         return {"c": audit_cookie_name(ticket)}
 
+    def issue_json(self, ticket: Ticket) -> str:
+        return f'{{"c":"{audit_cookie_name(ticket)}"}}'  # a fixed prefix and hex
+
     def verify(self, submission: Submission) -> StepResult:
         verdicts = activation_verdicts(submission.answer("activation"), submission.user_agent)
         verdicts["cdp_audit_ping"] = audit_verdict(

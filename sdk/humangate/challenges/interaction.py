@@ -111,6 +111,13 @@ class ButtonLayout:
             "height": self.height,
         }
 
+    def params_json(self) -> str:
+        """:meth:`params` as JSON text (every managed challenge page carries it)."""
+        return (
+            f'{{"pad":{self.pad.height},"pad_w":{self.pad.width},"left":{self.left},'
+            f'"top":{self.top},"width":{self.width},"height":{self.height}}}'
+        )
+
     def box(self, pad_width: float) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1) in px for a pad ``pad_width`` px wide."""
         x0 = self.left * pad_width / 1000
@@ -325,6 +332,9 @@ class InteractionStep:
 
     def issue(self, ticket: Ticket) -> Mapping[str, object]:
         return layout_for(ticket).params()
+
+    def issue_json(self, ticket: Ticket) -> str:
+        return layout_for(ticket).params_json()
 
     def verify(self, submission: Submission) -> StepResult:
         raw = submission.steps.get(self.name)

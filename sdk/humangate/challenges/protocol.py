@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from humangate.crypto.tickets import Ticket
+from humangate.jsontext import compact
 from humangate.signals import Verdicts
 
 
@@ -60,6 +61,11 @@ class ChallengeStep(Protocol):
     (``None`` for the built-in steps compiled into challenge.js). It must call
     ``humangate.registerStep(name, async (challenge, view, params) => answer)``; the answer
     is posted as ``steps[name]``; :meth:`verify` reads it with ``submission.answer(name)``.
+
+    A step may also have ``issue_json(ticket) -> str``: the same parameters as JSON text,
+    exactly as ``humangate.jsontext.compact`` writes ``issue(ticket)``. The built-in steps
+    have one, since every challenge page carries their parameters and encoding small
+    mappings costs more than writing them; without it, ``issue``'s mapping is encoded.
     """
 
     @property
@@ -76,3 +82,12 @@ class ChallengeStep(Protocol):
         """Judge the browser's answer. Must not trust anything the client could forge
         unless it is bound to the sealed ticket (ids, times, the proof of work)."""
         ...
+
+
+def params_writer(step: ChallengeStep) -> Callable[[Ticket], str]:
+    """What writes ``step``'s parameters for a ticket as JSON text: its own
+    ``issue_json`` when it has one, else its ``issue`` encoded."""
+    own = getattr(step, "issue_json", None)
+    if callable(own):
+        return own  # type: ignore[no-any-return]
+    return lambda ticket: compact(dict(step.issue(ticket)))

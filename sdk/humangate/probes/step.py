@@ -39,6 +39,9 @@ class ProbeStep:
         # ever runs (most of a flood) never pays for generating one.
         return {"t": ticket.id}
 
+    def issue_json(self, ticket: Ticket) -> str:
+        return f'{{"t":"{ticket.id}"}}'  # hex
+
     def verify(self, submission: Submission) -> StepResult:
         ticket = submission.ticket
         # Only where a person may have to click first (managed, interactive) does the
