@@ -51,6 +51,9 @@ def child(interface: str, app_name: str, kind: str, requests: int) -> None:
     recorder = app.gate.engine._analytics.recorder if hasattr(app, "gate") else None
     if recorder is not None:
         recorder._background = False
+        recorder.stop()  # bench.apps records a page at import, which started the thread
+        if recorder._thread is not None:
+            recorder._thread.join()
     cookie = micro.pass_cookie() if kind == "pass" else None
     accept = "*/*" if kind == "json" else "text/html"  # the JSON problem: not a browser
     call, statuses = (
