@@ -19,6 +19,7 @@ from typing import Any
 
 from humangate.crypto.pow import MAX_DIFFICULTY
 from humangate.errors import ConfigError
+from humangate.immutable import immutable
 from humangate.levels import Level
 
 REFERENCE_HASH_RATE = 8_000_000
@@ -37,7 +38,7 @@ DEFAULT_CEILING = 22
 """Never more than this by default: 2**22 hashes take a phone at ~1 M/s about 4 s."""
 
 
-@dataclass(frozen=True, slots=True)
+@immutable  # built for every challenge answer
 class Risk:
     """What the server knows about a visitor when it issues a challenge."""
 
@@ -47,6 +48,9 @@ class Risk:
     """The page request's headers do not fit the browser its User-Agent names."""
     low_score: bool = False
     """The visitor holds a clearance whose bot score is below :data:`LOW_SCORE`."""
+
+
+_NO_RISK = Risk()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +155,7 @@ class Difficulty:
     def bits(
         self,
         level: Level,
-        risk: Risk = Risk(),
+        risk: Risk = _NO_RISK,
         *,
         rule_bits: int | None = None,
         under_attack: bool = False,

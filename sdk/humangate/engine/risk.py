@@ -19,7 +19,7 @@ from humangate.difficulty import LOW_SCORE, MAX_COUNTED_FAILURES, Risk
 from humangate.effects import Flow, Increment
 from humangate.errors import Failure
 from humangate.http.request import Request
-from humangate.signals.headers import header_mismatch
+from humangate.signals.headers import NAVIGATION_HEADERS, navigation_mismatch
 
 STRIKE_SECONDS = 10 * 60
 """How long failed solves keep raising the difficulty (a fixed window from the first)."""
@@ -68,7 +68,8 @@ class Strikes:
 
 def assess(request: Request, clearance: Clearance | None, strikes: int) -> Risk:
     """The risk of the request a challenge is about to be issued for."""
-    mismatch = header_mismatch(request.header, request.user_agent, request.scheme, request.host)
+    values = request.header_values(NAVIGATION_HEADERS)
+    mismatch = navigation_mismatch(values, request.user_agent, request.scheme, request.host)
     return Risk(
         failures=strikes,
         header_mismatch=mismatch,

@@ -54,15 +54,33 @@ class Request:
         """The header's value; repeated lines are joined with ", " (RFC 9110 §5.3)."""
         joined = self._joined
         if joined is None:
-            # Built once per request: the pass path asks for several headers.
-            joined = {}
-            for key, value in self.headers:
-                joined[key] = f"{joined[key]}, {value}" if key in joined else value
-            object.__setattr__(self, "_joined", joined)
+            joined = self._join()
         found = joined.get(name) if name.islower() else joined.get(name.lower())
         if found is None or len(found) > MAX_HEADER_VALUE:
             return default
         return found
+
+    def header_values(self, names: tuple[str, ...]) -> tuple[str | None, ...]:
+        """:meth:`header` of each of ``names`` (lower-case), in one call."""
+        joined = self._joined
+        if joined is None:
+            joined = self._join()
+        found = tuple(map(joined.get, names))
+        for value in found:
+            if value is not None and len(value) > MAX_HEADER_VALUE:  # rare: no generator
+                return tuple(
+                    None if other is None or len(other) > MAX_HEADER_VALUE else other
+                    for other in found
+                )
+        return found
+
+    def _join(self) -> dict[str, str]:
+        # Built once per request: the pass path asks for several headers.
+        joined: dict[str, str] = {}
+        for key, value in self.headers:
+            joined[key] = f"{joined[key]}, {value}" if key in joined else value
+        object.__setattr__(self, "_joined", joined)
+        return joined
 
     def header_list(self, name: str) -> list[str]:
         name = name.lower()

@@ -158,7 +158,14 @@ def header_mismatch(header: Header, user_agent: str, scheme: str, host: str) -> 
     The answer depends only on these values, and a flood sends the same ones again and
     again: each distinct set is judged once.
     """
-    values = tuple(map(header, NAVIGATION_HEADERS))
+    return navigation_mismatch(tuple(map(header, NAVIGATION_HEADERS)), user_agent, scheme, host)
+
+
+def navigation_mismatch(
+    values: tuple[str | None, ...], user_agent: str, scheme: str, host: str
+) -> bool:
+    """:func:`header_mismatch` given the values of :data:`NAVIGATION_HEADERS`, in order
+    (what ``Request.header_values`` reads in one call)."""
     if len(user_agent) + len(host) + sum(map(len, filter(None, values))) > _REMEMBERED_CHARS:
         return _mismatch.__wrapped__(user_agent, scheme, host, values)
     return _mismatch(user_agent, scheme, host, values)
