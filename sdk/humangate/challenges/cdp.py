@@ -7,6 +7,7 @@ It fails nothing itself: the verdicts go into the assessment (one hard, the rest
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Final
 
@@ -20,11 +21,12 @@ class CdpStep:
     script: Final = None  # compiled into challenge.js (js/src/cdp.js)
 
     def issue(self, ticket: Ticket) -> Mapping[str, object]:
-        # Only the cookie's name: the page waits for it before posting.
-        return {"c": audit_cookie_name(ticket)}
+        params: dict[str, object] = json.loads(self.issue_json(ticket))
+        return params
 
     def issue_json(self, ticket: Ticket) -> str:
-        return f'{{"c":"{audit_cookie_name(ticket)}"}}'  # a fixed prefix and hex
+        # Only the cookie's name (a fixed prefix and hex): the page waits for it.
+        return f'{{"c":"{audit_cookie_name(ticket)}"}}'
 
     def verify(self, submission: Submission) -> StepResult:
         verdicts = activation_verdicts(submission.answer("activation"), submission.user_agent)

@@ -28,6 +28,7 @@ what it does not.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import struct
 from collections.abc import Mapping, Sequence
@@ -102,17 +103,13 @@ class ButtonLayout:
     pad: Pad = PADS[PAGE]
 
     def params(self) -> dict[str, int]:
-        return {
-            "pad": self.pad.height,
-            "pad_w": self.pad.width,
-            "left": self.left,
-            "top": self.top,
-            "width": self.width,
-            "height": self.height,
-        }
+        """What the page's button needs: :meth:`params_json`, read back."""
+        params: dict[str, int] = json.loads(self.params_json())
+        return params
 
     def params_json(self) -> str:
-        """:meth:`params` as JSON text (every managed challenge page carries it)."""
+        """The pad's and the button's size and place as JSON text (every managed
+        challenge page carries it)."""
         return (
             f'{{"pad":{self.pad.height},"pad_w":{self.pad.width},"left":{self.left},'
             f'"top":{self.top},"width":{self.width},"height":{self.height}}}'

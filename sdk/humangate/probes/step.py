@@ -8,6 +8,7 @@ carries an interaction a person had to make) and the MAC over the whole body
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Final
 
@@ -37,10 +38,11 @@ class ProbeStep:
         # Only the ticket id here: the page fetches the program itself from
         # ``{prefix}probe`` (:func:`program_params`), so a challenge page that no script
         # ever runs (most of a flood) never pays for generating one.
-        return {"t": ticket.id}
+        params: dict[str, object] = json.loads(self.issue_json(ticket))
+        return params
 
     def issue_json(self, ticket: Ticket) -> str:
-        return f'{{"t":"{ticket.id}"}}'  # hex
+        return f'{{"t":"{ticket.id}"}}'  # hex; what every challenge page carries
 
     def verify(self, submission: Submission) -> StepResult:
         ticket = submission.ticket
