@@ -28,3 +28,15 @@ def test_safe_target_never_leaves_the_origin(target: str, expected: str) -> None
 
 def test_the_old_name_still_imports() -> None:
     assert tickets.safe_target is safe_target
+
+
+@pytest.mark.parametrize("code", range(0x20))
+def test_any_control_character_anywhere_collapses_the_target(code: int) -> None:
+    # A header split or a log forgery needs one of these; the check scans the whole path.
+    assert safe_target(f"/a/{'x' * 500}{chr(code)}b?q=1") == "/"
+    assert safe_target(f"/{chr(code)}") == "/"
+
+
+def test_printable_and_non_ascii_characters_are_kept() -> None:
+    path = "/caf\u00e9/\u65e5\u672c/ ~!$&'()*+,;=:@%20\x7f?q=\u2028"
+    assert safe_target(path) == path
