@@ -12,7 +12,7 @@ import pytest
 from humangate.errors import StoreError
 from humangate.events import Event, Kind
 from humangate.observe import schema
-from humangate.observe.recorder import MAX_GEO_PER_FLUSH, Recorder
+from humangate.observe.recorder import MAX_GEO_PER_FLUSH, RAYS_PER_WRITE, Recorder
 from humangate.observe.summary import read_summary, read_totals
 from humangate.stores import MemoryStore
 
@@ -179,6 +179,54 @@ def test_store_outage_keeps_counts_and_warns_once(caplog: pytest.LogCaptureFixtu
     assert rec.flush() is True
     rows, _ = read_totals(store)
     assert rows[0].issued == 5  # nothing lost across the outage
+
+
+class RayBatchStore(MemoryStore):
+    """Remembers how many ray keys each write carried; can fail the write numbered
+    ``fail_call`` (counting from 1) once."""
+
+    def __init__(self, fail_call: int = 0) -> None:
+        super().__init__()
+        self.ray_batches: list[int] = []
+        self._fail_call = fail_call
+
+    def hincr_many(self, updates: Mapping[str, Mapping[str, int]], ttl: float) -> None:
+        rays = sum(key.startswith(schema.ray_key("")) for key in updates)
+        if rays:
+            self.ray_batches.append(rays)
+            if len(self.ray_batches) == self._fail_call:
+                raise StoreError("store is down (test)")
+        super().hincr_many(updates, ttl)
+
+
+def issue_rays(rec: Recorder, count: int) -> list[str]:
+    rays = [f"ray-{n}" for n in range(count)]
+    for ray in rays:
+        rec.record(event(Kind.CHALLENGE_ISSUED, ray, rule="shop", level="managed"))
+    return rays
+
+
+def test_a_flood_of_issued_rays_is_written_in_short_batches() -> None:
+    # One write per flush would hold the memory store's lock (or one Redis transaction)
+    # for as long as tens of thousands of rays take to write.
+    store = RayBatchStore()
+    rec = recorder(store)
+    rays = issue_rays(rec, 2 * RAYS_PER_WRITE + 500)
+    assert rec.flush()
+    assert store.ray_batches == [RAYS_PER_WRITE, RAYS_PER_WRITE, 500]
+    found = store.hget_many([schema.ray_key(ray) for ray in rays])
+    assert found == [{"shop": 1}] * len(rays)
+
+
+def test_a_failed_batch_keeps_only_the_rays_not_yet_written() -> None:
+    store = RayBatchStore(fail_call=2)
+    rec = recorder(store)
+    rays = issue_rays(rec, 2 * RAYS_PER_WRITE + 500)
+    assert rec.flush() is False  # the second batch failed
+    assert rec.flush()  # the rest, and only the rest, is written now
+    assert store.ray_batches == [RAYS_PER_WRITE, RAYS_PER_WRITE, RAYS_PER_WRITE, 500]
+    found = store.hget_many([schema.ray_key(ray) for ray in rays])
+    assert found == [{"shop": 1}] * len(rays)  # none written twice, none lost
 
 
 def test_background_thread_flushes() -> None:

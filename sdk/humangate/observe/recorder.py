@@ -31,6 +31,10 @@ logger = logging.getLogger("humangate")
 MAX_PENDING_FIELDS = 50_000  # kept across failed flushes at most (bounded memory)
 MAX_GEO_PER_FLUSH = 64  # distinct countries/ASNs written per flush; the rest is "other"
 _LOCAL_RAYS = 10_000
+# Issued rays per store call: under a flood a flush carries tens of thousands, and one
+# call would hold the memory store's lock (stalling an event loop waiting on it) or one
+# Redis transaction (stalling every worker) for a tenth of a second or more.
+RAYS_PER_WRITE = 1_000
 # Hoisted for the hot path (an enum member or module attribute lookup costs there).
 _PASS = Kind.PASSED_WITH_CLEARANCE
 _BUCKET = schema.BUCKET_SECONDS
@@ -224,11 +228,7 @@ class Recorder:
             return True
         try:
             store = self._store()
-            if issued:
-                store.hincr_many(
-                    {schema.ray_key(ray): {rule: 1} for ray, rule in issued.items()},
-                    self._ray_ttl,
-                )
+            self._write_issued(store, issued)
             self._resolve(store, unresolved)
             with self._lock:  # solves resolved above were added to the new pending
                 pending.update(self._pending)
@@ -252,6 +252,21 @@ class Recorder:
             logger.exception("humangate analytics flush failed")
             return False
         return True
+
+    def _write_issued(self, store: Store, issued: dict[str, str]) -> None:
+        """Each issued ray's rule, in batches of :data:`RAYS_PER_WRITE`. When a batch
+        fails, ``issued`` is left holding the rays not yet written, for the requeue."""
+        rays = list(issued.items())
+        for start in range(0, len(rays), RAYS_PER_WRITE):
+            batch = rays[start : start + RAYS_PER_WRITE]
+            try:
+                store.hincr_many(
+                    {schema.ray_key(ray): {rule: 1} for ray, rule in batch}, self._ray_ttl
+                )
+            except StoreError:
+                issued.clear()
+                issued.update(rays[start:])
+                raise
 
     def _resolve(self, store: Store, unresolved: list[tuple[Event, int]]) -> None:
         """Credit solves of challenges issued by other workers to the issuing rule."""
