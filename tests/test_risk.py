@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from humangate import Config, Difficulty, RateLimit, Rule
+from humangate.stores import MemoryStore
 from humangate.testing import clearance_cookie
 from humangate.wsgi import HumanGate
 from tests.conftest import BROWSER_UA, SECRET
@@ -151,3 +152,19 @@ def test_the_issued_event_records_the_difficulty(caplog: pytest.LogCaptureFixtur
     WSGIClient(make_gate()).request("GET", "/")
     issued = [r for r in caplog.records if r.getMessage().startswith("challenge_issued")]
     assert issued and issued[0].humangate["difficulty"] == 6  # type: ignore[attr-defined]
+
+
+def test_challenging_a_flood_of_visitors_leaves_nothing_in_the_store() -> None:
+    """Reading a visitor's failed solves creates no entry: otherwise every page request
+    with a new User-Agent would add one, filling the store (and, in the memory store,
+    pushing spent tickets out of it, which makes them spendable again)."""
+    gate = make_gate()
+    client = WSGIClient(gate)
+    for n in range(50):
+        page = client.request("GET", "/", headers={"user-agent": f"{BROWSER_UA} build/{n}"})
+        assert page.status == 403
+    store = gate.gate.store
+    assert isinstance(store, MemoryStore)
+    assert len(store) == 0
+    fail_once(client)  # a failure is counted, and so stored
+    assert len(store) > 0

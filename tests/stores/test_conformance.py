@@ -70,6 +70,15 @@ def test_incr_zero_reads_without_changing(store: Store) -> None:
     assert store.incr("hits", 60, amount=0) == 4
 
 
+def test_incr_zero_of_a_missing_counter_creates_nothing(store: Store) -> None:
+    # A read must not create the counter nor start its window: the window is the first
+    # increment's. (Were it the read's, this counter would be gone after PAST.)
+    assert store.incr("fresh", SHORT, amount=0) == 0
+    assert store.incr("fresh", 60) == 1
+    time.sleep(PAST)
+    assert store.incr("fresh", 60, amount=0) == 1
+
+
 def test_counter_resets_after_window(store: Store) -> None:
     assert store.incr("hits", SHORT) == 1
     assert store.incr("hits", SHORT) == 2

@@ -33,7 +33,9 @@ class Store(Protocol):
         """Add ``amount`` to a fixed-window counter and return the new total.
 
         The window starts with the first increment and the counter disappears ``window``
-        seconds later (then counting starts again from zero).
+        seconds later (then counting starts again from zero). An ``amount`` of 0 reads the
+        counter: it returns 0 for a counter that does not exist, and creates nothing (a
+        flood of reads must not fill the store, nor start a window).
         """
         ...
 

@@ -107,6 +107,8 @@ class MemoryStore:
             now = self._writable_now()
             entry = self._live(name, now)
             if entry is None:
+                if amount == 0:  # a read: nothing counted, so nothing left behind
+                    return 0
                 self._create(name, amount, now + window)
                 return amount
             entry.value += amount

@@ -41,8 +41,12 @@ DEFAULT_TIMEOUT = 0.5
 
 # Counting and starting the window must be one atomic step: were the expiry set by a
 # second command, a crash in between would leave a counter that never expires. PTTL -1
-# means "exists without expiry", i.e. this increment created the key.
+# means "exists without expiry", i.e. this increment created the key. Adding 0 is a read,
+# which must not create the key (nor start its window).
 _INCR_SCRIPT = """
+if ARGV[1] == '0' then
+    return tonumber(redis.call('GET', KEYS[1]) or '0')
+end
 local total = redis.call('INCRBY', KEYS[1], ARGV[1])
 if redis.call('PTTL', KEYS[1]) == -1 then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])

@@ -150,21 +150,13 @@ class SQLiteStore:
             return cursor.rowcount == 1
 
     def is_spent(self, key: str) -> bool:
-        name = normalize_key(key)
-        with self._errors():
-            row = (
-                self._db()
-                .execute(
-                    "SELECT 1 FROM humangate_store WHERE key = ? AND expires_at > ?",
-                    (name, time.time()),
-                )
-                .fetchone()
-            )
-            return row is not None
+        return self._live_value(normalize_key(key)) is not None
 
     def incr(self, key: str, window: float, amount: int = 1) -> int:
         name, window = normalize_key(key), check_seconds("window", window)
         amount = check_amount(amount)
+        if amount == 0:  # a read: no write lock, and no row left behind
+            return self._live_value(name) or 0
         with self._errors():
             db, now = self._db(), time.time()
             self._maybe_purge(db, now)
@@ -282,6 +274,19 @@ class SQLiteStore:
         self.close()
 
     # -- internals --------------------------------------------------------------------
+
+    def _live_value(self, name: str) -> int | None:
+        """The value stored under ``name``, or None when there is none or it expired."""
+        with self._errors():
+            row = (
+                self._db()
+                .execute(
+                    "SELECT value FROM humangate_store WHERE key = ? AND expires_at > ?",
+                    (name, time.time()),
+                )
+                .fetchone()
+            )
+        return int(row[0]) if row is not None else None
 
     def _reset_process_state(self) -> None:
         # Also run in a forked child: the parent's lock may have been held at fork time
