@@ -77,9 +77,11 @@ def test_issued_ticket_target_is_sanitised(book: TicketBook) -> None:
 AWKWARD = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
 
 
-@given(target=AWKWARD, ray=AWKWARD, surface=AWKWARD)
+@given(target=AWKWARD, ray=AWKWARD, surface=AWKWARD, rule=AWKWARD)
 @settings(max_examples=200, deadline=None)
-def test_text_fields_round_trip_whatever_they_hold(target: str, ray: str, surface: str) -> None:
+def test_text_fields_round_trip_whatever_they_hold(
+    target: str, ray: str, surface: str, rule: str
+) -> None:
     book = TicketBook(KeyRing([SECRET], ("ticket",)), ttl=300)
     ticket, token = book.issue(
         level=Level.MANAGED,
@@ -90,10 +92,12 @@ def test_text_fields_round_trip_whatever_they_hold(target: str, ray: str, surfac
         ray=ray,
         now=NOW,
         surface=surface,
+        rule=rule,
     )
     opened = book.open(token)
     assert opened == ticket
     assert (opened.ray, opened.surface, opened.difficulty) == (ray, surface, 10)
+    assert opened.rule == rule
 
 
 def test_a_field_value_cannot_forge_another_field(book: TicketBook) -> None:

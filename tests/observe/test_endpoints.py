@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.observe.helpers import PREFIX, TOKEN, gate, scrape, solve_once
-from tests.support import WSGIClient
+from tests.support import WSGIClient, challenge_data, wrong_nonce
 
 
 def test_unconfigured_endpoints_do_not_exist() -> None:
@@ -67,6 +68,34 @@ def test_metrics_count_real_challenges_and_solves() -> None:
     # Nothing but configured rule labels, fixed levels and the phases appear as labels.
     rules = {dict(labels).get("rule") for _, labels in samples}
     assert rules <= {None, "login pages", "shop", "no admin", "default"}
+
+
+def test_a_solve_at_another_worker_counts_under_the_rule_that_challenged(
+    tmp_path: Path,
+) -> None:
+    # Two workers sharing a store: the page comes from one, the solve goes to the other,
+    # which never saw the challenge. The ticket carries the rule, sealed.
+    store = f"sqlite:///{tmp_path / 'shared.db'}"
+    worker_a, worker_b = WSGIClient(gate(store=store)), WSGIClient(gate(store=store))
+    page = worker_a.request("GET", "/shop")
+    assert page.status == 403
+    assert worker_b.solve(page).status == 200
+    assert scrape(worker_a).status == 200  # each endpoint flushes its own process first
+    summary = json.loads(scrape(worker_b, "dashboard", query="format=json").body)
+    shop = next(r for r in summary["rules"] if r["rule"] == "shop")
+    assert (shop["issued"], shop["solved"]) == (1, 1)
+    assert not any(r["rule"] == "-" for r in summary["rules"])
+
+
+def test_a_failed_solve_counts_under_the_rule_that_challenged() -> None:
+    client = WSGIClient(gate())
+    page = client.request("GET", "/shop")
+    refused = client.solve(page, nonce=wrong_nonce(challenge_data(page.body)))
+    assert refused.status == 403
+    summary = json.loads(scrape(client, "dashboard", query="format=json").body)
+    assert [(r["rule"], r["issued"], r["solved"]) for r in summary["rules"]] == [("shop", 1, 0)]
+    assert summary["recent"][0]["kind"] == "challenge_failed"
+    assert summary["recent"][0]["rule"] == "shop"
 
 
 def test_dashboard_renders_real_data_under_csp() -> None:

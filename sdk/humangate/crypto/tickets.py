@@ -64,6 +64,9 @@ class Ticket:
     # Turnstile-compatible widget's frame (humangate.challenges.interaction sizes the
     # button's box for it).
     surface: str = ""
+    # The rule that challenged ("" for none): the solve is counted under it by whichever
+    # worker receives it, with no store lookup by ray.
+    rule: str = ""
 
 
 _ID_END = 24  # hex characters of a ticket id (96 bits)
@@ -74,14 +77,16 @@ _RANDOM_BYTES = (_SEED_END + 32) // 2  # then a 128-bit probe seed
 def _payload(ticket: Ticket) -> str:
     """The sealed form of ``ticket``: the JSON object TicketBook.open reads, written
     around its known fields (every page issues one; the generic encoder cost most of
-    sealing it). The surface is written only where it is not the page, so most tickets
-    stay short."""
-    surface = f',"w":{string(ticket.surface)}' if ticket.surface else ""
+    sealing it). The surface and the rule are written only when there is one, so
+    tickets stay short."""
+    optional = f',"w":{string(ticket.surface)}' if ticket.surface else ""
+    if ticket.rule:
+        optional += f',"u":{string(ticket.rule)}'
     return (
         f'{{"id":"{ticket.id}","s":"{ticket.seed}","d":{ticket.difficulty},'
         f'"l":{int(ticket.level)},"ip":{string(ticket.client_ip)},"ua":"{ticket.ua_hash}",'
         f'"e":{ticket.expires_at},"t":{string(ticket.target)},"r":{string(ticket.ray)},'
-        f'"p":"{ticket.probe}","i":{ticket.issued_at}{surface}}}'
+        f'"p":"{ticket.probe}","i":{ticket.issued_at}{optional}}}'
     )
 
 
@@ -108,6 +113,7 @@ class TicketBook:
         ray: str,
         now: float,
         surface: str = "",
+        rule: str = "",
     ) -> tuple[Ticket, str]:
         """A new ticket and its sealed token. ``client_ip`` may be given as its text
         (``str(address)``), which the challenge path has already written."""
@@ -127,6 +133,7 @@ class TicketBook:
             probe=random[_SEED_END:],
             issued_at=int(now),
             surface=surface,
+            rule=rule,
         )
         return ticket, self._keys.seal_json(self._purpose, _payload(ticket))
 
@@ -147,6 +154,7 @@ class TicketBook:
                 probe=str(payload["p"]),
                 issued_at=int(payload["i"]),
                 surface=str(payload.get("w", "")),
+                rule=str(payload.get("u", "")),
             )
         except (KeyError, TypeError, ValueError):
             raise TokenError("forged or corrupted ticket") from None

@@ -125,7 +125,7 @@ class Challenger:
                 },
                 extra_headers=headers,
             )
-        ticket, token = self._ticket(request, visit, level, difficulty, ray)
+        ticket, token = self._ticket(request, visit, level, difficulty, ray, rule=rule)
         nonce = answers.new_nonce()
         language = parts.page_language(request)
         template = parts.template
@@ -204,8 +204,10 @@ class Challenger:
         ray: str,
         *,
         surface: str = "",
+        rule: str | None = None,
     ) -> tuple[Ticket, str]:
-        """A new ticket for this client at ``level``: the puzzle the page solves."""
+        """A new ticket for this client at ``level``: the puzzle the page solves. It
+        carries the ``rule`` that challenged, so the solve is counted under it."""
         parts = self._parts
         return parts.tickets.issue(
             level=level,
@@ -216,6 +218,7 @@ class Challenger:
             ray=ray,
             now=parts.clock(),
             surface=surface,
+            rule=rule or "",
         )
 
     def _page_json(self, ticket: Ticket, token: str, language: str, request: Request) -> str:

@@ -197,7 +197,11 @@ class Solver:
         if first_use is None:
             # The site's fault, not the visitor's: say so, and say why in the event.
             parts.observe(
-                Kind.CHALLENGE_FAILED, ray, reason=STORE_UNAVAILABLE, level=ticket.level.label
+                Kind.CHALLENGE_FAILED,
+                ray,
+                reason=STORE_UNAVAILABLE,
+                rule=ticket.rule or None,
+                level=ticket.level.label,
             )
             message = catalog(parts.page_language(request))[f"failure_{SITE_UNAVAILABLE}"]
             return site_unavailable(ray, message)
@@ -221,10 +225,12 @@ class Solver:
         cookie = self.clearance_cookie(
             visit, ticket.level, now, assessment, pat=pat, work=ticket.difficulty
         )
-        # Refers to the ray id of the challenge it answers, as the seeds ask.
+        # Refers to the ray id of the challenge it answers, as the seeds ask, and is
+        # counted under the rule that challenged (sealed in the ticket).
         parts.observe(
             Kind.CHALLENGE_SOLVED,
             ticket.ray,
+            rule=ticket.rule or None,
             level=ticket.level.label,
             solve_ms=solve_ms,
             **visit.where(parts.config.log_client_ip),
@@ -280,6 +286,7 @@ class Solver:
             Kind.CHALLENGE_FAILED,
             ray,
             reason=reason.value,
+            rule=ticket.rule or None if ticket else None,
             level=ticket.level.label if ticket else None,
         )
         data: dict[str, object] = {

@@ -43,12 +43,8 @@ class Analytics:
         self._lock = threading.Lock()
         self._access = Access(config)
         self._warn = ThrottledWarning("for the metrics/dashboard endpoints")
-        ray_ttl = config.ticket_ttl + config.clock_skew + 60
         self.recorder = Recorder(
-            self.store,
-            interval=config.analytics_flush_seconds,
-            ray_ttl=ray_ttl,
-            background=background,
+            self.store, interval=config.analytics_flush_seconds, background=background
         )
 
     def store(self) -> Store:

@@ -7,6 +7,10 @@ a lock here (about a microsecond); a daemon thread writes the accumulated counts
 machines the store sums the flushes, so any worker can answer a scrape for all of them.
 The price: the last few seconds of counts are not visible yet, and a worker killed
 with SIGKILL loses at most one interval's counts.
+
+A solve is counted under the rule that challenged, which the ticket carries sealed
+(humangate.crypto.tickets): any worker can count it, and issuing a challenge writes
+nothing per ray to the store.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import logging
 import os
 import threading
 import weakref
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Callable
 
 from humangate.errors import StoreError
@@ -30,11 +34,6 @@ logger = logging.getLogger("humangate")
 
 MAX_PENDING_FIELDS = 50_000  # kept across failed flushes at most (bounded memory)
 MAX_GEO_PER_FLUSH = 64  # distinct countries/ASNs written per flush; the rest is "other"
-_LOCAL_RAYS = 10_000
-# Issued rays per store call: under a flood a flush carries tens of thousands, and one
-# call would hold the memory store's lock (stalling an event loop waiting on it) or one
-# Redis transaction (stalling every worker) for a tenth of a second or more.
-RAYS_PER_WRITE = 1_000
 # Hoisted for the hot path (an enum member or module attribute lookup costs there).
 _PASS = Kind.PASSED_WITH_CLEARANCE
 _BUCKET = schema.BUCKET_SECONDS
@@ -72,12 +71,10 @@ class Recorder:
         store: Callable[[], Store],
         *,
         interval: float = 5.0,
-        ray_ttl: float = 900.0,
         background: bool = True,
     ) -> None:
         self._store = store
         self._interval = interval
-        self._ray_ttl = ray_ttl
         self._background = background
         self._lock = threading.Lock()
         self._warn = ThrottledWarning("for analytics (counts kept in memory and retried)")
@@ -96,12 +93,9 @@ class Recorder:
         # Passes apart, in a plain dict: a Counter's item access costs several times more
         # on this per-request path. flush() adds them to the rest.
         self._passes: dict[tuple[int, str], int] = {}
-        # Recent events with the rule they count under; made JSON when flushed, not on
-        # the request path (most of a flood's events are dropped as older than the limit).
-        self._events: deque[tuple[Event, str | None]] = _recent()
-        self._issued: dict[str, str] = {}  # ray -> rule, to write to the store
-        self._unresolved: list[tuple[Event, int]] = []  # solves whose rule is elsewhere
-        self._local: OrderedDict[str, str] = OrderedDict()  # rays this process issued
+        # Recent events; made JSON when flushed, not on the request path (most of a
+        # flood's events are dropped as older than the limit).
+        self._events: deque[Event] = _recent()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -147,8 +141,7 @@ class Recorder:
         level = schema.label(event.level)
         kind = _VALUE[event.kind]
         with self._lock:
-            # A solve names the rule of the challenge it answers when this process knows it.
-            self._events.append((event, event.rule or self._local.get(event.ray)))
+            self._events.append(event)
             if event.kind is Kind.PAT_PRESENTED:  # counted by outcome, not by rule
                 self._pending[minute, schema.pat_field(schema.label(event.reason))] += 1
             if event.kind in _WIDGET:
@@ -156,23 +149,14 @@ class Recorder:
                 field = schema.widget_field(kind, schema.label(event.sitekey), outcome)
                 self._pending[minute, field] += 1
                 return
+            rule = schema.label(event.rule)
             if event.kind is Kind.CHALLENGE_SOLVED:
-                rule = self._local.get(event.ray)
-                if rule is None:
-                    self._unresolved.append((event, 0))
-                    return
                 self._count_solve(event, rule)
                 return
-            rule = schema.label(event.rule)
             self._pending[minute, schema.count_field(kind, rule, level)] += 1
             if event.kind is Kind.CHALLENGE_FAILED:
                 reason = schema.label(event.reason)
                 self._pending[minute, schema.reason_field(reason, level)] += 1
-            if event.kind is Kind.CHALLENGE_ISSUED:
-                self._issued[event.ray] = rule
-                self._local[event.ray] = rule
-                if len(self._local) > _LOCAL_RAYS:
-                    self._local.popitem(last=False)
             code = schema.country(event.country)
             if code is not None:
                 self._pending[minute, schema.geo_field("c", kind, code)] += 1
@@ -222,81 +206,37 @@ class Recorder:
             pending.update(self._passes)  # Counter.update adds the counts
             self._passes = {}
             events, self._events = self._events, _recent()
-            issued, self._issued = self._issued, {}
-            unresolved, self._unresolved = self._unresolved, []
-        if not (pending or events or issued or unresolved):
+        if not (pending or events):
             return True
         try:
             store = self._store()
-            self._write_issued(store, issued)
-            self._resolve(store, unresolved)
-            with self._lock:  # solves resolved above were added to the new pending
-                pending.update(self._pending)
-                self._pending = Counter()
             if pending:
                 store.hincr_many(_by_minute(pending), schema.RETENTION_SECONDS + 120)
                 store.hincr_many({schema.TOTAL_KEY: _totals(pending)}, schema.TOTAL_TTL_SECONDS)
             if events:
                 store.push_recent(
                     schema.RECENT_KEY,
-                    [_event_json(event, rule) for event, rule in events],
+                    [_event_json(event) for event in events],
                     schema.RECENT_LIMIT,
                     schema.RECENT_TTL_SECONDS,
                 )
         except StoreError as exc:
             if not quiet:
                 self._warn(exc)
-            self._requeue(pending, issued, unresolved)
+            self._requeue(pending)
             return False
         except Exception:  # never let the flusher thread die
             logger.exception("humangate analytics flush failed")
             return False
         return True
 
-    def _write_issued(self, store: Store, issued: dict[str, str]) -> None:
-        """Each issued ray's rule, in batches of :data:`RAYS_PER_WRITE`. When a batch
-        fails, ``issued`` is left holding the rays not yet written, for the requeue."""
-        rays = list(issued.items())
-        for start in range(0, len(rays), RAYS_PER_WRITE):
-            batch = rays[start : start + RAYS_PER_WRITE]
-            try:
-                store.hincr_many(
-                    {schema.ray_key(ray): {rule: 1} for ray, rule in batch}, self._ray_ttl
-                )
-            except StoreError:
-                issued.clear()
-                issued.update(rays[start:])
-                raise
-
-    def _resolve(self, store: Store, unresolved: list[tuple[Event, int]]) -> None:
-        """Credit solves of challenges issued by other workers to the issuing rule."""
-        if not unresolved:
-            return
-        found = store.hget_many([schema.ray_key(event.ray) for event, _ in unresolved])
-        with self._lock:
-            for (event, tries), fields in zip(unresolved, found, strict=True):
-                if fields:
-                    self._count_solve(event, next(iter(fields)))
-                elif tries < 2:  # the issuer may not have flushed yet: try next time
-                    self._unresolved.append((event, tries + 1))
-                else:
-                    self._count_solve(event, schema.NONE)
-
-    def _requeue(
-        self,
-        pending: Counter[tuple[int, str]],
-        issued: dict[str, str],
-        unresolved: list[tuple[Event, int]],
-    ) -> None:
+    def _requeue(self, pending: Counter[tuple[int, str]]) -> None:
         with self._lock:
             if len(self._pending) + len(pending) <= MAX_PENDING_FIELDS:
                 self._pending.update(pending)
-            if len(self._issued) < _LOCAL_RAYS:
-                self._issued.update(issued)
-            self._unresolved.extend(unresolved[:_LOCAL_RAYS])
 
 
-def _recent() -> deque[tuple[Event, str | None]]:
+def _recent() -> deque[Event]:
     """The newest events only: appending past the limit drops the oldest."""
     return deque(maxlen=schema.RECENT_LIMIT)
 
@@ -344,12 +284,12 @@ def _cap_geo(field: str, seen: dict[str, set[str]]) -> str:
     return f"{dimension}|{kind}|other"
 
 
-def _event_json(event: Event, rule: str | None) -> str:
+def _event_json(event: Event) -> str:
     data = {
         "kind": event.kind.value,
         "ray": event.ray,
         "at": round(event.at, 3),
-        "rule": rule,
+        "rule": event.rule,
         "action": event.action,
         "level": event.level,
         "reason": event.reason,

@@ -4,9 +4,7 @@ Counters live in hashes of integer fields:
 
 * ``stats:m:<minute>``: one hash per minute, kept 24 hours (the dashboard and CLI);
 * ``stats:total``: running totals, kept 30 days after the last write (Prometheus
-  counters must not fall when an old minute expires);
-* ``ray:<ray id>``: which rule issued a challenge, kept as long as its ticket can be
-  solved, so a solve answered by another worker or machine is credited to that rule.
+  counters must not fall when an old minute expires).
 
 Field names are ``|``-separated tuples whose parts all come from small sets: event
 kinds, levels, failure reasons, rule labels from the configuration, ISO country codes,
@@ -37,10 +35,6 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 def minute_key(minute: int) -> str:
     return f"stats:m:{minute}"
-
-
-def ray_key(ray: str) -> str:
-    return f"ray:{ray}"
 
 
 def minute_of(at: float) -> int:
