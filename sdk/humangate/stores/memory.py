@@ -52,8 +52,8 @@ class _Aggregate:
 
     expires_at: float
     fields: dict[str, int] = field(default_factory=dict)
-    # Made by the first push: most aggregates are hashes (one per issued challenge),
-    # and an empty deque each would be most of their memory and of the collector's work.
+    # Made by the first push: most aggregates are hashes, and an empty deque each would
+    # be most of their memory.
     items: deque[str] | None = None
 
 
