@@ -9,8 +9,11 @@ Memory is bounded twice over:
 * expired entries are purged a little on every write (amortised, from a min-heap of
   expiry times), so a flood of short-lived keys disappears as it expires;
 * a hard cap, ``max_entries``, evicts the oldest entries (by creation) when reached, so
-  even a flood of long-lived keys cannot exhaust memory. Evicting a spent token makes it
-  spendable again: keep the cap well above (requests per second x longest TTL).
+  even a flood of long-lived keys cannot exhaust memory. Counters go first: their keys
+  can come from the client (a rate limit counted per path or per header value), and
+  evicting one only restarts a count. Spent keys go only when spent keys alone fill the
+  cap, because evicting one makes it spendable again: keep the cap well above (requests
+  per second x longest TTL).
 """
 
 from __future__ import annotations
@@ -65,7 +68,9 @@ class MemoryStore:
             raise ValueError(f"max_entries must be an int >= 1, got {max_entries!r}")
         self._max_entries = max_entries
         self._lock = threading.Lock()
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        # Spent keys and counters apart, each oldest first: the cap evicts counters first.
+        self._spent: OrderedDict[str, _Entry] = OrderedDict()
+        self._counters: OrderedDict[str, _Entry] = OrderedDict()
         self._expiry_heap: list[tuple[float, int, str]] = []
         self._serial = 0
         self._closed = False
@@ -77,7 +82,7 @@ class MemoryStore:
     def __len__(self) -> int:
         """Entries currently held, including expired ones not yet purged."""
         with self._lock:
-            return len(self._entries)
+            return len(self._spent) + len(self._counters)
 
     @property
     def max_entries(self) -> int:
@@ -91,7 +96,7 @@ class MemoryStore:
             now = self._writable_now()
             if self._live(name, now) is not None:
                 return False
-            self._create(name, 1, now + ttl)
+            self._create(self._spent, name, 1, now + ttl)
             return True
 
     def is_spent(self, key: str) -> bool:
@@ -109,7 +114,7 @@ class MemoryStore:
             if entry is None:
                 if amount == 0:  # a read: nothing counted, so nothing left behind
                     return 0
-                self._create(name, amount, now + window)
+                self._create(self._counters, name, amount, now + window)
                 return amount
             entry.value += amount
             return entry.value
@@ -159,7 +164,8 @@ class MemoryStore:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            self._entries.clear()
+            self._spent.clear()
+            self._counters.clear()
             self._expiry_heap.clear()
             self._aggregates.clear()
 
@@ -191,10 +197,16 @@ class MemoryStore:
         return now
 
     def _live(self, name: str, now: float) -> _Entry | None:
-        entry = self._entries.get(name)
+        # One key space: a name lives in one of the two tables (counters first: every
+        # challenge reads one).
+        table = self._counters
+        entry = table.get(name)
+        if entry is None:
+            table = self._spent
+            entry = table.get(name)
         if entry is None or entry.expires_at > now:
             return entry
-        del self._entries[name]
+        del table[name]
         return None
 
     def _aggregate(self, name: str, now: float, expires_at: float) -> _Aggregate:
@@ -210,16 +222,21 @@ class MemoryStore:
         aggregate.expires_at = expires_at
         return aggregate
 
-    def _create(self, name: str, value: int, expires_at: float) -> None:
-        while len(self._entries) >= self._max_entries:
-            self._entries.popitem(last=False)
+    def _create(
+        self, table: OrderedDict[str, _Entry], name: str, value: int, expires_at: float
+    ) -> None:
+        spent, counters = self._spent, self._counters
+        while len(spent) + len(counters) >= self._max_entries:
+            (counters or spent).popitem(last=False)
         self._serial += 1
-        self._entries[name] = _Entry(value, expires_at, self._serial)
+        table[name] = _Entry(value, expires_at, self._serial)
         heapq.heappush(self._expiry_heap, (expires_at, self._serial, name))
         # Heap items of evicted or re-created entries linger until their expiry time;
         # rebuild from the live entries before they outnumber them.
-        if len(self._expiry_heap) > 2 * len(self._entries) + _PURGE_BATCH:
-            self._expiry_heap = [(e.expires_at, e.serial, n) for n, e in self._entries.items()]
+        if len(self._expiry_heap) > 2 * (len(spent) + len(counters)) + _PURGE_BATCH:
+            self._expiry_heap = [
+                (e.expires_at, e.serial, n) for held in (spent, counters) for n, e in held.items()
+            ]
             heapq.heapify(self._expiry_heap)
 
     def _purge(self, now: float, limit: int | None) -> int:
@@ -227,8 +244,9 @@ class MemoryStore:
         while heap and heap[0][0] <= now and (limit is None or popped < limit):
             _, serial, name = heapq.heappop(heap)
             popped += 1
-            entry = self._entries.get(name)
-            if entry is not None and entry.serial == serial:
-                del self._entries[name]
-                removed += 1
+            for table in (self._counters, self._spent):
+                entry = table.get(name)
+                if entry is not None and entry.serial == serial:
+                    del table[name]
+                    removed += 1
         return removed
