@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
 from typing import TypeVar
 
 from humangate.errors import StoreError
+from humangate.immutable import immutable
 from humangate.stores.base import Store
 
 
-@dataclass(frozen=True, slots=True)
+@immutable  # one per spend: built on the request path
 class Spend:
     """Mark a one-time key used; the result is True the first time only."""
 
@@ -27,7 +27,7 @@ class Spend:
     ttl: float
 
 
-@dataclass(frozen=True, slots=True)
+@immutable  # every challenge reads the visitor's failed solves with one
 class Increment:
     """Add to a windowed counter; the result is the new count."""
 
@@ -36,14 +36,14 @@ class Increment:
     amount: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class IsSpent:
     """Whether a one-time key is currently marked, without marking it."""
 
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ReadBody:
     """Read at most ``limit + 1`` bytes of the request body (one more than allowed, so
     'too large' is detectable); the result is the bytes, or None when the runner was
@@ -52,7 +52,7 @@ class ReadBody:
     limit: int
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Blocking:
     """Call ``work`` (blocking I/O, e.g. analytics store reads); the result is its value.
     The async runner calls it in a worker thread."""
