@@ -94,6 +94,7 @@ def test_a_failed_solve_counts_under_the_rule_that_challenged() -> None:
     assert refused.status == 403
     summary = json.loads(scrape(client, "dashboard", query="format=json").body)
     assert [(r["rule"], r["issued"], r["solved"]) for r in summary["rules"]] == [("shop", 1, 0)]
+    assert summary["rules"][0]["rejected"] == 1
     assert summary["recent"][0]["kind"] == "challenge_failed"
     assert summary["recent"][0]["rule"] == "shop"
 
