@@ -71,14 +71,15 @@ class Pad:
 # Where a ticket's challenge runs (Ticket.surface) -> its pad. The page's button is at
 # least 56 px tall and 46 % of a card at least 120 px wide; the widget's at least 40 px
 # by 153 px (normal and flexible sizes: the frame is 300 x 65 px with the brand beside
-# it) or 44 px by 99 px (compact: 150 x 140 px, the brand below). WCAG 2.5.8 asks 24 px.
+# it) or 54 px by 112 px (compact: 150 x 140 px, the brand below: room for a long
+# word such as "człowiekiem" on one line, and for three lines). WCAG 2.5.8 asks 24 px.
 PAGE: Final = ""
 WIDGET: Final = "widget"
 WIDGET_COMPACT: Final = "widget-compact"
 PADS: Final[Mapping[str, Pad]] = {
     PAGE: Pad(152, 0, 120, 8000, (460, 700), (56, 72)),
     WIDGET: Pad(56, 204, 204, 204, (750, 1000), (40, 48)),
-    WIDGET_COMPACT: Pad(96, 132, 132, 132, (750, 1000), (44, 56)),
+    WIDGET_COMPACT: Pad(96, 132, 132, 132, (850, 1000), (54, 66)),
 }
 PAD_HEIGHT: Final = PADS[PAGE].height
 
