@@ -68,6 +68,11 @@ class Ticket:
     # worker receives it, with no store lookup by ray.
     rule: str = ""
 
+    @property
+    def event_rule(self) -> str | None:
+        """The rule that challenged as events name it: None for none."""
+        return self.rule or None
+
 
 _ID_END = 24  # hex characters of a ticket id (96 bits)
 _SEED_END = _ID_END + SEED_BYTES  # then the puzzle seed (pow.SEED_BYTES hex characters)

@@ -200,7 +200,7 @@ class Solver:
                 Kind.CHALLENGE_FAILED,
                 ray,
                 reason=STORE_UNAVAILABLE,
-                rule=ticket.rule or None,
+                rule=ticket.event_rule,
                 level=ticket.level.label,
             )
             message = catalog(parts.page_language(request))[f"failure_{SITE_UNAVAILABLE}"]
@@ -230,7 +230,7 @@ class Solver:
         parts.observe(
             Kind.CHALLENGE_SOLVED,
             ticket.ray,
-            rule=ticket.rule or None,
+            rule=ticket.event_rule,
             level=ticket.level.label,
             solve_ms=solve_ms,
             **visit.where(parts.config.log_client_ip),
@@ -286,7 +286,7 @@ class Solver:
             Kind.CHALLENGE_FAILED,
             ray,
             reason=reason.value,
-            rule=ticket.rule or None if ticket else None,
+            rule=ticket.event_rule if ticket else None,
             level=ticket.level.label if ticket else None,
         )
         data: dict[str, object] = {
