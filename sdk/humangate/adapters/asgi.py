@@ -100,10 +100,14 @@ class HumanGate:
         return Request(
             method=scope.get("method", "GET").upper(),
             path=path or "/",
-            query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+            query=scope.get("query_string", b"").decode("latin-1"),
+            # decode() as the bytes (or, outside the spec, bytearrays) they are: copying
+            # each through bytes() first was a third of building a challenged Request.
             headers=tuple(
-                (bytes(name).decode("latin-1").lower(), bytes(value).decode("latin-1"))
-                for name, value in scope.get("headers", ())
+                [
+                    (name.decode("latin-1").lower(), value.decode("latin-1"))
+                    for name, value in scope.get("headers", ())
+                ]
             ),
             peer=str(client[0]) if client else None,
             scheme=scope.get("scheme", "ws" if websocket else "http"),
