@@ -77,7 +77,7 @@ def wsgi_caller(
 
 
 def asgi_caller(
-    app: Callable[..., Any], cookie: str | None
+    app: Callable[..., Any], cookie: str | None, accept: str = "text/html"
 ) -> tuple[Callable[[], None], list[int]]:
     """A function making one GET / through an ASGI app, the coroutine driven by hand (no
     event loop: the apps under test never await anything that suspends), and the
@@ -85,7 +85,7 @@ def asgi_caller(
     headers = [
         (b"host", b"127.0.0.1"),
         (b"user-agent", BENCH_USER_AGENT.encode()),
-        (b"accept", b"text/html"),
+        (b"accept", accept.encode()),
     ]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
