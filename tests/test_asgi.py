@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -237,6 +238,33 @@ def test_header_lookup_copes_with_bytearray_names() -> None:
     """Outside the spec, but a server handing over bytearrays must not cause a 500."""
     index = _index_headers([(bytearray(b"User-Agent"), bytearray(b"x/1"))])
     assert _header_value(index, "user-agent") == "x/1"
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [(b"text/html", "text/html; charset=utf-8"), (b"*/*", "application/problem+json")],
+)
+async def test_a_request_given_as_bytearrays_is_read_in_full(accept: bytes, expected: str) -> None:
+    """Outside the spec, as above, but on the full path: the Request is built from the
+    bytearrays' text (its Accept header chooses the answer, its query is kept)."""
+    app = make_gate()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/page",
+        "query_string": bytearray(b"q=1"),
+        "headers": [
+            (bytearray(b"User-Agent"), bytearray(BROWSER_UA.encode())),
+            (bytearray(b"Accept"), bytearray(accept)),
+        ],
+        "client": PEER,
+        "scheme": "http",
+    }
+    start, body = await call_asgi(app, scope)
+    assert start["status"] == 403
+    assert dict(start["headers"])[b"content-type"].decode() == expected
+    if accept == b"*/*":
+        assert json.loads(body["body"])["challenge_url"] == "/page?q=1"
 
 
 async def test_clearance_in_a_second_cookie_line_still_passes() -> None:
