@@ -43,15 +43,17 @@ _JSD = {Kind.JSD_PAGE: "page", Kind.JSD_POST: "post"}
 _VALUE = {kind: kind.value for kind in Kind}
 
 
-class _PassMinute:
-    """The pending-count keys of passes in one time bucket, by (rule, level)."""
+class _Minute:
+    """The pending-count keys of one time bucket, made once per bucket: of passes by
+    (rule, level), and of other decisions by (kind, rule, level)."""
 
-    __slots__ = ("end", "keys", "start")
+    __slots__ = ("counts", "end", "keys", "start")
 
     def __init__(self, start: int) -> None:
         self.start = start
         self.end = start + _BUCKET
         self.keys: dict[tuple[str | None, str | None], tuple[int, str]] = {}
+        self.counts: dict[tuple[Kind, str | None, str | None], tuple[int, str]] = {}
 
     def key(self, rule: str | None, level: str | None) -> tuple[int, str]:
         if len(self.keys) > 1024:  # labels come from config; this is a backstop
@@ -60,6 +62,13 @@ class _PassMinute:
             Kind.PASSED_WITH_CLEARANCE.value, schema.label(rule), schema.label(level)
         )
         self.keys[rule, level] = key = (self.start, field)
+        return key
+
+    def count_key(self, kind: Kind, rule: str | None, level: str | None) -> tuple[int, str]:
+        if len(self.counts) > 1024:
+            self.counts.clear()
+        field = schema.count_field(_VALUE[kind], schema.label(rule), schema.label(level))
+        self.counts[kind, rule, level] = key = (self.start, field)
         return key
 
 
@@ -78,7 +87,7 @@ class Recorder:
         self._background = background
         self._lock = threading.Lock()
         self._warn = ThrottledWarning("for analytics (counts kept in memory and retried)")
-        self._minute = _PassMinute(0)  # the pass counters' keys for the current bucket
+        self._minute = _Minute(0)  # the pass counters' keys for the current bucket
         self._reset()
         # A forked worker (gunicorn preload) starts clean. A weak reference, so that
         # registering does not keep every recorder ever built alive.
@@ -126,42 +135,47 @@ class Recorder:
         finally:
             lock.release()
 
-    def _enter_minute(self, at: float) -> _PassMinute:
-        self._minute = minute = _PassMinute(schema.minute_of(at))
+    def _enter_minute(self, at: float) -> _Minute:
+        self._minute = minute = _Minute(schema.minute_of(at))
         return minute
 
     def _record_decision(self, event: Event) -> None:
-        minute = schema.minute_of(event.at)
-        jsd = _JSD.get(event.kind)
+        kind, at = event.kind, event.at
+        bucket = self._minute  # the same keys as passes, made once per bucket
+        if not bucket.start <= at < bucket.end:
+            bucket = self._enter_minute(at)
+        minute = bucket.start
+        jsd = _JSD.get(kind)
         if jsd is not None:  # counted only: one per page view is no recent event
             field = schema.jsd_field(jsd, schema.label(event.reason))
             with self._lock:
                 self._pending[minute, field] += 1
             return
-        level = schema.label(event.level)
-        kind = _VALUE[event.kind]
         with self._lock:
             self._events.append(event)
-            if event.kind is Kind.PAT_PRESENTED:  # counted by outcome, not by rule
+            if kind is Kind.PAT_PRESENTED:  # counted by outcome, not by rule
                 self._pending[minute, schema.pat_field(schema.label(event.reason))] += 1
-            if event.kind in _WIDGET:
+            if kind in _WIDGET:
                 outcome = schema.label(event.reason)
-                field = schema.widget_field(kind, schema.label(event.sitekey), outcome)
+                field = schema.widget_field(_VALUE[kind], schema.label(event.sitekey), outcome)
                 self._pending[minute, field] += 1
                 return
-            rule = schema.label(event.rule)
-            if event.kind is Kind.CHALLENGE_SOLVED:
-                self._count_solve(event, rule)
+            if kind is Kind.CHALLENGE_SOLVED:
+                self._count_solve(event, schema.label(event.rule))
                 return
-            self._pending[minute, schema.count_field(kind, rule, level)] += 1
-            if event.kind is Kind.CHALLENGE_FAILED:
+            rule, level = event.rule, event.level
+            key = bucket.counts.get((kind, rule, level)) or bucket.count_key(kind, rule, level)
+            self._pending[key] += 1
+            if kind is Kind.CHALLENGE_FAILED:
                 reason = schema.label(event.reason)
-                self._pending[minute, schema.reason_field(reason, level)] += 1
-            code = schema.country(event.country)
-            if code is not None:
-                self._pending[minute, schema.geo_field("c", kind, code)] += 1
+                self._pending[minute, schema.reason_field(reason, schema.label(level))] += 1
+            if event.country:  # the usual case: nothing located the client
+                code = schema.country(event.country)
+                if code is not None:
+                    self._pending[minute, schema.geo_field("c", _VALUE[kind], code)] += 1
             if event.asn is not None:
-                self._pending[minute, schema.geo_field("a", kind, str(int(event.asn)))] += 1
+                field = schema.geo_field("a", _VALUE[kind], str(int(event.asn)))
+                self._pending[minute, field] += 1
 
     def _count_solve(self, event: Event, rule: str) -> None:
         # Caller holds the lock.
