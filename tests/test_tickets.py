@@ -107,6 +107,28 @@ def test_a_field_value_cannot_forge_another_field(book: TicketBook) -> None:
     assert opened.target == '/x","d":0,"l":0,"t":"/'
 
 
+def test_issue_puts_every_field_in_its_place(book: TicketBook) -> None:
+    # TicketBook.issue builds the ticket positionally (cheaper than keywords): a field
+    # out of place would still round-trip, so each is checked against what was asked.
+    ticket, _ = book.issue(
+        level=Level.INTERACTIVE,
+        difficulty=17,
+        client_ip=CLIENT,
+        user_agent="UA",
+        target="/page?x=1",
+        ray="0123456789abcdef",
+        now=NOW,
+        surface="widget",
+        rule="login",
+    )
+    assert (ticket.level, ticket.difficulty) == (Level.INTERACTIVE, 17)
+    assert (ticket.client_ip, ticket.ua_hash) == (str(CLIENT), user_agent_hash("UA"))
+    assert (ticket.issued_at, ticket.expires_at) == (int(NOW), int(NOW) + 300)
+    assert (ticket.target, ticket.ray) == ("/page?x=1", "0123456789abcdef")
+    assert (ticket.surface, ticket.rule) == ("widget", "login")
+    assert (len(ticket.id), len(ticket.seed), len(ticket.probe)) == (24, 64, 32)
+
+
 def test_tickets_never_share_their_random_parts(book: TicketBook) -> None:
     tickets = [issue(book)[0] for _ in range(50)]
     parts = [part for t in tickets for part in (t.id, t.seed, t.probe)]

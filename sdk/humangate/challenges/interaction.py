@@ -89,10 +89,6 @@ def widget_surface(size: str) -> str:
     return WIDGET_COMPACT if size == "compact" else WIDGET
 
 
-def pad_for(ticket: Ticket) -> Pad:
-    return PADS.get(ticket.surface, PADS[PAGE])
-
-
 @immutable  # one per challenge page (the escalation's button is placed in advance)
 class ButtonLayout:
     """Where the button is: left/width in thousandths of the pad's width, top/height px."""
@@ -111,10 +107,7 @@ class ButtonLayout:
     def params_json(self) -> str:
         """The pad's and the button's size and place as JSON text (every managed
         challenge page carries it)."""
-        return (
-            f'{{"pad":{self.pad.height},"pad_w":{self.pad.width},"left":{self.left},'
-            f'"top":{self.top},"width":{self.width},"height":{self.height}}}'
-        )
+        return _params_json(self.left, self.top, self.width, self.height, self.pad)
 
     def box(self, pad_width: float) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1) in px for a pad ``pad_width`` px wide."""
@@ -126,24 +119,37 @@ def layout_for(ticket: Ticket) -> ButtonLayout:
     """The ticket's button. Its sealed probe seed is random; hashing it with a label of
     its own gives this step randomness no other use of the seed shares (a ticket made
     before probe seeds existed falls back to its id)."""
-    pad = pad_for(ticket)
+    return ButtonLayout(*_placed(ticket))
+
+
+def _placed(ticket: Ticket) -> tuple[int, int, int, int, Pad]:
+    """:func:`layout_for`'s fields: left, top, width, height and the pad."""
+    pad = PADS.get(ticket.surface, _PAGE_PAD)
     secret = ticket.probe or ticket.id
-    digest = hashlib.sha256(b"humangate/interaction/layout/v2\x00" + secret.encode()).digest()
-    # The digest's first four big-endian 32-bit words, in this order.
+    digest = hashlib.sha256(_LAYOUT_LABEL + secret.encode()).digest()
+    # The digest's first four big-endian 32-bit words, in this order. Each is taken
+    # into a span of at most a thousand values: the bias is below 1e-6. (Written out,
+    # not a helper called four times: every managed challenge page places a button.)
     for_width, for_height, for_left, for_top = _WORDS.unpack_from(digest)
-    width = _pick(for_width, *pad.button_width)
-    height = _pick(for_height, *pad.button_height)
-    left = _pick(for_left, 0, 1000 - width)
-    top = _pick(for_top, 0, pad.height - height)
-    return ButtonLayout(left, top, width, height, pad)
+    low, high = pad.button_width
+    width = low + for_width % (high - low + 1)
+    low, high = pad.button_height
+    height = low + for_height % (high - low + 1)
+    left = for_left % (1000 - width + 1)
+    top = for_top % (pad.height - height + 1)
+    return left, top, width, height, pad
 
 
+def _params_json(left: int, top: int, width: int, height: int, pad: Pad) -> str:
+    return (
+        f'{{"pad":{pad.height},"pad_w":{pad.width},"left":{left},'
+        f'"top":{top},"width":{width},"height":{height}}}'
+    )
+
+
+_LAYOUT_LABEL: Final = b"humangate/interaction/layout/v2\x00"
 _WORDS: Final = struct.Struct(">4I")
-
-
-def _pick(word: int, low: int, high: int) -> int:
-    # 32 random bits into a span of at most a thousand values: the bias is below 1e-6.
-    return low + word % (high - low + 1)
+_PAGE_PAD: Final = PADS[PAGE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +338,8 @@ class InteractionStep:
         return layout_for(ticket).params()
 
     def issue_json(self, ticket: Ticket) -> str:
-        return layout_for(ticket).params_json()
+        # ButtonLayout.params_json without building the layout (one per managed page).
+        return _params_json(*_placed(ticket))
 
     def verify(self, submission: Submission) -> StepResult:
         raw = submission.steps.get(self.name)

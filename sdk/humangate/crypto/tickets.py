@@ -125,20 +125,22 @@ class TicketBook:
         # One read of the system's random source for the id, the puzzle seed and the
         # probe seed (in hex: 24, 64 and 32 characters).
         random = os.urandom(_RANDOM_BYTES).hex()
+        # Positional, in the fields' order: binding thirteen keywords cost twice what
+        # building the ticket does (test_tickets checks every field lands in its place).
         ticket = Ticket(
-            id=random[:_ID_END],
-            seed=random[_ID_END:_SEED_END],
-            difficulty=int(difficulty),
-            level=level,
-            client_ip=str(client_ip) if client_ip is not None else "",
-            ua_hash=user_agent_hash(user_agent),
-            expires_at=int(now) + self._ttl,
-            target=safe_target(target),
-            ray=ray,
-            probe=random[_SEED_END:],
-            issued_at=int(now),
-            surface=surface,
-            rule=rule,
+            random[:_ID_END],  # id
+            random[_ID_END:_SEED_END],  # seed
+            int(difficulty),
+            level,
+            str(client_ip) if client_ip is not None else "",
+            user_agent_hash(user_agent),
+            int(now) + self._ttl,  # expires_at
+            safe_target(target),
+            ray,
+            random[_SEED_END:],  # probe
+            int(now),  # issued_at
+            surface,
+            rule,
         )
         return ticket, self._keys.seal_json(self._purpose, _payload(ticket))
 
