@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import binascii
 
-_URL_SAFE = bytes.maketrans(b"+/", b"-_")
-_STANDARD = bytes.maketrans(b"-_", b"+/")
-
 
 def encode(data: bytes) -> str:
     """``data`` as ``base64.urlsafe_b64encode`` writes it, without the ``=`` padding
     (binascii directly: the base64 module's two layers of wrappers cost more, and every
-    challenge page writes a nonce and a token)."""
-    return binascii.b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=").decode()
+    challenge page writes a nonce and a token; two replaces, each a fast byte search,
+    cost half what a translate table's pass over every byte does)."""
+    text = binascii.b2a_base64(data, newline=False)
+    return text.replace(b"+", b"-").replace(b"/", b"_").rstrip(b"=").decode()
 
 
 def decode(text: str) -> bytes:
@@ -24,7 +23,7 @@ def decode(text: str) -> bytes:
     :func:`encode` writes is accepted."""
     if not text.isascii():
         raise ValueError("not base64")
-    padded = (text + "=" * (-len(text) % 4)).encode().translate(_STANDARD)
+    padded = (text + "=" * (-len(text) % 4)).encode().replace(b"-", b"+").replace(b"_", b"/")
     data = binascii.a2b_base64(padded)
     if encode(data) != text:
         raise ValueError("not canonical base64")
