@@ -36,6 +36,15 @@ def test_where_reads_the_trusted_country_header() -> None:
     assert visit.where(log_client_ip=False) == {"country": "FR", "asn": None}
     assert visit.without_clearance().where(log_client_ip=False)["country"] == "FR"
     assert gate._visit(request()).where(log_client_ip=False) == {"country": None, "asn": None}
+    # The challenge's event takes the same facts as a tuple.
+    assert visit.located(log_client_ip=False) == ("FR", None, None)
+    assert visit.located(log_client_ip=True) == ("FR", None, "203.0.113.9")
+
+
+def test_the_visit_keeps_the_user_agent_it_was_read_with() -> None:
+    visit = engine()._visit(request())
+    assert visit.user_agent == BROWSER_UA
+    assert visit.without_clearance().user_agent == BROWSER_UA
 
 
 def test_the_client_address_is_written_out_once_and_empty_when_unknown() -> None:

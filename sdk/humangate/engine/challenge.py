@@ -19,7 +19,7 @@ from humangate.engine.parts import Parts
 from humangate.engine.replay import is_replayable
 from humangate.engine.risk import assess
 from humangate.engine.visit import Visit
-from humangate.events import Kind
+from humangate.events import Event, Kind
 from humangate.http import answers
 from humangate.http.assets import hashed_name
 from humangate.http.redirects import safe_target
@@ -179,19 +179,26 @@ class Challenger:
         issued."""
         parts = self._parts
         config = parts.config
-        risk = assess(request, visit.clearance, strikes)
+        risk = assess(request, visit.user_agent, visit.clearance, strikes)
         difficulty = config.difficulty.bits(
             level, risk, rule_bits=rule_bits, under_attack=config.under_attack
         )
-        parts.observe(
-            Kind.CHALLENGE_ISSUED,
-            ray,
-            level=level.label,
-            path=request.path,
-            rule=rule,
-            action=level.label,
-            difficulty=difficulty,
-            **visit.where(config.log_client_ip),
+        country, asn, client_ip = visit.located(config.log_client_ip)
+        label = level.label
+        parts.report(
+            Event(
+                Kind.CHALLENGE_ISSUED,
+                ray,
+                parts.clock(),
+                rule=rule,
+                action=label,
+                level=label,
+                path=request.path,
+                country=country,
+                asn=asn,
+                difficulty=difficulty,
+                client_ip=client_ip,
+            )
         )
         return difficulty
 

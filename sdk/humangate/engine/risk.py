@@ -66,10 +66,11 @@ class Strikes:
         return faults.tolerate_one(operation, self._warn, "open")
 
 
-def assess(request: Request, clearance: Clearance | None, strikes: int) -> Risk:
-    """The risk of the request a challenge is about to be issued for."""
+def assess(request: Request, user_agent: str, clearance: Clearance | None, strikes: int) -> Risk:
+    """The risk of the request a challenge is about to be issued for (``user_agent``:
+    its User-Agent, which the visit has read already)."""
     values = request.header_values(NAVIGATION_HEADERS)
-    mismatch = navigation_mismatch(values, request.user_agent, request.scheme, request.host)
+    mismatch = navigation_mismatch(values, user_agent, request.scheme, request.host)
     return Risk(
         failures=strikes,
         header_mismatch=mismatch,

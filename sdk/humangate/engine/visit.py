@@ -40,6 +40,7 @@ class Visit:
         self,
         request: Request,
         *,
+        user_agent: str,
         ip: IPAddress | None,
         binding: str,
         clearance: Clearance | None,
@@ -49,7 +50,7 @@ class Visit:
     ) -> None:
         self.request = request
         self.ip = ip
-        self.user_agent = request.user_agent
+        self.user_agent = user_agent  # the request's, read once by visit_of
         self.binding = binding
         self.clearance = clearance
         self.bad_cookie = bool(forget)
@@ -73,6 +74,7 @@ class Visit:
         """This visit as if no clearance were held (over a challenge-action rate limit)."""
         visit = Visit(
             self.request,
+            user_agent=self.user_agent,
             ip=self.ip,
             binding=self.binding,
             clearance=None,
@@ -99,17 +101,26 @@ class Visit:
     def where(self, log_client_ip: bool) -> dict[str, object]:
         """Country/ASN for an event when known, and the client IP only if the owner opted
         in (``log_client_ip``). Only on non-pass paths: a lookup is not free."""
-        where: dict[str, object] = {"country": None, "asn": None}
+        country, asn, client_ip = self.located(log_client_ip)
+        where: dict[str, object] = {"country": country, "asn": asn}
+        if client_ip is not None:
+            where["client_ip"] = client_ip
+        return where
+
+    def located(self, log_client_ip: bool) -> tuple[str | None, int | None, str | None]:
+        """:meth:`where` as (country, ASN, client IP), each None when not known or not
+        to be recorded."""
+        country: str | None = None
+        asn: int | None = None
         if self.locates:
             fields = self.fields
-            country, asn = fields.get("ip.src.country"), fields.get("ip.src.asnum")
-            if isinstance(country, str) and len(country) == 2:
-                where["country"] = country
-            if type(asn) is int:
-                where["asn"] = asn
-        if log_client_ip and self.ip is not None:
-            where["client_ip"] = self.ip_text
-        return where
+            found, number = fields.get("ip.src.country"), fields.get("ip.src.asnum")
+            if isinstance(found, str) and len(found) == 2:
+                country = found
+            if type(number) is int:
+                asn = number
+        client_ip = self.ip_text if log_client_ip and self.ip is not None else None
+        return country, asn, client_ip
 
 
 def _result_only(clearance: Clearance) -> Clearance:
@@ -120,7 +131,8 @@ def _result_only(clearance: Clearance) -> Clearance:
 def visit_of(request: Request, parts: Parts, fields_of: FieldsOf) -> Visit:
     """The visit for ``request``: its client address and the clearance it holds."""
     ip = parts.resolver.resolve(request.peer, request.headers)
-    binding = parts.config.clearance_binding.fingerprint(ip, request.user_agent)
+    user_agent = request.user_agent
+    binding = parts.config.clearance_binding.fingerprint(ip, user_agent)
     value = request.cookies.get(parts.cookies.name_for(request.scheme))
     clearance = parts.clearances.bound(value, binding) if value else None
     if clearance is not None:
@@ -136,6 +148,7 @@ def visit_of(request: Request, parts: Parts, fields_of: FieldsOf) -> Visit:
     forget = (parts.cookies.clear(request.scheme),) if value and clearance is None else ()
     return Visit(
         request,
+        user_agent=user_agent,
         ip=ip,
         binding=binding,
         clearance=clearance,
