@@ -59,6 +59,7 @@ def _load() -> dict[str, _Asset]:
     return assets
 
 
+@functools.cache  # the files are read once per process (_load); every page names its script
 def hashed_name(name: str) -> str:
     """``challenge.js`` -> ``challenge.<hash>.js`` (the name itself if unknown)."""
     asset = _load().get(name)

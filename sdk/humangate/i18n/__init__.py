@@ -7,7 +7,7 @@ Adding a language is adding ``catalogs/<code>.json`` with every key of ``en.json
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from humangate.i18n.negotiate import RTL_LANGUAGES, negotiate, resolve
@@ -68,6 +68,11 @@ def _load(language: str) -> dict[str, str]:
     return {str(key): str(value) for key, value in data.items()}
 
 
+# Every challenge page negotiates its language, and a browser's Accept-Language (parsed,
+# q-values sorted) costs more than sealing the ticket; a visitor's requests repeat it.
+# Small, as the User-Agent hashes' cache (humangate.crypto.tickets): the header is the
+# client's to choose.
+@lru_cache(maxsize=256)
 def choose_language(forced: str | None, accept_language: str | None) -> str:
     """The owner's forced language, else the best match for the header, else English.
 

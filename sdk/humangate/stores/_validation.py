@@ -28,6 +28,8 @@ def normalize_key(key: str) -> str:
     if not isinstance(key, str):
         raise TypeError(f"store keys must be str, not {type(key).__name__}")
     if len(key) <= MAX_KEY_LENGTH:
+        if key.isascii():  # the usual case (humangate's own keys): nothing to check
+            return key
         try:
             key.encode("utf-8")
         except UnicodeEncodeError:
