@@ -58,18 +58,17 @@ class _Minute:
     def key(self, rule: str | None, level: str | None) -> tuple[int, str]:
         if len(self.keys) > 1024:  # labels come from config; this is a backstop
             self.keys.clear()
-        field = schema.count_field(
-            Kind.PASSED_WITH_CLEARANCE.value, schema.label(rule), schema.label(level)
-        )
-        self.keys[rule, level] = key = (self.start, field)
+        self.keys[rule, level] = key = self._made(_PASS, rule, level)
         return key
 
     def count_key(self, kind: Kind, rule: str | None, level: str | None) -> tuple[int, str]:
         if len(self.counts) > 1024:
             self.counts.clear()
-        field = schema.count_field(_VALUE[kind], schema.label(rule), schema.label(level))
-        self.counts[kind, rule, level] = key = (self.start, field)
+        self.counts[kind, rule, level] = key = self._made(kind, rule, level)
         return key
+
+    def _made(self, kind: Kind, rule: str | None, level: str | None) -> tuple[int, str]:
+        return self.start, schema.count_field(_VALUE[kind], schema.label(rule), schema.label(level))
 
 
 class Recorder:
@@ -87,7 +86,7 @@ class Recorder:
         self._background = background
         self._lock = threading.Lock()
         self._warn = ThrottledWarning("for analytics (counts kept in memory and retried)")
-        self._minute = _Minute(0)  # the pass counters' keys for the current bucket
+        self._minute = _Minute(0)  # the counters' keys for the current bucket
         self._reset()
         # A forked worker (gunicorn preload) starts clean. A weak reference, so that
         # registering does not keep every recorder ever built alive.

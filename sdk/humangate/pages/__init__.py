@@ -130,12 +130,10 @@ def _compiled_utf8(
     them: a page is then filled by one C call, not a join of pieces."""
     pieces, names = _compiled(name, language, per_page, constants)
     form = b"%s".join(piece.encode().replace(b"%", b"%%") for piece in pieces)
-    if not names:
-        return form, lambda filled: ()
-    if len(names) == 1:  # itemgetter of one name gives the value, not a tuple of it
-        (only,) = names
-        return form, lambda filled: (filled[only],)
-    return form, itemgetter(*names)
+    if len(names) > 1:
+        return form, itemgetter(*names)
+    # itemgetter of one name gives the value, not a tuple of it (and of none, an error)
+    return form, lambda filled: tuple(filled[key] for key in names)
 
 
 @cache
