@@ -24,6 +24,7 @@ page keeps running other tasks (a timer ticks; DevTools evaluations are answered
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -31,13 +32,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Request, sync_playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Request, async_playwright
 
 from e2e.detect_support import FIREFOX, FIREFOX_PREFS
 from e2e.harness import (
@@ -255,30 +257,55 @@ def _note_solve(request: Request, posted: list[str]) -> None:
         posted.append(request.url)
 
 
-def _watch(page: Page, above: int, timeout: float = 30.0) -> dict[str, object] | None:
+# Playwright's evaluate has no timeout of its own and, rarely, never returns (once in CI it
+# held a run for an hour): every call into the browser here is bounded.
+ANSWER_TIMEOUT = 15.0
+T = TypeVar("T")
+
+
+async def _bounded(call: Awaitable[T], what: str) -> T:
+    try:
+        return await asyncio.wait_for(call, ANSWER_TIMEOUT)
+    except TimeoutError:
+        raise AssertionError(f"{what} did not return within {ANSWER_TIMEOUT}s") from None
+
+
+async def _watch(
+    page: Page, above: int, posted: list[str], timeout: float = 30.0
+) -> dict[str, object] | None:
     """The page's state once ``aria-valuenow`` exceeds ``above`` while still working;
     None when the page left the challenge first (a lucky solve)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            state: dict[str, object] = page.evaluate(STATE)
+            state: dict[str, object] = await asyncio.wait_for(page.evaluate(STATE), ANSWER_TIMEOUT)
         except PlaywrightError:  # navigated away mid-evaluation
             return None
+        except TimeoutError:
+            if posted:  # it solved and is reloading: the evaluation was lost on the way
+                return None
+            raise AssertionError(
+                f"the page did not answer for {ANSWER_TIMEOUT}s while solving: "
+                "the main thread never yielded"
+            ) from None
         if state["now"] == -1:
             return None
         if int(str(state["now"])) > above:
             return state
-        page.wait_for_timeout(50)
+        await asyncio.sleep(0.05)
     raise AssertionError(f"aria-valuenow stayed at or below {above} for {timeout}s")
 
 
 @pytest.mark.browser
-def test_main_thread_solving_shows_progress_and_stays_responsive(
+async def test_main_thread_solving_shows_progress_and_stays_responsive(
     servers: Callable[[int], AppServer], artifacts: Path
 ) -> None:
     server = servers(WATCH_DIFFICULTY)
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
+    async with async_playwright() as driver:
+        browser = await _bounded(
+            driver.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS)),
+            "launching Chromium",
+        )
         # Dedicated Workers the watched page started; the signals step's SharedWorker (the
         # same script, after a lucky solve) is not one of them.
         workers: list[str] = []
@@ -287,30 +314,35 @@ def test_main_thread_solving_shows_progress_and_stays_responsive(
         posted: list[str] = []
         try:
             for attempt in range(3):
-                page = browser.new_page()
+                page = await _bounded(browser.new_page(), "opening a page")
                 workers.clear()  # an attempt's page is closed before the next one opens
                 posted.clear()
                 page.on("worker", lambda worker: workers.append(worker.url))
                 page.on("request", lambda sent: _note_solve(sent, posted))
-                page.add_init_script(TICKER)
-                page.goto(server.url(f"/fallback/no-worker/watch/{attempt}"))
-                first = _watch(page, 0)
+                await _bounded(page.add_init_script(TICKER), "adding the ticker")
+                await page.goto(server.url(f"/fallback/no-worker/watch/{attempt}"))
+                first = await _watch(page, 0, posted)
                 # What the server sent up to the first look: a solver in Workers would have
                 # fetched their script at the start (a SharedWorker fetches it too, but only
                 # for the signals step after a solve, which ends the attempt).
                 served = server.access_log()
                 # PROGRESS_GAP later, not the next reading: two readings can sit one 20 ms
                 # slice apart with no timer turn between them (seen once in CI: ticks 9, 9).
-                second = _watch(page, int(str(first["now"])) + PROGRESS_GAP) if first else None
+                second = (
+                    await _watch(page, int(str(first["now"])) + PROGRESS_GAP, posted)
+                    if first
+                    else None
+                )
                 if first is None or second is None or posted:
-                    page.close()
+                    await _bounded(page.close(), "closing the page")
                     continue  # solved before it could be watched; a new challenge
-                page.screenshot(path=str(artifacts / "main-thread-progress.png"))
+                await page.screenshot(path=str(artifacts / "main-thread-progress.png"))
                 break
             else:
                 pytest.fail("three challenges in a row were solved before the second look")
         finally:
-            browser.close()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(browser.close(), ANSWER_TIMEOUT)
     shutil.copy(server.log_file, artifacts / "server.log")
 
     assert first["worker"] == "undefined", "the page was meant to run without Worker"
