@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -82,8 +83,18 @@ def http_table(args: argparse.Namespace) -> None:
         f"{args.workers} workers, loopback, {os.cpu_count()} CPUs (server and wrk share them); "
         f"best of {args.rounds} interleaved rounds"
     )
-    columns = ("server", "case", "req/s", "ratio", "spread", "latency", "status", "non-2xx")
-    print("{:<15} {:<38} {:>9} {:>6} {:>13} {:>9} {:>7} {}".format(*columns))
+    columns = (
+        "server",
+        "case",
+        "req/s",
+        "ratio",
+        "paired",
+        "spread",
+        "latency",
+        "status",
+        "non-2xx",
+    )
+    print("{:<15} {:<38} {:>9} {:>6} {:>6} {:>13} {:>9} {:>7} {}".format(*columns))
     ratios: dict[str, dict[str, float]] = {}
     for server, kind in ((args.asgi_server, "asgi"), ("gunicorn", "wsgi")):
         # This VM's speed drifts by tens of percent over minutes (other tenants): the
@@ -108,6 +119,7 @@ def http_table(args: argparse.Namespace) -> None:
             rates = [r.requests_per_second for r in results]
             rps = best[case.label]
             ratio = rps / best[case.baseline] if best[case.baseline] else 0.0
+            paired = _paired_ratio(rates, [r.requests_per_second for r in runs[case.baseline]])
             if case.summary:
                 ratios.setdefault(server, {})[case.summary] = ratio
             if case.baseline != "bare":
@@ -116,9 +128,10 @@ def http_table(args: argparse.Namespace) -> None:
             top = max(results, key=lambda r: r.requests_per_second)
             errors = "; ".join(r.errors for r in results if r.errors)
             spread = f"{min(rates):.0f}-{max(rates):.0f}"
+            failed = sum(r.non_2xx for r in results)
             print(
-                f"{server:<15} {case.label:<38} {rps:>9.0f} {ratio:>6.2f} {spread:>13} "
-                f"{top.latency:>9} {notes[case.label]:>7} {sum(r.non_2xx for r in results)}"
+                f"{server:<15} {case.label:<38} {rps:>9.0f} {ratio:>6.2f} {paired:>6.2f} "
+                f"{spread:>13} {top.latency:>9} {notes[case.label]:>7} {failed}"
                 + (f"  socket errors: {errors}" if errors else "")
             )
     print("status: the probe request's status; * = answered with cf-mitigated: challenge")
@@ -126,11 +139,20 @@ def http_table(args: argparse.Namespace) -> None:
         "ratio: best req/s of the row / best req/s of its bare baseline (same server): "
         "the pass row's is the bare app sent the identical request, cookie included"
     )
+    print(
+        "paired: the median over rounds of the row's req/s / its baseline's in the same round "
+        "(the two run within a minute of each other: slower drifts of the VM's speed cancel)"
+    )
     print("spread: the lowest and highest req/s of the rounds")
     print("\nWrapped vs bare (same server, same run; 1.00 = as fast as the bare app):")
     for server, answers in ratios.items():
         parts = [f"{label} {answers[label]:.2f}x bare" for label in answers]
         print(f"  {server:<15} " + ", ".join(parts))
+
+
+def _paired_ratio(rates: list[float], baseline: list[float]) -> float:
+    pairs = [rate / base for rate, base in zip(rates, baseline, strict=True) if base]
+    return statistics.median(pairs) if pairs else 0.0
 
 
 def run_script(name: str, title: str, *arguments: str) -> None:
