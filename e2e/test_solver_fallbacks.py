@@ -341,7 +341,7 @@ async def test_main_thread_solving_shows_progress_and_stays_responsive(
             else:
                 pytest.fail("three challenges in a row were solved before the second look")
         finally:
-            with contextlib.suppress(asyncio.TimeoutError):
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(browser.close(), ANSWER_TIMEOUT)
     shutil.copy(server.log_file, artifacts / "server.log")
 

@@ -280,6 +280,24 @@ def test_the_built_in_page_is_the_widget_filled_into_the_layout(code: str) -> No
     assert page == expected.encode("utf-8")
 
 
+def test_a_template_with_one_or_no_per_page_values_fills_like_one_with_many() -> None:
+    # A format with fewer than two %s cannot take itemgetter's values (one name gives
+    # the bare value, none raises): the fill must still escape and place them.
+    rest = {"favicon": "", "nonce": "n", "css": "p { width: 50% }", "ray": "r", "client_ip": "ip"}
+    rest.update(page_title="Blocked", page_heading="Blocked", page_text="No.")
+    one = pages._fill("block.html", "en", {"host": "<h>&"}, {}, tuple(rest.items()))
+    none = pages._fill("block.html", "en", {}, {}, (*rest.items(), ("host", "&lt;h&gt;&amp;")))
+    many = pages._fill(
+        "block.html",
+        "en",
+        {"host": "<h>&", "ray": "r", "client_ip": "ip"},
+        {},
+        tuple((key, value) for key, value in rest.items() if key not in ("ray", "client_ip")),
+    )
+    assert one == none == many
+    assert '<p class="host">&lt;h&gt;&amp;</p>' in one and "width: 50% }" in one
+
+
 @given(st.text())
 def test_page_values_are_escaped_exactly_as_html_escape_does(value: str) -> None:
     # The fill skips html.escape for values with nothing to escape; what it writes must
