@@ -10,7 +10,8 @@ under uvicorn (ASGI) and gunicorn (WSGI) with wrk; (c) in-process microbenchmark
 (bench/micro.py) and the same requests' CPU instructions counted by valgrind
 (bench/instructions.py: deterministic, unlike wall time on a shared VM), and the CPU
 each call costs inside one uvicorn worker (bench/in_server.py: more than in process,
-the server evicting the gate's code from the caches between calls); (d) rule
+the server evicting the gate's code from the caches between calls), and there what each
+part of the challenge page costs (bench/page_parts.py); (d) rule
 evaluation (bench/rules_eval.py); (e) the solver hash rate (bench/solver_hashrate.py);
 (f) solve-endpoint verifications per second, in process and over HTTP
 (bench/solve_rate.py); (g) time to pass for a real headed Chromium at the default
@@ -192,6 +193,8 @@ def main() -> None:
     run_script("instructions.py", "Instructions per request", *requests)
     seconds = ("--seconds", "2") if args.quick else ()
     run_script("in_server.py", "CPU per app call inside one uvicorn worker", *seconds)
+    parts = ("--seconds", "2", "--rounds", "1") if args.quick else ()
+    run_script("page_parts.py", "What each part of the challenge page costs in a worker", *parts)
     run_script("rules_eval.py", "Rule evaluation per request")
     run_script("solver_hashrate.py", "Solver hash rate")
     quick = ("--seconds", "3", "--bodies", "6000") if args.quick else ()
