@@ -7,17 +7,19 @@ bench/run.py starts it) serves an app wrapped in a timer that sums ``time.thread
 around each call (the app's own work, the gate's, and the server's work for the
 response it sends), while wrk drives it. Rows:
 
-- bare: the hello-world app;
+- bare: the hello-world app; and sent a valid clearance cookie, the pass row's baseline;
 - canned page: an app answering with a recorded challenge page, its headers and body as
   the gate sends them, without the gate's work: what the page's size and headers cost;
+- wrapped, pass: a valid clearance cookie, passed to the app (its "vs bare" is against
+  the bare app sent the same cookie, as in bench/run.py's pass row);
 - wrapped, page / JSON problem: the gate answering each request itself;
 - gate alone: each request first drives the wrapped gate through a challenge page in
   process (bench/micro.py's caller, no server send), timed, then is answered by the
   bare app, untimed. The same code costs about twice here what bench/micro.py times in
   a loop of its own: instruction savings show up in a server at least that large.
 
-    .venv/bin/python -m bench.in_server              # ~1 min
-    .venv/bin/python -m bench.in_server --seconds 8
+    .venv/bin/python -m bench.in_server              # ~3 min
+    .venv/bin/python -m bench.in_server --seconds 8 --rounds 5
 
 Figures are printed, never asserted.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -33,8 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import http_bench, micro
-from bench.apps import BENCH_USER_AGENT, asgi_bare, asgi_canned, asgi_wrapped
+from bench.apps import BENCH_USER_AGENT, asgi_bare, asgi_canned, asgi_wrapped, bench_config
 from bench.apps import BROWSER_ACCEPT as HTML
+from humangate.testing import clearance_cookie
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
@@ -92,16 +96,19 @@ timed_canned = Timed(asgi_canned)
 timed_wrapped = Timed(asgi_wrapped)
 gate_alone = GateAlone()
 
+# (label, app, Accept, sends the clearance cookie)
 CASES = [
-    ("bare", "timed_bare", HTML),
-    ("canned page (no gate)", "timed_canned", HTML),
-    ("wrapped, challenge page", "timed_wrapped", HTML),
-    ("wrapped, JSON problem", "timed_wrapped", "*/*"),
-    ("gate alone, page, no send", "gate_alone", HTML),
+    ("bare", "timed_bare", HTML, False),
+    ("bare, sent the cookie", "timed_bare", HTML, True),
+    ("wrapped, pass (cookie)", "timed_wrapped", HTML, True),
+    ("canned page (no gate)", "timed_canned", HTML, False),
+    ("wrapped, challenge page", "timed_wrapped", HTML, False),
+    ("wrapped, JSON problem", "timed_wrapped", "*/*", False),
+    ("gate alone, page, no send", "gate_alone", HTML, False),
 ]
 
 
-def measure(app: str, accept: str, seconds: int) -> tuple[float, float]:
+def measure(app: str, accept: str, seconds: int, cookie: str | None = None) -> tuple[float, float]:
     """(req/s, mean µs of CPU per app call) for one case: ``app`` is a :class:`Timed`
     app of this module by name, or of another as ``module:attribute``."""
     reference = app if ":" in app else f"bench.in_server:{app}"
@@ -110,6 +117,8 @@ def measure(app: str, accept: str, seconds: int) -> tuple[float, float]:
         env = {TIMING_FILE: str(timing)}
         with http_bench.running("uvicorn-workers", reference, 1, env) as base:
             headers = {"User-Agent": BENCH_USER_AGENT, "Accept": accept}
+            if cookie is not None:
+                headers["Cookie"] = cookie
             result = http_bench.wrk(base + "/", headers, 1, 16, seconds)
         lines = timing.read_text().split() if timing.exists() else []
         return result.requests_per_second, float(lines[-1]) if lines else float("nan")
@@ -118,18 +127,33 @@ def measure(app: str, accept: str, seconds: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per case")
     args = parser.parse_args()
     print(
-        f"\nOne uvicorn worker, wrk -t1 -c16 -d{args.seconds}s, loopback; CPU time of the"
-        " worker's thread per app call (time.thread_time)"
+        f"\nOne uvicorn worker, wrk -t1 -c16 -d{args.seconds}s, loopback, {args.rounds} "
+        "interleaved rounds; the median CPU time of the worker's thread per app call "
+        "(time.thread_time)"
     )
-    print(f"{'case':<26} {'req/s':>8} {'µs/call':>8} {'vs bare':>8}")
-    bare_us = 0.0
-    for label, app, accept in CASES:
-        rps, micros = measure(app, accept, args.seconds)
-        bare_us = bare_us or micros
-        versus = "" if app == "gate_alone" else f"{micros - bare_us:+.1f}"
-        print(f"{label:<26} {rps:>8.0f} {micros:>8.1f} {versus:>8}")
+    # The cookie binds to wrk's address and this User-Agent, as bench/run.py's does.
+    name, value = clearance_cookie(bench_config(), ip="127.0.0.1", user_agent=BENCH_USER_AGENT)
+    rates: dict[str, list[float]] = {label: [] for label, *_ in CASES}
+    micros: dict[str, list[float]] = {label: [] for label, *_ in CASES}
+    for _ in range(args.rounds):  # this machine's speed wanders from minute to minute
+        for label, app, accept, sends_cookie in CASES:
+            cookie = f"{name}={value}" if sends_cookie else None
+            rps, per_call = measure(app, accept, args.seconds, cookie)
+            rates[label].append(rps)
+            micros[label].append(per_call)
+    print(f"{'case':<26} {'req/s':>8} {'µs/call':>8} {'vs bare':>8} {'spread':>10}")
+    bare_us = {False: 0.0, True: 0.0}  # the bare app's, without and with the cookie
+    for label, app, _, sends_cookie in CASES:
+        median = statistics.median(micros[label])
+        if app == "timed_bare":
+            bare_us[sends_cookie] = median
+        versus = "" if app == "gate_alone" else f"{median - bare_us[sends_cookie]:+.1f}"
+        spread = f"{min(micros[label]):.0f}-{max(micros[label]):.0f}"
+        rps = statistics.median(rates[label])
+        print(f"{label:<26} {rps:>8.0f} {median:>8.1f} {versus:>8} {spread:>10}")
     print(
         f"the gate alone's same call in a loop of its own (this process, warm caches): "
         f"{in_a_loop(gate_alone.gate_call):.1f} µs"

@@ -1,6 +1,6 @@
 """`make bench`: humangate's benchmarks. Prints figures; asserts nothing about timings.
 
-    .venv/bin/python bench/run.py            # everything (about twenty minutes)
+    .venv/bin/python bench/run.py            # everything (about twenty-five minutes)
     .venv/bin/python bench/run.py --quick    # shorter wrk runs, fewer browser visits
 
 Parts: (a) pass-path throughput bare vs wrapped (valid clearance cookie), (b) challenge
@@ -191,7 +191,7 @@ def main() -> None:
     micro.main()
     requests = ("--requests", "1000") if args.quick else ()
     run_script("instructions.py", "Instructions per request", *requests)
-    seconds = ("--seconds", "2") if args.quick else ()
+    seconds = ("--seconds", "2", "--rounds", "1") if args.quick else ()
     run_script("in_server.py", "CPU per app call inside one uvicorn worker", *seconds)
     parts = ("--seconds", "2", "--rounds", "1") if args.quick else ()
     run_script("page_parts.py", "What each part of the challenge page costs in a worker", *parts)
