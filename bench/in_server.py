@@ -32,6 +32,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,37 @@ def measure(app: str, accept: str, seconds: int, cookie: str | None = None) -> t
         return result.requests_per_second, float(lines[-1]) if lines else float("nan")
 
 
+@dataclass(frozen=True)
+class Row:
+    """One case's figures over its rounds: medians, and the spread of µs per call."""
+
+    rps: float
+    micros: float
+    spread: str
+
+
+def in_rounds(
+    cases: dict[str, tuple[str, str, str | None]], seconds: int, rounds: int
+) -> dict[str, Row]:
+    """Each case (label -> app reference, Accept, Cookie) measured once per round, the
+    rounds interleaved (this machine's speed wanders from minute to minute)."""
+    rates: dict[str, list[float]] = {label: [] for label in cases}
+    micros: dict[str, list[float]] = {label: [] for label in cases}
+    for _ in range(rounds):
+        for label, (app, accept, cookie) in cases.items():
+            rps, per_call = measure(app, accept, seconds, cookie)
+            rates[label].append(rps)
+            micros[label].append(per_call)
+    return {
+        label: Row(
+            statistics.median(rates[label]),
+            statistics.median(micros[label]),
+            f"{min(micros[label]):.0f}-{max(micros[label]):.0f}",
+        )
+        for label in cases
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=4)
@@ -136,24 +168,20 @@ def main() -> None:
     )
     # The cookie binds to wrk's address and this User-Agent, as bench/run.py's does.
     name, value = clearance_cookie(bench_config(), ip="127.0.0.1", user_agent=BENCH_USER_AGENT)
-    rates: dict[str, list[float]] = {label: [] for label, *_ in CASES}
-    micros: dict[str, list[float]] = {label: [] for label, *_ in CASES}
-    for _ in range(args.rounds):  # this machine's speed wanders from minute to minute
-        for label, app, accept, sends_cookie in CASES:
-            cookie = f"{name}={value}" if sends_cookie else None
-            rps, per_call = measure(app, accept, args.seconds, cookie)
-            rates[label].append(rps)
-            micros[label].append(per_call)
+    cookie = f"{name}={value}"
+    rows = in_rounds(
+        {label: (app, accept, cookie if sends else None) for label, app, accept, sends in CASES},
+        args.seconds,
+        args.rounds,
+    )
     print(f"{'case':<26} {'req/s':>8} {'µs/call':>8} {'vs bare':>8} {'spread':>10}")
     bare_us = {False: 0.0, True: 0.0}  # the bare app's, without and with the cookie
     for label, app, _, sends_cookie in CASES:
-        median = statistics.median(micros[label])
+        row = rows[label]
         if app == "timed_bare":
-            bare_us[sends_cookie] = median
-        versus = "" if app == "gate_alone" else f"{median - bare_us[sends_cookie]:+.1f}"
-        spread = f"{min(micros[label]):.0f}-{max(micros[label]):.0f}"
-        rps = statistics.median(rates[label])
-        print(f"{label:<26} {rps:>8.0f} {median:>8.1f} {versus:>8} {spread:>10}")
+            bare_us[sends_cookie] = row.micros
+        versus = "" if app == "gate_alone" else f"{row.micros - bare_us[sends_cookie]:+.1f}"
+        print(f"{label:<26} {row.rps:>8.0f} {row.micros:>8.1f} {versus:>8} {row.spread:>10}")
     print(
         f"the gate alone's same call in a loop of its own (this process, warm caches): "
         f"{in_a_loop(gate_alone.gate_call):.1f} µs"

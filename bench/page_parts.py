@@ -20,12 +20,11 @@ answered this way reuses one ticket, which no real gate may do.
 from __future__ import annotations
 
 import argparse
-import statistics
 from collections.abc import Callable, Generator
 from typing import Any
 
 from bench.apps import BROWSER_ACCEPT as HTML
-from bench.in_server import Timed, measure
+from bench.in_server import Timed, in_rounds
 
 
 def _first_result(owner: Any, name: str) -> None:
@@ -123,21 +122,16 @@ def main() -> None:
         BARE: "bench.in_server:timed_bare",
         **{label: f"bench.page_parts:{app}" for label, app in zip(ROWS, _APPS, strict=True)},
     }
-    micros: dict[str, list[float]] = {label: [] for label in references}
-    rates: dict[str, list[float]] = {label: [] for label in references}
-    for _ in range(args.rounds):
-        for label, reference in references.items():
-            rps, per_call = measure(reference, HTML, args.seconds)
-            micros[label].append(per_call)
-            rates[label].append(rps)
-    whole = statistics.median(micros[WHOLE])
+    rows = in_rounds(
+        {label: (reference, HTML, None) for label, reference in references.items()},
+        args.seconds,
+        args.rounds,
+    )
+    whole = rows[WHOLE].micros
     print(f"{'row':<44} {'req/s':>7} {'µs/call':>8} {'saves':>6} {'spread':>13}")
-    for label in references:
-        median = statistics.median(micros[label])
-        saves = "" if label in (WHOLE, BARE) else f"{whole - median:.1f}"
-        spread = f"{min(micros[label]):.0f}-{max(micros[label]):.0f}"
-        rps = statistics.median(rates[label])
-        print(f"{label:<44} {rps:>7.0f} {median:>8.1f} {saves:>6} {spread:>13}")
+    for label, row in rows.items():
+        saves = "" if label in (WHOLE, BARE) else f"{whole - row.micros:.1f}"
+        print(f"{label:<44} {row.rps:>7.0f} {row.micros:>8.1f} {saves:>6} {row.spread:>13}")
     print("saves: µs per page the part costs where it runs (the whole page's median minus")
     print("the row's): the most that taking the part off the page could gain")
 
